@@ -1,0 +1,32 @@
+/* plinth — pieces of the platform env shared between env/ files.
+ * Internal: never installed. */
+#ifndef PLINTH_ENV_INTERNAL_H
+#define PLINTH_ENV_INTERNAL_H
+
+#include "plinth/env.h"
+#include "port/port.h"
+
+/* Opens a buffered writable file on the backend.  flags are PL_OPEN_*
+ * (TRUNCATE for new_writable, APPEND for new_appendable). */
+pl_status pl_writable_open(const char *path, int flags,
+                           const pl_writable_options *opt,
+                           pl_writable_file **out);
+
+pl_status pl_sequential_open(const char *path, pl_sequential_file **out);
+
+/* Opens a random-access file, mapping it or keeping its descriptor while the
+ * platform limits allow. */
+pl_status pl_random_open(const char *path, pl_random_file **out);
+
+/* The process-wide lock table over the backend's file locks. */
+pl_status pl_lock_acquire(pl_env *env, const char *path, pl_file_lock **out);
+pl_status pl_lock_release(pl_file_lock *lock);
+
+/* The single background worker (FIFO) and detached threads. */
+void pl_background_schedule(void (*fn)(void *), void *arg);
+pl_status pl_thread_start(void (*fn)(void *), void *arg);
+
+/* Creates every missing directory above path (not path itself). */
+pl_status pl_create_parents(const char *path);
+
+#endif /* PLINTH_ENV_INTERNAL_H */

@@ -1,0 +1,110 @@
+/* Whole-file helpers on the pl_env vtable: they work on every backend and
+ * under every wrapper. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plinth/file_util.h"
+
+pl_status pl_file_write_all(pl_env *env, const char *path, const void *data,
+                            size_t n, int sync) {
+  pl_writable_options opt;
+  pl_writable_file *f;
+  pl_status s;
+  pl_writable_options_init(&opt);
+  opt.buffer_size = 0; /* one write from the caller's memory, no copy */
+  s = pl_env_new_writable(env, path, &opt, &f);
+  if (s != PL_OK) return s;
+  s = pl_writable_append(f, data, n);
+  if (s == PL_OK && sync) s = pl_writable_sync(f);
+  if (s == PL_OK) {
+    s = pl_writable_close(f);
+  } else {
+    pl_writable_close(f);
+  }
+  if (s != PL_OK) {
+    /* Removing the partial file must not overwrite the first error's
+     * detail. */
+    int os = pl_error_os();
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", pl_error_message());
+    pl_env_remove_file(env, path);
+    pl_error_set(s, os, "%s", msg);
+  }
+  return s;
+}
+
+pl_status pl_file_read_all(pl_env *env, const char *path, char **data,
+                           size_t *n) {
+  pl_sequential_file *f;
+  pl_status s;
+  size_t cap = 8192, len = 0;
+  char *buf;
+  *data = NULL;
+  *n = 0;
+  s = pl_env_new_sequential(env, path, &f);
+  if (s != PL_OK) return s;
+  buf = malloc(cap);
+  for (;;) {
+    size_t got;
+    if (buf == NULL) {
+      s = pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
+      break;
+    }
+    if (cap - len < 4096 + 1) {
+      char *nb = realloc(buf, cap * 2);
+      if (nb == NULL) {
+        free(buf);
+        buf = NULL;
+        continue;
+      }
+      buf = nb;
+      cap *= 2;
+    }
+    s = pl_sequential_read(f, buf + len, cap - len - 1, &got);
+    if (s != PL_OK || got == 0) break;
+    len += got;
+  }
+  pl_sequential_close(f);
+  if (s != PL_OK) {
+    free(buf);
+    return s;
+  }
+  buf[len] = '\0';
+  *data = buf;
+  *n = len;
+  return PL_OK;
+}
+
+pl_status pl_file_replace(pl_env *env, const char *path, const void *data,
+                          size_t n) {
+  char dir[4096];
+  char *tmp;
+  size_t len = strlen(path);
+  pl_status s = pl_path_dirname(path, dir, sizeof dir);
+  if (s != PL_OK) return s;
+  tmp = malloc(len + sizeof ".tmp-plinth");
+  if (tmp == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
+  memcpy(tmp, path, len);
+  memcpy(tmp + len, ".tmp-plinth", sizeof ".tmp-plinth");
+  /* The data must be durable before the rename can be: otherwise a power
+   * loss may leave the new name pointing at an empty or torn file. */
+  s = pl_file_write_all(env, tmp, data, n, 1);
+  if (s == PL_OK) {
+    s = pl_env_rename(env, tmp, path);
+    if (s != PL_OK) {
+      int os = pl_error_os();
+      char msg[1024];
+      snprintf(msg, sizeof msg, "%s", pl_error_message());
+      pl_env_remove_file(env, tmp);
+      pl_error_set(s, os, "%s", msg);
+    }
+  }
+  /* The rename is durable only once the directory holding it is synced. */
+  if (s == PL_OK) s = pl_env_sync_dir(env, dir);
+  free(tmp);
+  return s;
+}

@@ -1,0 +1,77 @@
+/* File locks: the backend's lock, plus a table of the paths this process
+ * holds.  fcntl locks belong to the process, so a second lock of the same
+ * file from the same process would silently succeed (and closing either
+ * descriptor would drop both); the table turns that into an error. */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env/env_internal.h"
+
+typedef struct os_lock {
+  pl_file_lock base;
+  pl_os_file fd;
+  char *path;
+  struct os_lock *next;
+} os_lock;
+
+static pthread_mutex_t table_mu = PTHREAD_MUTEX_INITIALIZER;
+static os_lock *table;
+
+pl_status pl_lock_acquire(pl_env *env, const char *path, pl_file_lock **out) {
+  os_lock *l, *it;
+  pl_status s;
+  *out = NULL;
+  l = calloc(1, sizeof *l);
+  if (l == NULL || (l->path = strdup(path)) == NULL) {
+    free(l);
+    return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
+  }
+  l->base.env = env;
+  pthread_mutex_lock(&table_mu);
+  for (it = table; it; it = it->next) {
+    if (strcmp(it->path, path) == 0) {
+      pthread_mutex_unlock(&table_mu);
+      free(l->path);
+      free(l);
+      return pl_error_set(PL_IO_ERROR, 0, "%s: lock already held by this process", path);
+    }
+  }
+  s = pl_port_open(path, PL_OPEN_READ | PL_OPEN_WRITE | PL_OPEN_CREATE, &l->fd);
+  if (s == PL_OK) {
+    s = pl_port_lock(l->fd, path);
+    if (s != PL_OK) pl_port_close(l->fd, path);
+  }
+  if (s != PL_OK) {
+    pthread_mutex_unlock(&table_mu);
+    free(l->path);
+    free(l);
+    return s;
+  }
+  l->next = table;
+  table = l;
+  pthread_mutex_unlock(&table_mu);
+  *out = &l->base;
+  return PL_OK;
+}
+
+pl_status pl_lock_release(pl_file_lock *lock) {
+  os_lock *l = (os_lock *)lock, **pp;
+  pl_status s;
+  pthread_mutex_lock(&table_mu);
+  for (pp = &table; *pp && *pp != l; pp = &(*pp)->next) {}
+  if (*pp == NULL) {
+    pthread_mutex_unlock(&table_mu);
+    return pl_error_set(PL_INVALID_ARGUMENT, 0, "unlock of a lock this env does not hold");
+  }
+  *pp = l->next;
+  s = pl_port_unlock(l->fd, l->path);
+  pl_port_close(l->fd, l->path);
+  pthread_mutex_unlock(&table_mu);
+  free(l->path);
+  free(l);
+  return s;
+}

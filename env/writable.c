@@ -1,0 +1,277 @@
+/* The platform's writable file: an in-memory buffer in front of the backend,
+ * the manifest rule, sticky errors and counters. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env/env_internal.h"
+#include "plinth/file_util.h"
+
+typedef struct os_writable {
+  pl_writable_file base;
+  pl_os_file fd;
+  char *buf;
+  size_t cap; /* buffer size; 0 = unbuffered */
+  size_t len; /* bytes in buf */
+  uint64_t size;
+  int sync_on_close;
+  int is_manifest;
+  pl_writable_stats stats;
+  /* The first failure of a write or sync, replayed by every later call. */
+  pl_status sticky;
+  int sticky_os;
+  char *sticky_msg;
+  char *path;
+  char *dir;
+} os_writable;
+
+static pl_status fail(os_writable *w, pl_status s) {
+  if (w->sticky == PL_OK) {
+    w->sticky = s;
+    w->sticky_os = pl_error_os();
+    w->sticky_msg = strdup(pl_error_message());
+  }
+  return s;
+}
+
+static pl_status replay_sticky(os_writable *w) {
+  return pl_error_set(w->sticky, w->sticky_os, "%s (earlier failure; the file's durable state is unknown)",
+                      w->sticky_msg ? w->sticky_msg : w->path);
+}
+
+/* Writes the buffer followed by extra pieces in one system call where the
+ * OS allows, so a large append costs no copy and no second write. */
+static pl_status drain(os_writable *w, const pl_iovec *extra, int n) {
+  pl_iovec stackv[9];
+  pl_iovec *v = stackv;
+  int cnt = 0, i;
+  pl_status s;
+  if (n + 1 > (int)(sizeof stackv / sizeof stackv[0])) {
+    v = malloc((size_t)(n + 1) * sizeof *v);
+    if (v == NULL) return fail(w, pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", w->path));
+  }
+  if (w->len > 0) {
+    v[cnt].base = w->buf;
+    v[cnt].len = w->len;
+    cnt++;
+  }
+  for (i = 0; i < n; i++) v[cnt++] = extra[i];
+  s = cnt ? pl_port_writev(w->fd, v, cnt, w->path) : PL_OK;
+  if (v != stackv) free(v);
+  if (s != PL_OK) return fail(w, s);
+  if (cnt) w->stats.os_writes++;
+  w->len = 0;
+  return PL_OK;
+}
+
+static void take(os_writable *w, const void *data, size_t n) {
+  memcpy(w->buf + w->len, data, n);
+  w->len += n;
+}
+
+/* Appends without touching the counters. */
+static pl_status append_bytes(os_writable *w, const char *p, size_t n) {
+  size_t room = w->cap - w->len;
+  pl_iovec piece;
+  if (n <= room) {
+    take(w, p, n);
+    return PL_OK;
+  }
+  if (n < w->cap) {
+    /* Fill the buffer, write it whole, keep the rest: one full-size write
+     * per buffer's worth of small appends. */
+    pl_status s;
+    take(w, p, room);
+    s = drain(w, NULL, 0);
+    if (s != PL_OK) return s;
+    take(w, p + room, n - room);
+    return PL_OK;
+  }
+  piece.base = p;
+  piece.len = n;
+  return drain(w, &piece, 1);
+}
+
+static pl_status w_append(pl_writable_file *f, const void *data, size_t n) {
+  os_writable *w = (os_writable *)f;
+  pl_status s;
+  if (w->sticky != PL_OK) return replay_sticky(w);
+  s = append_bytes(w, data, n);
+  if (s != PL_OK) return s;
+  w->size += n;
+  w->stats.bytes += n;
+  w->stats.appends++;
+  return PL_OK;
+}
+
+static pl_status w_appendv(pl_writable_file *f, const pl_iovec *iov, int cnt) {
+  os_writable *w = (os_writable *)f;
+  size_t total = 0;
+  int i;
+  pl_status s = PL_OK;
+  if (w->sticky != PL_OK) return replay_sticky(w);
+  for (i = 0; i < cnt; i++) total += iov[i].len;
+  if (total <= w->cap - w->len) {
+    for (i = 0; i < cnt; i++) take(w, iov[i].base, iov[i].len);
+  } else if (total >= w->cap) {
+    s = drain(w, iov, cnt);
+  } else {
+    for (i = 0; i < cnt && s == PL_OK; i++) s = append_bytes(w, iov[i].base, iov[i].len);
+  }
+  if (s != PL_OK) return s;
+  w->size += total;
+  w->stats.bytes += total;
+  w->stats.appends++;
+  return PL_OK;
+}
+
+static pl_status w_flush(pl_writable_file *f) {
+  os_writable *w = (os_writable *)f;
+  pl_status s;
+  if (w->sticky != PL_OK) return replay_sticky(w);
+  s = drain(w, NULL, 0);
+  if (s == PL_OK) w->stats.flushes++;
+  return s;
+}
+
+static pl_status w_sync(pl_writable_file *f) {
+  os_writable *w = (os_writable *)f;
+  pl_status s;
+  if (w->sticky != PL_OK) return replay_sticky(w);
+  s = drain(w, NULL, 0);
+  if (s != PL_OK) return s;
+  if (w->is_manifest) {
+    /* A manifest names other files (tables, logs); their directory entries
+     * must be durable before the manifest that points at them is. */
+    s = pl_port_sync_dir(w->dir);
+    if (s != PL_OK) return fail(w, s);
+  }
+  s = pl_port_sync(w->fd, w->path);
+  if (s != PL_OK) return fail(w, s);
+  w->stats.syncs++;
+  return PL_OK;
+}
+
+static void w_free(os_writable *w) {
+  free(w->buf);
+  free(w->sticky_msg);
+  free(w->path);
+  free(w->dir);
+  free(w);
+}
+
+static pl_status w_close(pl_writable_file *f) {
+  os_writable *w = (os_writable *)f;
+  pl_status s = w->sync_on_close ? w_sync(f) : w_flush(f);
+  pl_status c = pl_port_close(w->fd, w->path);
+  if (s == PL_OK && c != PL_OK) s = c;
+  if (s != PL_OK) {
+    /* Keep the detail of the first error for the caller past the free. */
+    if (w->sticky != PL_OK) replay_sticky(w);
+  }
+  w_free(w);
+  return s;
+}
+
+static uint64_t w_tell(pl_writable_file *f) { return ((os_writable *)f)->size; }
+
+static void w_stats(pl_writable_file *f, pl_writable_stats *out) {
+  *out = ((os_writable *)f)->stats;
+}
+
+static pl_status w_write_at(pl_writable_file *f, uint64_t offset,
+                            const void *data, size_t n) {
+  os_writable *w = (os_writable *)f;
+  pl_status s;
+  if (w->sticky != PL_OK) return replay_sticky(w);
+  s = pl_port_pwrite(w->fd, offset, data, n, w->path);
+  if (s != PL_OK) return fail(w, s);
+  return PL_OK;
+}
+
+static pl_status w_allocate(pl_writable_file *f, uint64_t offset, uint64_t len) {
+  os_writable *w = (os_writable *)f;
+  if (w->sticky != PL_OK) return replay_sticky(w);
+  return pl_port_allocate(w->fd, offset, len, w->path);
+}
+
+static const pl_writable_methods os_writable_methods = {
+    1, w_append, w_appendv, w_flush, w_sync, w_close,
+    w_tell, w_stats, w_write_at, w_allocate};
+
+void pl_writable_options_init(pl_writable_options *o) {
+  o->buffer_size = PL_WRITABLE_DEFAULT_BUFFER;
+  o->sync_on_close = 0;
+  o->create_parents = 0;
+}
+
+pl_status pl_create_parents(const char *path) {
+  char dir[4096];
+  size_t i, len;
+  pl_status s = pl_path_dirname(path, dir, sizeof dir);
+  if (s != PL_OK) return s;
+  len = strlen(dir);
+  /* Create each prefix in turn; existing directories are fine. */
+  for (i = 1; i <= len; i++) {
+    if (i == len || dir[i] == '/' || dir[i] == '\\') {
+      char saved = dir[i];
+      dir[i] = '\0';
+      if (pl_port_exists(dir) != PL_OK) {
+        s = pl_port_create_dir(dir);
+        if (s != PL_OK) return s;
+      }
+      dir[i] = saved;
+    }
+  }
+  return PL_OK;
+}
+
+pl_status pl_writable_open(const char *path, int flags,
+                           const pl_writable_options *opt,
+                           pl_writable_file **out) {
+  pl_writable_options defaults;
+  os_writable *w;
+  pl_status s;
+  char dir[4096];
+  *out = NULL;
+  if (opt == NULL) {
+    pl_writable_options_init(&defaults);
+    opt = &defaults;
+  }
+  s = pl_path_dirname(path, dir, sizeof dir);
+  if (s != PL_OK) return s;
+  if (opt->create_parents) {
+    s = pl_create_parents(path);
+    if (s != PL_OK) return s;
+  }
+  w = calloc(1, sizeof *w);
+  if (w == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
+  w->base.methods = &os_writable_methods;
+  w->cap = opt->buffer_size;
+  w->sync_on_close = opt->sync_on_close;
+  w->is_manifest = strncmp(pl_path_basename(path), "MANIFEST", 8) == 0;
+  w->path = strdup(path);
+  w->dir = strdup(dir);
+  w->buf = w->cap ? malloc(w->cap) : NULL;
+  if (w->path == NULL || w->dir == NULL || (w->cap && w->buf == NULL)) {
+    w_free(w);
+    return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
+  }
+  s = pl_port_open(path, flags | PL_OPEN_WRITE | PL_OPEN_CREATE, &w->fd);
+  if (s != PL_OK) {
+    w_free(w);
+    return s;
+  }
+  if (flags & PL_OPEN_APPEND) {
+    s = pl_port_fsize(w->fd, &w->size, path);
+    if (s != PL_OK) {
+      pl_port_close(w->fd, path);
+      w_free(w);
+      return s;
+    }
+  }
+  *out = &w->base;
+  return PL_OK;
+}

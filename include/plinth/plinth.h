@@ -1,0 +1,10 @@
+/* plinth — the one header an embedder includes. */
+#ifndef PLINTH_PLINTH_H
+#define PLINTH_PLINTH_H
+
+#include "plinth/status.h"
+#include "plinth/env.h"
+#include "plinth/env_wrapper.h"
+#include "plinth/file_util.h"
+
+#endif /* PLINTH_PLINTH_H */

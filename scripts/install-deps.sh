@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what building and testing plinth needs on a fresh Debian machine.
+# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|all]...
+# Each group is installed only if something in it is missing, so a second run
+# costs a few dpkg queries and no network.
+set -euo pipefail
+
+core=(autoconf automake libtool pkg-config check make gcc)
+windows=(mingw-w64 wine wine64 dpkg-dev)
+leveldb=(g++ cmake libgtest-dev libgmock-dev libbenchmark-dev libleveldb-dev libsnappy-dev dpkg-dev quilt)
+bench=(g++ libleveldb-dev gnuplot-nox)
+
+want=()
+for group in "${@:-core}"; do
+  case "$group" in
+    core) want+=("${core[@]}") ;;
+    windows) want+=("${core[@]}" "${windows[@]}") ;;
+    leveldb) want+=("${core[@]}" "${leveldb[@]}") ;;
+    bench) want+=("${core[@]}" "${bench[@]}") ;;
+    all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}") ;;
+    *) echo "install-deps: unknown group '$group'" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}" >&2
+# Some machines carry third-party apt sources that are unreachable; a failed
+# fetch of those must not stop Debian's own packages from installing.
+$sudo apt-get update -qq || true
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

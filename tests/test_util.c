@@ -1,0 +1,62 @@
+/* Helpers shared by plinth's Check suites; built on the env itself so they
+ * work on every backend. */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "tests/test_util.h"
+
+#if defined(_WIN32)
+#include <process.h>
+#define getpid _getpid
+#else
+#include <unistd.h>
+#endif
+
+static int counter;
+
+const char *pl_test_path(char *buf, size_t cap, const char *dir, const char *name) {
+  snprintf(buf, cap, "%s/%s", dir, name);
+  return buf;
+}
+
+void pl_test_remove_tree(const char *dir) {
+  pl_env *env = pl_env_platform();
+  pl_strlist names = {0};
+  size_t i;
+  char path[4096];
+  if (pl_env_list_children(env, dir, &names) == PL_OK) {
+    for (i = 0; i < names.count; i++) {
+      pl_test_path(path, sizeof path, dir, names.items[i]);
+      if (pl_env_remove_file(env, path) != PL_OK) pl_test_remove_tree(path);
+    }
+    pl_strlist_free(&names);
+  }
+  pl_env_remove_dir(env, dir);
+}
+
+void pl_test_fresh_dir(char *buf, size_t cap, const char *name) {
+  pl_env *env = pl_env_platform();
+  char base[2048];
+  ck_assert_pl_ok(pl_env_test_directory(env, base, sizeof base));
+  snprintf(buf, cap, "%s/%s-%d-%d", base, name, (int)getpid(), ++counter);
+  pl_test_remove_tree(buf);
+  ck_assert_pl_ok(pl_env_create_dir(env, buf));
+}
+
+int pl_test_run(Suite *s) {
+  SRunner *sr = srunner_create(s);
+  int failed;
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? 0 : 1;
+}
+
+int pl_test_is_root(void) {
+#if defined(_WIN32)
+  return 0;
+#else
+  return geteuid() == 0;
+#endif
+}

@@ -1,0 +1,37 @@
+/* Helpers shared by plinth's Check suites. */
+#ifndef PLINTH_TESTS_TEST_UTIL_H
+#define PLINTH_TESTS_TEST_UTIL_H
+
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "plinth/plinth.h"
+
+/* Asserts a plinth call succeeded, printing the status and message if not. */
+#define ck_assert_pl_ok(expr)                                              \
+  do {                                                                     \
+    pl_status st_ = (expr);                                                \
+    ck_assert_msg(st_ == PL_OK, "%s -> %s: %s", #expr, pl_status_name(st_), \
+                  pl_error_message());                                     \
+  } while (0)
+
+/* Makes a new empty directory for one test under the env's test directory
+ * (TEST_TMPDIR or the system temporary directory) and writes its path into
+ * buf.  The directory is unique per process and call. */
+void pl_test_fresh_dir(char *buf, size_t cap, const char *name);
+
+/* Removes a directory tree made by pl_test_fresh_dir (best effort). */
+void pl_test_remove_tree(const char *dir);
+
+/* Joins dir and name with '/' into buf. */
+const char *pl_test_path(char *buf, size_t cap, const char *dir, const char *name);
+
+/* Runs the suite and returns the exit status for main (0 = all passed). */
+int pl_test_run(Suite *s);
+
+/* Non-zero if the tests run as root (permission tests then need other
+ * means than EACCES). */
+int pl_test_is_root(void);
+
+#endif

@@ -1,0 +1,5 @@
+libplinth_la_SOURCES += \
+	util/error.c \
+	util/strlist.c \
+	util/path.c \
+	util/crc32c.c util/crc32c.h
