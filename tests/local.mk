@@ -1,1 +1,31 @@
-# filled in below
+# Check suites: one program per area, one test case per promised behaviour.
+# Other parts of the tree add their suites the same way in their local.mk:
+#   check_PROGRAMS += tests/foo_test
+#   tests_foo_test_SOURCES = tests/foo_test.c
+#   tests_foo_test_LDADD = $(PL_TEST_LDADD)
+#   tests_foo_test_CFLAGS = $(PL_TEST_CFLAGS)
+if HAVE_CHECK
+check_LTLIBRARIES += tests/libpltest.la
+tests_libpltest_la_SOURCES = tests/test_util.c tests/test_util.h
+tests_libpltest_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+
+PL_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+PL_TEST_LDADD = tests/libpltest.la libplinth.la $(CHECK_LIBS)
+
+check_PROGRAMS += \
+	tests/status_test \
+	tests/writable_test
+
+tests_status_test_SOURCES = tests/status_test.c
+tests_status_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_status_test_LDADD = $(PL_TEST_LDADD)
+
+tests_writable_test_SOURCES = tests/writable_test.c
+tests_writable_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_writable_test_LDADD = $(PL_TEST_LDADD)
+
+# Every Check program is a test; LOG_COMPILER runs them (under Wine when
+# cross-built for Windows).
+TESTS += $(check_PROGRAMS)
+LOG_COMPILER = $(PL_TEST_RUNNER)
+endif

@@ -1,1 +1,3 @@
-# filled in below
+bin_PROGRAMS += tools/plinth
+tools_plinth_SOURCES = tools/plinth.c tools/tool.h tools/probe.c
+tools_plinth_LDADD = libplinth.la

@@ -1,0 +1,42 @@
+/* plinth — the command-line tool: dispatches to one subcommand per file. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tools/tool.h"
+
+typedef struct subcommand {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+} subcommand;
+
+static const subcommand subcommands[] = {
+    {"probe", pl_tool_probe, "measure sync latencies and directory-sync support of a file system"},
+};
+
+static void usage(FILE *out) {
+  size_t i;
+  fprintf(out, "usage: plinth COMMAND [ARGS]\n\ncommands:\n");
+  for (i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+    fprintf(out, "  %-12s %s\n", subcommands[i].name, subcommands[i].summary);
+  fprintf(out, "\n'plinth COMMAND --help' describes one command.\n");
+}
+
+int main(int argc, char **argv) {
+  size_t i;
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  for (i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+    if (strcmp(argv[1], subcommands[i].name) == 0) return subcommands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "plinth: unknown command '%s'\n\n", argv[1]);
+  usage(stderr);
+  return 2;
+}
