@@ -60,3 +60,8 @@ int pl_test_is_root(void) {
   return geteuid() == 0;
 #endif
 }
+
+void pl_test_note_skip(const char *rule, const char *name) {
+  printf("SKIP %s: %s\n", rule, name);
+  fflush(stdout);
+}

@@ -34,4 +34,15 @@ int pl_test_run(Suite *s);
  * means than EACCES). */
 int pl_test_is_root(void);
 
+/* Adds a test case that needs POSIX-only means (fork, /dev/full, rlimits,
+ * fcntl semantics).  On Windows the case is not added and a line
+ * "SKIP posix-only: <name>" is printed, so skipped cases are visible in the
+ * test log, never silent. */
+#if defined(_WIN32)
+#define PL_TEST_POSIX_ONLY(tc, fn) pl_test_note_skip("posix-only", #fn)
+#else
+#define PL_TEST_POSIX_ONLY(tc, fn) tcase_add_test(tc, fn)
+#endif
+void pl_test_note_skip(const char *rule, const char *name);
+
 #endif
