@@ -25,7 +25,10 @@ if printf '%s\n' "$objs" | grep -q 'env_posix\.cc\.o$'; then
 fi
 printf '%s\n' "$objs" | grep -q 'env_default\.cc\.o$' || ldb_die "the adapter's env_default.cc is not in libleveldb"
 printf '%s\n' "$objs" | grep -q 'plinth_leveldb_env\.cc\.o$' || ldb_die "plinth_leveldb_env.cc is not in libleveldb"
-if nm -C "$build/libleveldb.a" 2>/dev/null | grep -q 'PosixEnv'; then
+# nm's output is captured first: with pipefail, grep -q closing the pipe
+# early would fail the pipeline and hide a match.
+syms=$(nm -C "$build/libleveldb.a")
+if grep -q 'PosixEnv' <<<"$syms"; then
   ldb_die "libleveldb.a contains LevelDB's PosixEnv"
 fi
 

@@ -9,6 +9,7 @@ EXTRA_DIST += \
 	compat/leveldb/plinth_leveldb_env.cc \
 	compat/leveldb/env_default.cc \
 	compat/leveldb/adapter_test.cc \
+	compat/leveldb/README.md \
 	compat/leveldb/leveldb-cmake.patch
 
 PL_LEVELDB_SCRIPT_ENV = PLINTH_SRCDIR='$(abs_top_srcdir)' PLINTH_BUILDDIR='$(abs_top_builddir)'
