@@ -18,3 +18,27 @@ libplinth_la_SOURCES += \
 	crash/examples.c
 pkginclude_HEADERS += include/plinth/crash.h
 EXTRA_DIST += crash/TRACE-FORMAT.md
+
+if HAVE_CHECK
+check_PROGRAMS += \
+	tests/crash_examples_test \
+	tests/crash_generator_test \
+	tests/crash_trace_test \
+	tests/crash_explore_test \
+	tests/crash_faults_test
+tests_crash_examples_test_SOURCES = tests/crash_examples_test.c
+tests_crash_examples_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_crash_examples_test_LDADD = $(PL_TEST_LDADD)
+tests_crash_generator_test_SOURCES = tests/crash_generator_test.c
+tests_crash_generator_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_crash_generator_test_LDADD = $(PL_TEST_LDADD)
+tests_crash_trace_test_SOURCES = tests/crash_trace_test.c
+tests_crash_trace_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_crash_trace_test_LDADD = $(PL_TEST_LDADD)
+tests_crash_explore_test_SOURCES = tests/crash_explore_test.c
+tests_crash_explore_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_crash_explore_test_LDADD = $(PL_TEST_LDADD)
+tests_crash_faults_test_SOURCES = tests/crash_faults_test.c
+tests_crash_faults_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_crash_faults_test_LDADD = $(PL_TEST_LDADD)
+endif
