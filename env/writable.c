@@ -67,6 +67,7 @@ static pl_status drain(os_writable *w, const pl_iovec *extra, int n) {
 }
 
 static void take(os_writable *w, const void *data, size_t n) {
+  if (n == 0) return; /* an unbuffered file has no buffer to copy into */
   memcpy(w->buf + w->len, data, n);
   w->len += n;
 }
