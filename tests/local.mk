@@ -20,7 +20,7 @@ tests_status_test_SOURCES = tests/status_test.c
 tests_status_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_status_test_LDADD = $(PL_TEST_LDADD)
 
-tests_writable_test_SOURCES = tests/writable_test.c
+tests_writable_test_SOURCES = tests/writable_test.c tests/syscall_spy.c tests/syscall_spy.h
 tests_writable_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_writable_test_LDADD = $(PL_TEST_LDADD)
 
