@@ -100,7 +100,21 @@ stage_distcheck() {
   make -C build/unit distcheck >build/unit/distcheck.out 2>&1
   local rc=$?
   grep -E 'archives ready|^plinth-.*tar.gz' build/unit/distcheck.out || tail -n 40 build/unit/distcheck.out
-  return $rc
+  [ $rc -eq 0 ] || return $rc
+  # make install, then build the README example against the installed
+  # headers and library through pkg-config, as an embedder would.
+  local dest=$top/build/install
+  rm -rf "$dest"
+  make -C build/unit install DESTDIR="$dest" >build/unit/install.out 2>&1 || { tail -n 20 build/unit/install.out; return 1; }
+  local pc
+  pc=$(dirname "$(find "$dest" -name plinth.pc | head -n 1)")
+  PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$dest \
+    cc -o build/install/durable_append examples/durable_append.c \
+      $(PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$dest pkg-config --cflags --libs plinth) || return 1
+  local libdir
+  libdir=$(dirname "$(find "$dest" -name 'libplinth.so*' | head -n 1)")
+  LD_LIBRARY_PATH=$libdir build/install/durable_append build/install 200 || return 1
+  echo "installed headers, library and plinth.pc work with pkg-config"
 }
 
 stage_leveldb() {

@@ -23,7 +23,6 @@ pl_status pl_port_open(const char *path, int flags, pl_os_file *out) {
   else oflags |= O_RDONLY;
   if (flags & PL_OPEN_CREATE) oflags |= O_CREAT;
   if (flags & PL_OPEN_TRUNCATE) oflags |= O_TRUNC;
-  if (flags & PL_OPEN_APPEND) oflags |= O_APPEND;
 #ifdef O_DIRECTORY
   if (flags & PL_OPEN_DIRECTORY) oflags |= O_DIRECTORY;
 #endif
@@ -36,6 +35,14 @@ pl_status pl_port_open(const char *path, int flags, pl_os_file *out) {
    * inherits the descriptor; this is the best such a system allows. */
   fcntl(fd, F_SETFD, FD_CLOEXEC);
 #endif
+  /* Appendable files are positioned at the end instead of opened with
+   * O_APPEND: on Linux, pwrite on an O_APPEND descriptor ignores its offset
+   * and appends, which would break write_at. */
+  if ((flags & PL_OPEN_APPEND) && lseek(fd, 0, SEEK_END) == (off_t)-1) {
+    int e = errno;
+    close(fd);
+    return pl_port_error(e, path);
+  }
   *out = fd;
   return PL_OK;
 }
