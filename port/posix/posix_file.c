@@ -105,6 +105,10 @@ pl_status pl_port_writev(pl_os_file f, const pl_iovec *iov, int iovcnt,
       if (errno == EINTR) continue;
       return pl_port_error(errno, path);
     }
+    if (w == 0 && vec[0].iov_len > 0) {
+      /* No progress and no error: retrying would spin forever. */
+      return pl_port_error(EIO, path);
+    }
     /* A short write (signal, RLIMIT_FSIZE boundary, full pipe) is resumed
      * where it stopped; the next call reports the error if there is one. */
     while (i < iovcnt && (size_t)w >= iov[i].len - skip) {
@@ -126,6 +130,7 @@ pl_status pl_port_pwrite(pl_os_file f, uint64_t offset, const void *data,
       if (errno == EINTR) continue;
       return pl_port_error(errno, path);
     }
+    if (w == 0) return pl_port_error(EIO, path); /* no progress, no error */
     p += w;
     offset += (uint64_t)w;
     n -= (size_t)w;
