@@ -42,6 +42,11 @@ typedef struct rec_writable {
   char *dir_rel;
   int is_manifest;
   int sync_on_close;
+  /* create_parents made directories: the first sync also syncs each
+   * directory from the deepest one that existed down to the file's own
+   * (the writable contract), recorded in that order. */
+  char **dir_syncs;
+  int ndir_syncs;
 } rec_writable;
 
 /* Copies path into out with '\\' as '/', repeated '/' and "." segments
@@ -186,27 +191,38 @@ static pl_status rw_appendv(pl_writable_file *f, const pl_iovec *iov, int cnt) {
   return s;
 }
 
+static void free_dir_syncs(rec_writable *w) {
+  int i;
+  for (i = 0; i < w->ndir_syncs; i++) free(w->dir_syncs[i]);
+  free(w->dir_syncs);
+  w->dir_syncs = NULL;
+  w->ndir_syncs = 0;
+}
+
+static void record_sync(rec_writable *w, pl_status s) {
+  int i;
+  if (w->rel == NULL) return;
+  for (i = 0; i < w->ndir_syncs; i++)
+    record_simple(w->rec, PL_CRASH_SYNC_DIR, 0, w->dir_syncs[i], NULL, s != PL_OK);
+  if (s == PL_OK) free_dir_syncs(w);
+  /* The writable contract syncs a manifest's directory before its data
+   * (env.h); the trace shows both. */
+  if (w->is_manifest) record_simple(w->rec, PL_CRASH_SYNC_DIR, 0, w->dir_rel, NULL, s != PL_OK);
+  record_simple(w->rec, PL_CRASH_SYNC, w->handle, NULL, NULL, s != PL_OK);
+}
+
 static pl_status rw_sync(pl_writable_file *f) {
   rec_writable *w = (rec_writable *)f;
   pl_status s = pl_writable_sync(w->w.target);
-  if (w->rel != NULL) {
-    /* The writable contract syncs a manifest's directory before its data
-     * (env.h); the trace shows both. */
-    if (w->is_manifest)
-      record_simple(w->rec, PL_CRASH_SYNC_DIR, 0, w->dir_rel, NULL, s != PL_OK);
-    record_simple(w->rec, PL_CRASH_SYNC, w->handle, NULL, NULL, s != PL_OK);
-  }
+  record_sync(w, s);
   return s;
 }
 
 static pl_status rw_close(pl_writable_file *f) {
   rec_writable *w = (rec_writable *)f;
   pl_status s = pl_writable_close(w->w.target);
-  if (w->rel != NULL && w->sync_on_close) {
-    if (w->is_manifest)
-      record_simple(w->rec, PL_CRASH_SYNC_DIR, 0, w->dir_rel, NULL, s != PL_OK);
-    record_simple(w->rec, PL_CRASH_SYNC, w->handle, NULL, NULL, s != PL_OK);
-  }
+  if (w->sync_on_close) record_sync(w, s);
+  free_dir_syncs(w);
   free(w->rel);
   free(w->dir_rel);
   free(w);
@@ -306,6 +322,16 @@ static pl_status open_writable(pl_env *e, const char *path, const pl_writable_op
       free(w->rel);
       free(w->dir_rel);
       w->rel = NULL;
+    }
+  }
+  if (w->rel != NULL && nmissing > 0) {
+    w->dir_syncs = calloc((size_t)nmissing + 1, sizeof *w->dir_syncs);
+    if (w->dir_syncs != NULL) {
+      parent_of(missing[0], dir, sizeof dir);
+      w->dir_syncs[w->ndir_syncs++] = strdup(dir);
+      for (i = 0; i < nmissing; i++) w->dir_syncs[w->ndir_syncs++] = strdup(missing[i]);
+      for (i = 0; i < w->ndir_syncs; i++)
+        if (w->dir_syncs[i] == NULL) w->dir_syncs[i] = strdup("");
     }
   }
   if (w->rel != NULL) {
