@@ -111,6 +111,44 @@ START_TEST(manifest_sync_records_directory_sync_first) {
 }
 END_TEST
 
+/* create_parents: the new directories are recorded, and the first sync
+ * syncs them from the deepest existing one down (the writable contract),
+ * which leaves the file durable: one crash state after that sync. */
+START_TEST(create_parents_directories_are_recorded_and_synced) {
+  pl_crash_recorder *rec;
+  pl_writable_file *f;
+  pl_writable_options wo;
+  char p[1200];
+  const pl_crash_trace *t;
+  size_t b, n;
+  uint64_t comb, distinct;
+  pl_crash_options o;
+  ck_assert_pl_ok(pl_crash_recorder_new(pl_env_platform(), dir, NULL, &rec));
+  pl_writable_options_init(&wo);
+  wo.create_parents = 1;
+  ck_assert_pl_ok(pl_env_new_writable(pl_crash_recorder_env(rec), pl_test_path(p, sizeof p, dir, "x/y/f"), &wo, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "data", 4));
+  ck_assert_pl_ok(pl_writable_sync(f));
+  ck_assert_pl_ok(pl_writable_close(f));
+  t = pl_crash_recorder_trace(rec);
+  b = baseline(t);
+  n = t->count;
+  ck_assert_int_eq(op_at(t, b + 1)->kind, PL_CRASH_MKDIR);
+  ck_assert_str_eq(op_at(t, b + 1)->path, "x");
+  ck_assert_str_eq(op_at(t, b + 2)->path, "x/y");
+  ck_assert_int_eq(op_at(t, b + 3)->kind, PL_CRASH_CREATE);
+  ck_assert_int_eq(op_at(t, n - 4)->kind, PL_CRASH_SYNC_DIR);
+  ck_assert_str_eq(op_at(t, n - 4)->path, "");
+  ck_assert_str_eq(op_at(t, n - 3)->path, "x");
+  ck_assert_str_eq(op_at(t, n - 2)->path, "x/y");
+  ck_assert_int_eq(op_at(t, n - 1)->kind, PL_CRASH_SYNC);
+  pl_crash_options_init(&o);
+  ck_assert_pl_ok(pl_crash_count_states(t, &o, n, &comb, &distinct));
+  ck_assert_uint_eq(comb, 1);
+  pl_crash_recorder_free(rec);
+}
+END_TEST
+
 /* Files already in the root become the durable starting state. */
 START_TEST(existing_tree_is_recorded_as_baseline) {
   pl_crash_recorder *rec;
@@ -302,6 +340,7 @@ int main(void) {
   tcase_add_test(tc, recorder_ignores_paths_outside_its_root);
   tcase_add_test(tc, manifest_sync_records_directory_sync_first);
   tcase_add_test(tc, existing_tree_is_recorded_as_baseline);
+  tcase_add_test(tc, create_parents_directories_are_recorded_and_synced);
   tcase_add_test(tc, trace_file_round_trips);
   tcase_add_test(tc, recorder_file_matches_memory);
   tcase_add_test(tc, trace_cut_short_keeps_whole_records);
