@@ -187,7 +187,7 @@ pl_status pl_state_build(const pl_model *m, const unsigned char *choices, pl_sta
     st = apply_name(s, m, nm, choice);
     if (st != PL_OK) return st;
   }
-  qsort(s->e, s->n, sizeof *s->e, cmp_entry);
+  if (s->n > 1) qsort(s->e, s->n, sizeof *s->e, cmp_entry);
   for (i = 0; i < s->n; i++) {
     pl_sentry *e = &s->e[i];
     unsigned char kind = (unsigned char)(e->is_dir ? 'd' : 'f');
