@@ -17,6 +17,15 @@ libplinth_la_SOURCES += \
 	crash/faults.c \
 	crash/examples.c
 pkginclude_HEADERS += include/plinth/crash.h
+
+# States generated and materialized per second on a small workload:
+# `make crash-rate` (not part of make check: timing is not a test).
+noinst_PROGRAMS += crash/crash_rate
+crash_crash_rate_SOURCES = crash/crash_rate.c
+crash_crash_rate_LDADD = libplinth.la
+crash-rate: crash/crash_rate$(EXEEXT)
+	$(PL_TEST_RUNNER) ./crash/crash_rate$(EXEEXT)
+.PHONY: crash-rate
 EXTRA_DIST += crash/TRACE-FORMAT.md
 
 if HAVE_CHECK

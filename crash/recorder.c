@@ -77,11 +77,13 @@ static int relative(const pl_crash_recorder *rec, const char *path, char *out, s
   char norm[4096];
   size_t rl = strlen(rec->root);
   normalize(path, norm, sizeof norm);
-  if (rl == 0) {
-    if (norm[0] == '/' || (norm[0] && norm[1] == ':')) return 0;
+  if (norm[0] != '/' && !(norm[0] && norm[1] == ':')) {
+    /* A relative path is taken relative to the root: right when the
+     * program runs in it, as crashcheck runs recorded programs. */
     snprintf(out, cap, "%s", norm);
     return 1;
   }
+  if (rl == 0) return 0;
   if (strncmp(norm, rec->root, rl) != 0) return 0;
   if (norm[rl] == '\0') {
     out[0] = '\0';

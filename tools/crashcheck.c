@@ -164,6 +164,21 @@ static void dump(const pl_crash_trace *t) {
   free(names);
 }
 
+/* Removes dir and everything in it (best effort). */
+static void remove_tree(pl_env *env, const char *dir) {
+  pl_strlist names = {0};
+  size_t i;
+  char path[4096];
+  if (pl_env_list_children(env, dir, &names) == PL_OK) {
+    for (i = 0; i < names.count; i++) {
+      snprintf(path, sizeof path, "%s/%s", dir, names.items[i]);
+      if (pl_env_remove_file(env, path) != PL_OK) remove_tree(env, path);
+    }
+    pl_strlist_free(&names);
+  }
+  pl_env_remove_dir(env, dir);
+}
+
 static int parse_u64(const char *s, uint64_t *out) {
   char *end;
   unsigned long long v = strtoull(s, &end, 10);
@@ -299,6 +314,12 @@ int pl_tool_crashcheck(int argc, char **argv) {
       s = pl_crash_trace_load(env, trace_path, &t);
     }
   }
+  /* The recorded program's own files are not needed any more: the trace
+   * holds everything. */
+  remove_tree(env, own_work);
+  /* With --work the states are written there too, and the last one is left
+   * for inspection. */
+  if (work != NULL) o.work_dir = own_work;
   if (s != PL_OK) {
     fprintf(stderr, "plinth crashcheck: %s\n", pl_error_message());
     return 2;
@@ -349,6 +370,5 @@ int pl_tool_crashcheck(int argc, char **argv) {
            ex->expect_failure ? "caught" : "passed");
   rc = r.failures ? 1 : 0;
   pl_crash_report_free(&r);
-  pl_env_remove_dir(env, own_work);
   return rc;
 }

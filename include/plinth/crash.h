@@ -113,8 +113,10 @@ pl_status pl_crash_trace_load(pl_env *env, const char *path,
 typedef struct pl_crash_recorder pl_crash_recorder;
 
 /* Makes a recorder over target.  Operations on paths under root (a
- * directory; "" means "relative paths") are recorded, with the path made
- * relative to root; others are forwarded unrecorded.  If root is non-empty
+ * directory) are recorded, with the path made relative to root; relative
+ * paths are taken as relative to root (the program is expected to run in
+ * it; with root "" only relative paths are recorded); others are forwarded
+ * unrecorded.  If root is non-empty
  * and exists, its files and directories are first recorded as the durable
  * starting state (followed by a BASELINE op).  If trace_path is non-NULL,
  * every op is also appended to that file (flushed op by op, so a program
