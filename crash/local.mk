@@ -51,3 +51,10 @@ tests_crash_faults_test_SOURCES = tests/crash_faults_test.c
 tests_crash_faults_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_crash_faults_test_LDADD = $(PL_TEST_LDADD)
 endif
+
+# The CLI's verdicts on the examples (a shell script: run by the shell, not
+# by PL_TEST_RUNNER).
+TESTS += tests/crash_cli_test.sh
+TEST_EXTENSIONS = .sh
+SH_LOG_COMPILER = $(SHELL)
+EXTRA_DIST += tests/crash_cli_test.sh
