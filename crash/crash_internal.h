@@ -52,6 +52,7 @@ typedef struct pl_mname {
   int kind;
   char *path, *path2;
   int inode;        /* the inode it names (create, mkdir, rename source) */
+  int replaces;     /* rename over an existing file */
   int state;        /* M_DURABLE or M_PENDING */
   int pending;
 } pl_mname;

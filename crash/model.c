@@ -256,6 +256,9 @@ static int data_choices(const pl_model *m, const pl_mdata *d) {
   int ntears;
   uint64_t np;
   if (d->kind != PL_CRASH_WRITE) return 2;
+  /* ext4 ordered: the new size is committed only after the data is
+   * written, so a growing write is either all there or not at all. */
+  if (d->growing && m->opt->model == PL_CRASH_MODEL_EXT4_ORDERED) return 2;
   pl_model_write_shape(m, d->op, d->growing, &ntears, &np);
   if (np == 0) return 2;
   return 2 + (d->growing ? 1 : 0) + (ntears > 0 ? ntears + 1 : 0);
@@ -359,9 +362,17 @@ static pl_status replay_ops(pl_model *m, replay *r) {
           for (k = n->synced; k < n->n; k++) n->ops[k].state = M_DROPPED;
         }
         m->inodes[in].synced = m->inodes[in].n;
+        /* ext4: fsync commits the journal, and with it every directory
+         * operation issued so far. */
+        if (!o->failed && m->opt->model == PL_CRASH_MODEL_EXT4_ORDERED)
+          for (k = 0; k < m->nnames; k++) r->need[k] = 0;
         break;
       case PL_CRASH_SYNC_DIR:
         if (o->failed || o->path == NULL) break;
+        if (m->opt->model == PL_CRASH_MODEL_EXT4_ORDERED) {
+          for (k = 0; k < m->nnames; k++) r->need[k] = 0;
+          break;
+        }
         for (k = 0; k < m->nnames; k++) {
           char pa[4096];
           pl_mname *nm = &m->names[k];
@@ -379,9 +390,14 @@ static pl_status replay_ops(pl_model *m, replay *r) {
         ve = vfind(r, o->path);
         in = ve ? ve->inode : -1;
         if (strcmp(o->path, o->path2) == 0) break;
-        vremove_tree(r, o->path2);
-        if (!vmove(r, o->path, o->path2)) return oom();
-        if (!add_name(m, r, i, PL_CRASH_RENAME, o->path, o->path2, in)) return oom();
+        ve = vfind(r, o->path2);
+        {
+          int replaces = ve != NULL && !m->inodes[ve->inode].is_dir;
+          vremove_tree(r, o->path2);
+          if (!vmove(r, o->path, o->path2)) return oom();
+          if (!add_name(m, r, i, PL_CRASH_RENAME, o->path, o->path2, in)) return oom();
+          m->names[m->nnames - 1].replaces = replaces;
+        }
         break;
       case PL_CRASH_UNLINK:
       case PL_CRASH_RMDIR:
@@ -453,6 +469,18 @@ pl_status pl_model_build(pl_model *m, const pl_crash_trace *t, const pl_crash_op
       if (m->names[i].state == M_PENDING && names_related(&m->names[i], &m->names[k]))
         m->names[i].state = M_DURABLE;
   }
+  /* ext4 auto_da_alloc: a committed rename over a file committed the
+   * renamed file's earlier data with it. */
+  if (o->model == PL_CRASH_MODEL_EXT4_ORDERED) {
+    for (k = 0; k < m->nnames; k++) {
+      const pl_mname *nm = &m->names[k];
+      pl_minode *in;
+      if (nm->state != M_DURABLE || !nm->replaces || nm->inode < 0) continue;
+      in = &m->inodes[nm->inode];
+      for (i = 0; i < in->n; i++)
+        if (in->ops[i].state == M_PENDING && in->ops[i].op < nm->op) in->ops[i].state = M_DURABLE;
+    }
+  }
   /* The pending list, in trace order, with its dependencies. */
   for (k = 0; k < m->nnames; k++) {
     if (m->names[k].state != M_PENDING) continue;
@@ -477,14 +505,32 @@ pl_status pl_model_build(pl_model *m, const pl_crash_trace *t, const pl_crash_op
   }
   sort_pend(m);
   for (a = 0; a < m->npend; a++) {
+    const pl_mname *na;
+    int last_name = -1;
     if (!m->pend[a].is_name) continue;
+    na = &m->names[m->pend[a].idx];
     for (b = 0; b < a; b++) {
-      if (!m->pend[b].is_name) continue;
-      if (names_related(&m->names[m->pend[b].idx], &m->names[m->pend[a].idx]) &&
-          !add_dep(&m->pend[a], b)) {
+      const pl_mpend *pb = &m->pend[b];
+      int dep = 0;
+      if (pb->is_name) {
+        dep = names_related(&m->names[pb->idx], na);
+        last_name = b;
+      } else if (o->model == PL_CRASH_MODEL_EXT4_ORDERED && na->replaces && pb->inode == na->inode) {
+        /* auto_da_alloc: replacing a file by rename flushes the new
+         * file's data before the rename commits. */
+        dep = 1;
+      }
+      if (dep && !add_dep(&m->pend[a], b)) {
         s = oom();
         goto out;
       }
+    }
+    /* ext4: the journal commits directory operations in order. */
+    if (o->model == PL_CRASH_MODEL_EXT4_ORDERED && last_name >= 0 &&
+        (m->pend[a].ndeps == 0 || m->pend[a].deps[m->pend[a].ndeps - 1] != last_name) &&
+        !add_dep(&m->pend[a], last_name)) {
+      s = oom();
+      goto out;
     }
   }
 out:

@@ -153,6 +153,22 @@ START_TEST(baseline_ops_are_durable) {
 }
 END_TEST
 
+/* ext4 ordered: a growing write is all or nothing (no zero tail), and two
+ * creates reach the disk in order (b without a is impossible). */
+START_TEST(ext4_ordered_model_orders_metadata_and_never_zero_fills) {
+  o.model = PL_CRASH_MODEL_EXT4_ORDERED;
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 1, "a"));
+  ck_assert_pl_ok(pl_crash_trace_add_write(&t, 1, 0, data, 100));
+  count(2, 4, 3);
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 2, "b"));
+  /* create a (2) x write (2) x create b (needs a): 2 + 2*2 = 6 */
+  count(3, 6, 5);
+  /* A completed fsync of b commits both creates. */
+  ck_assert_pl_ok(pl_crash_trace_add_sync(&t, 2));
+  count(4, 2, 2);
+}
+END_TEST
+
 /* ---- exploration-level counts ---- */
 
 static int calls, saw_empty, saw_full;
@@ -241,6 +257,7 @@ int main(void) {
   tcase_add_test(tc, durable_entry_makes_its_dependencies_durable);
   tcase_add_test(tc, failed_sync_drops_the_unsynced_writes);
   tcase_add_test(tc, baseline_ops_are_durable);
+  tcase_add_test(tc, ext4_ordered_model_orders_metadata_and_never_zero_fills);
   tcase_add_test(tc, crash_points_follow_every_op_or_only_syncs);
   tcase_add_test(tc, large_pending_sets_are_sampled_with_both_extremes);
   suite_add_tcase(s, tc);

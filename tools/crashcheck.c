@@ -30,6 +30,7 @@ static void usage(FILE *out) {
           "is consistent.  Exit status: 0 no failure, 1 failures found, 2 error.\n"
           "\n"
           "options:\n"
+          "  --model NAME          strict (default) or ext4-ordered (for comparison)\n"
           "  --sync-points         crash only after syncs (default: after every op)\n"
           "  --sector N            tear writes at N-byte sectors (default 512)\n"
           "  --garbage             unwritten grown bytes read as garbage, not zeros\n"
@@ -228,6 +229,14 @@ int pl_tool_crashcheck(int argc, char **argv) {
       quiet = 1;
     } else if (strcmp(a, "--dump") == 0) {
       do_dump = 1;
+    } else if (has && strcmp(a, "--model") == 0) {
+      const char *m = argv[++i];
+      if (strcmp(m, "strict") == 0) o.model = PL_CRASH_MODEL_STRICT;
+      else if (strcmp(m, "ext4-ordered") == 0) o.model = PL_CRASH_MODEL_EXT4_ORDERED;
+      else {
+        fprintf(stderr, "plinth crashcheck: unknown model '%s' (strict, ext4-ordered)\n", m);
+        return 2;
+      }
     } else if (has && strcmp(a, "--trace") == 0) {
       trace_file = argv[++i];
     } else if (has && strcmp(a, "--checker") == 0) {

@@ -176,7 +176,20 @@ typedef struct pl_crash_progress {
   uint64_t failures;
 } pl_crash_progress;
 
+/* The persistence models.  STRICT is the default and the one a portable
+ * engine must survive.  EXT4_ORDERED is for comparison: what ext4 with
+ * data=ordered (its default) and auto_da_alloc actually does — metadata
+ * reaches the disk in order through the journal, any completed fsync
+ * commits every earlier directory operation, a file's size never grows
+ * ahead of its data (no zero tails, appends are not torn), and a rename
+ * over an existing file carries the renamed file's data with it. */
+typedef enum pl_crash_model {
+  PL_CRASH_MODEL_STRICT = 0,
+  PL_CRASH_MODEL_EXT4_ORDERED = 1
+} pl_crash_model;
+
 typedef struct pl_crash_options {
+  int model;                /* a pl_crash_model; default STRICT */
   int sync_points_only;     /* crash only after syncs (and at the end) */
   size_t sector_size;       /* tear granularity; default 512 */
   int garbage_tails;        /* grown-but-unwritten bytes read as garbage
