@@ -29,7 +29,7 @@ pl_status pl_checker_run(const pl_crash_checker *c, pl_env *env, const char *wor
                          const char *dir, const char *const *notes, size_t nnotes,
                          int *failed, char *msg, size_t cap) {
   pl_cbuf text = {0}, cmd = {0};
-  char notes_path[4096];
+  char notes_path[4096], out_path[4096];
   size_t i;
   int rc;
   pl_status s;
@@ -52,12 +52,32 @@ pl_status pl_checker_run(const pl_crash_checker *c, pl_env *env, const char *wor
   quote(&cmd, dir);
   pl_cbuf_add(&cmd, " ", 1);
   quote(&cmd, notes_path);
+  /* The command's output goes to a file: its last line is the failure's
+   * message in the report. */
+  snprintf(out_path, sizeof out_path, "%s/checker.out", work);
+  pl_cbuf_add(&cmd, " > ", 3);
+  quote(&cmd, out_path);
+  pl_cbuf_add(&cmd, " 2>&1", 5);
   if (!pl_cbuf_add(&cmd, "", 1)) return pl_error_set(PL_IO_ERROR, 0, "checker: out of memory");
   fflush(NULL);
   rc = system((const char *)cmd.p);
   pl_cbuf_free(&cmd);
   if (rc == -1) return pl_error_set(PL_IO_ERROR, 0, "checker: cannot run \"%s\"", c->command);
   *failed = rc != 0;
-  if (*failed) snprintf(msg, cap, "checker command exited with status %d", rc);
+  if (*failed) {
+    char *out;
+    size_t n;
+    snprintf(msg, cap, "checker command exited with status %d", rc);
+    if (pl_file_read_all(env, out_path, &out, &n) == PL_OK) {
+      /* The last non-empty line. */
+      while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r')) out[--n] = '\0';
+      if (n > 0) {
+        char *line = out + n;
+        while (line > out && line[-1] != '\n') line--;
+        snprintf(msg, cap, "%s", line);
+      }
+      free(out);
+    }
+  }
   return PL_OK;
 }

@@ -140,13 +140,21 @@ static char *xstrdup(const char *s) {
 }
 
 static pl_status add_failure(pl_session *s, pl_crash_report *r, const pl_model *m, size_t point,
-                             unsigned char *c, const char *msg) {
+                             const unsigned char *failing, const char *msg) {
   pl_crash_failure *f;
   char smsg[1024];
+  unsigned char *c;
   pl_status st = PL_OK;
   if (r->nfailure >= s->opt.max_failures && s->opt.max_failures != 0) return PL_OK;
+  /* Shrinking works on a copy: the generator walks on from the original. */
+  c = malloc((size_t)m->npend + 1);
+  if (c == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "report: out of memory");
+  memcpy(c, failing, (size_t)m->npend);
   f = realloc(r->failure, (r->nfailure + 1) * sizeof *f);
-  if (f == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "report: out of memory");
+  if (f == NULL) {
+    free(c);
+    return pl_error_set(PL_IO_ERROR, ENOMEM, "report: out of memory");
+  }
   r->failure = f;
   f = &r->failure[r->nfailure++];
   memset(f, 0, sizeof *f);
@@ -159,6 +167,7 @@ static pl_status add_failure(pl_session *s, pl_crash_report *r, const pl_model *
   f->shrunk_id = pl_state_id(point, c, m->npend);
   f->shrunk_lost = pl_model_describe_lost(m, c, &f->shrunk_lost_count);
   f->shrunk_message = xstrdup(smsg);
+  free(c);
   return st;
 }
 

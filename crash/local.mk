@@ -26,6 +26,30 @@ crash_crash_rate_LDADD = libplinth.la
 crash-rate: crash/crash_rate$(EXEEXT)
 	$(PL_TEST_RUNNER) ./crash/crash_rate$(EXEEXT)
 .PHONY: crash-rate
+
+# LevelDB on the harness: `make crash-leveldb` builds crash/leveldb_crash
+# against Debian's libleveldb-dev (scripts/install-deps.sh leveldb) and
+# compat/leveldb's adapter, records 20 keys written with sync=true, and
+# checks every crash state at every sync point by reopening the database with
+# LevelDB's own env, under the strict model and under ext4-ordered for
+# comparison.  Not part of make check: it reports LevelDB's own findings.
+EXTRA_DIST += crash/leveldb_crash.cc
+CLEANFILES += crash/leveldb_crash
+PL_LDB_KEYS = 20
+crash/leveldb_crash: $(srcdir)/crash/leveldb_crash.cc libplinth.la
+	@test -f $(top_srcdir)/compat/leveldb/plinth_leveldb_env.cc || \
+	  { echo "crash-leveldb: compat/leveldb's adapter is not in this tree"; exit 1; }
+	$(LIBTOOL) --tag=CXX --mode=link $(CXX) $(AM_CPPFLAGS) -I$(top_srcdir)/compat/leveldb \
+	  $(AM_CXXFLAGS) $(CXXFLAGS) $(LDFLAGS) -o $@ $(srcdir)/crash/leveldb_crash.cc \
+	  $(top_srcdir)/compat/leveldb/plinth_leveldb_env.cc libplinth.la -lleveldb $(LIBS)
+crash-leveldb: crash/leveldb_crash tools/plinth$(EXEEXT)
+	for model in strict ext4-ordered; do \
+	  ./tools/plinth crashcheck --quiet --sync-points --model $$model --max-failures 3 \
+	    --checker '$(abs_builddir)/crash/leveldb_crash check' \
+	    -- '$(abs_builddir)/crash/leveldb_crash' record db $(PL_LDB_KEYS); \
+	  test $$? -le 1 || exit 1; \
+	done
+.PHONY: crash-leveldb
 EXTRA_DIST += crash/TRACE-FORMAT.md
 
 if HAVE_CHECK

@@ -107,6 +107,25 @@ START_TEST(failure_shrinks_to_the_one_lost_op_that_matters) {
 }
 END_TEST
 
+/* Shrinking runs checks of its own; the exploration around it must walk
+ * exactly the same states either way. */
+START_TEST(shrinking_does_not_change_what_is_explored) {
+  pl_crash_checker c = {f3_check, NULL, NULL};
+  pl_crash_report with, without;
+  five_files();
+  o.max_failures = 0;
+  ck_assert_pl_ok(pl_crash_explore(&t, &o, &c, &with));
+  o.shrink = 0;
+  ck_assert_pl_ok(pl_crash_explore(&t, &o, &c, &without));
+  ck_assert_uint_eq(with.generated, without.generated);
+  ck_assert_uint_eq(with.checked, without.checked);
+  ck_assert_uint_eq(with.failures, without.failures);
+  ck_assert_uint_eq(with.nfailure, with.failures);
+  pl_crash_report_free(&with);
+  pl_crash_report_free(&without);
+}
+END_TEST
+
 START_TEST(state_id_replays_the_same_directory) {
   pl_crash_checker c = {f3_check, NULL, NULL};
   pl_crash_report r;
@@ -201,6 +220,7 @@ int main(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, failure_shrinks_to_the_one_lost_op_that_matters);
+  tcase_add_test(tc, shrinking_does_not_change_what_is_explored);
   tcase_add_test(tc, state_id_replays_the_same_directory);
   tcase_add_test(tc, malformed_state_ids_are_rejected);
   tcase_add_test(tc, grown_tail_is_zeros_or_garbage_by_option);

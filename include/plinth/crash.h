@@ -220,7 +220,8 @@ void pl_crash_options_init(pl_crash_options *o);
  * returns 0 if the state is consistent, non-zero (with a message in msg)
  * if not.  If command is non-NULL it is used instead of check: it is run
  * through the shell as `command DIR NOTESFILE` (NOTESFILE holds one note per
- * line) and exit status 0 means consistent. */
+ * line) and exit status 0 means consistent; its output is kept, and the
+ * last line it printed becomes the failure's message. */
 typedef struct pl_crash_checker {
   int (*check)(void *arg, const char *dir, const char *const *notes,
                size_t nnotes, char *msg, size_t cap);
