@@ -78,7 +78,7 @@ endif
 
 # The CLI's verdicts on the examples (a shell script: run by the shell, not
 # by PL_TEST_RUNNER).
-TESTS += tests/crash_cli_test.sh
+TESTS += tests/crash_cli.sh
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
-EXTRA_DIST += tests/crash_cli_test.sh
+EXTRA_DIST += tests/crash_cli.sh

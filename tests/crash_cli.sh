@@ -9,10 +9,10 @@ if [ ! -x "$plinth" ]; then
 fi
 fail=0
 check() { # example expected-status
-  "$plinth" crashcheck --quiet --max-failures 1 "$1" > crash_cli_test.out 2>&1
+  "$plinth" crashcheck --quiet --max-failures 1 "$1" > crash_cli.out 2>&1
   got=$?
   if [ "$got" -ne "$2" ]; then
-    echo "FAIL: crashcheck $1 exited $got, expected $2"; cat crash_cli_test.out; fail=1
+    echo "FAIL: crashcheck $1 exited $got, expected $2"; cat crash_cli.out; fail=1
   else
     echo "ok: crashcheck $1 -> $got"
   fi
@@ -39,5 +39,5 @@ rm -rf "$out"
 [ $? -eq 2 ] || { echo "FAIL: unknown example did not exit 2"; fail=1; }
 "$plinth" crashcheck --trace /nonexistent/trace --checker true > /dev/null 2>&1
 [ $? -eq 2 ] || { echo "FAIL: missing trace did not exit 2"; fail=1; }
-rm -f crash_cli_test.out
+rm -f crash_cli.out
 exit $fail
