@@ -11,15 +11,18 @@
  *   pl_crash_explore(pl_crash_recorder_trace(rec), &o, &c, &r);
  *   pl_crash_report_print(&r, stdout);
  *
- * The model (crash/CRASH-MODEL.md in the design notes) is strict POSIX:
- * file data not covered by a completed sync of that file may be lost, kept
- * or torn at sector granularity; a write that grew a file may leave the new
- * size with zeros (or garbage) in place of its data; a create, rename,
- * unlink, mkdir or rmdir is durable only once its directory has been
- * synced; unsynced operations reach the disk in any order that respects
- * their dependencies.  A failed file sync follows Linux: the file's unsynced
- * writes are dropped and never reach the disk, even if a later sync of the
- * same file succeeds.
+ * The default model is strict POSIX: file data not covered by a completed
+ * sync of that file may be lost, kept or torn at sector granularity (a
+ * tear keeps a prefix of the write's sectors, or only its last sector); a
+ * write that grew a file may leave the new size with zeros (or garbage) in
+ * place of its data; a create, rename, unlink, mkdir or rmdir is durable
+ * only once its directory has been synced (a rename once both of its
+ * directories have); unsynced operations reach the disk in any order that
+ * respects their dependencies (an entry needs its directory, operations on
+ * the same name keep their order, a durable operation makes what it needs
+ * durable).  A failed file sync follows Linux: the file's unsynced writes
+ * are dropped and never reach the disk, even if a later sync of the same
+ * file succeeds.  The trace format is in crash/TRACE-FORMAT.md.
  */
 #ifndef PLINTH_CRASH_H
 #define PLINTH_CRASH_H
@@ -297,7 +300,8 @@ typedef enum pl_crash_fault_kind {
 
 typedef struct pl_crash_fault {
   int kind;            /* a pl_crash_fault_kind */
-  const char *suffix;  /* only files whose path ends with it; NULL: any */
+  const char *suffix;  /* only files whose path ends with it; NULL: any.
+                          Kept by pointer: it must outlive the env. */
   int nth;             /* the nth matching sync (or write), from 1 */
   size_t bytes;        /* SHORT_WRITE: bytes that reach the file */
 } pl_crash_fault;
