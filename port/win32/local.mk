@@ -17,3 +17,13 @@ check-windows:
 	$(SHELL) $(top_srcdir)/scripts/check-windows.sh
 
 .PHONY: check-windows
+
+# The behaviours the Windows backend had to work for (non-ASCII and long
+# paths, replace-on-rename, share modes, locks, error mapping).  Built on
+# every platform: the portable cases prove both backends keep one contract.
+if HAVE_CHECK
+check_PROGRAMS += tests/win32_test
+tests_win32_test_SOURCES = tests/win32_test.c
+tests_win32_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_win32_test_LDADD = $(PL_TEST_LDADD)
+endif
