@@ -67,6 +67,7 @@ static pl_status drain(os_writable *w, const pl_iovec *extra, int n) {
 }
 
 static void take(os_writable *w, const void *data, size_t n) {
+  if (n == 0) return; /* an unbuffered file has no buffer to copy into */
   memcpy(w->buf + w->len, data, n);
   w->len += n;
 }
@@ -167,10 +168,6 @@ static pl_status w_close(pl_writable_file *f) {
   pl_status s = w->sync_on_close ? w_sync(f) : w_flush(f);
   pl_status c = pl_port_close(w->fd, w->path);
   if (s == PL_OK && c != PL_OK) s = c;
-  if (s != PL_OK) {
-    /* Keep the detail of the first error for the caller past the free. */
-    if (w->sticky != PL_OK) replay_sticky(w);
-  }
   w_free(w);
   return s;
 }

@@ -277,6 +277,17 @@ START_TEST(write_at_writes_at_the_offset_and_leaves_tell) {
 }
 END_TEST
 
+START_TEST(write_at_on_an_appendable_file_writes_at_the_offset) {
+  pl_writable_file *f;
+  ck_assert_pl_ok(pl_file_write_all(pl_env_default(), path, "0123456789", 10, 0));
+  ck_assert_pl_ok(pl_env_new_appendable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_writable_write_at(f, 3, "abc", 3));
+  ck_assert_pl_ok(pl_writable_append(f, "!", 1));
+  ck_assert_pl_ok(pl_writable_close(f));
+  expect_contents(path, "012abc6789!", 11);
+}
+END_TEST
+
 START_TEST(allocate_reserves_the_range) {
   pl_writable_file *f = open_with_buffer(path, 0);
   pl_status s = pl_writable_allocate(f, 0, 1 << 20);
@@ -591,6 +602,7 @@ int main(void) {
   tcase_add_test(tc, appendable_file_is_created_when_missing);
   tcase_add_test(tc, create_parents_makes_missing_directories);
   tcase_add_test(tc, write_at_writes_at_the_offset_and_leaves_tell);
+  tcase_add_test(tc, write_at_on_an_appendable_file_writes_at_the_offset);
   tcase_add_test(tc, allocate_reserves_the_range);
   tcase_add_test(tc, missing_directory_is_not_found);
   PL_TEST_POSIX_ONLY(px, sync_makes_data_durable_with_fdatasync);
