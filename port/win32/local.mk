@@ -14,7 +14,7 @@ endif
 # Check for mingw once, cross-builds plinth in its own build directory and
 # runs every Check suite there under Wine.
 check-windows:
-	$(SHELL) $(top_srcdir)/scripts/check-windows.sh
+	$(SHELL) $(top_srcdir)/scripts/check-windows.sh $(abs_top_builddir)/windows
 
 .PHONY: check-windows
 
