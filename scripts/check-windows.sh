@@ -132,9 +132,9 @@ for log in $(find tests -name '*.log' ! -name 'test-suite.log' | sort); do
   run=$((run + ${n:-0}))
   skipped=$((skipped + s))
   printf '%-32s %s\n' "${log%.log}" "${line:-no Check summary (crashed?)}"
-  grep '^SKIP ' "$log" | sed 's/^/    /' || true
+  grep -E '^SKIP |:[FE]:' "$log" | sed 's/^/    /' || true
 done
-echo "test cases run on Windows: $run; skipped (POSIX-only): $skipped"
+echo "test cases run on Windows: $run; skipped: $skipped (each named above with its rule)"
 if [ "$status" -ne 0 ]; then
   echo "make check failed (status $status); the end of its output:"
   tail -n 40 make-check.out

@@ -414,13 +414,17 @@ START_TEST(lock_excludes_other_handles) {
   char p[1200];
   pl_file_lock *l;
   HANDLE h;
+  BOOL ok;
+  DWORD err;
   pl_test_path(p, sizeof p, dir, "LOCK");
   ck_assert_pl_ok(pl_env_lock_file(env(), p, &l));
   h = raw_open(p);
   /* Another handle (another process would hold one the same way) cannot
    * take a conflicting LockFileEx lock. */
-  ck_assert(!raw_lock(h, MAXDWORD));
-  ck_assert_int_eq(GetLastError(), ERROR_LOCK_VIOLATION);
+  ok = raw_lock(h, MAXDWORD);
+  err = GetLastError();
+  ck_assert(!ok);
+  ck_assert_int_eq(err, ERROR_LOCK_VIOLATION);
   ck_assert_pl_ok(pl_env_unlock_file(env(), l));
   ck_assert(raw_lock(h, MAXDWORD));
   raw_unlock(h, MAXDWORD);
@@ -522,6 +526,34 @@ START_TEST(write_failure_is_sticky) {
 }
 END_TEST
 
+/* Whether WriteFile honours another handle's byte-range lock (Windows
+ * does; Wine 8 does not), which write_failure_is_sticky relies on. */
+static int writes_honour_locks(void) {
+  char base[2048], p[2100];
+  wchar_t w[2100];
+  HANDLE a, b;
+  OVERLAPPED ov;
+  DWORD n;
+  BOOL wrote = TRUE;
+  if (pl_env_test_directory(env(), base, sizeof base) != PL_OK) return 0;
+  snprintf(p, sizeof p, "%s/lock-probe-%lu", base, (unsigned long)GetCurrentProcessId());
+  if (MultiByteToWideChar(CP_UTF8, 0, p, -1, w, 2100) <= 0) return 0;
+  a = CreateFileW(w, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                  CREATE_ALWAYS, FILE_FLAG_DELETE_ON_CLOSE, NULL);
+  b = CreateFileW(w, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                  OPEN_EXISTING, 0, NULL);
+  ZeroMemory(&ov, sizeof ov);
+  if (a != INVALID_HANDLE_VALUE && b != INVALID_HANDLE_VALUE &&
+      LockFileEx(b, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 16, 0, &ov)) {
+    wrote = WriteFile(a, "x", 1, &n, NULL);
+    ZeroMemory(&ov, sizeof ov);
+    UnlockFileEx(b, 0, 16, 0, &ov);
+  }
+  if (b != INVALID_HANDLE_VALUE) CloseHandle(b);
+  if (a != INVALID_HANDLE_VALUE) CloseHandle(a);
+  return !wrote;
+}
+
 START_TEST(test_directory_is_under_the_system_temporary_directory) {
   wchar_t w[MAX_PATH + 1];
   char tmp[MAX_PATH * 3], base[2048];
@@ -564,7 +596,10 @@ int main(void) {
   tcase_add_test(win, missing_file_is_not_found_with_the_system_text_and_path);
   tcase_add_test(win, missing_directory_on_the_way_is_not_found);
   tcase_add_test(win, path_that_is_not_utf8_is_invalid);
-  tcase_add_test(win, write_failure_is_sticky);
+  if (writes_honour_locks())
+    tcase_add_test(win, write_failure_is_sticky);
+  else
+    pl_test_note_skip("byte-range locks not enforced on writes (Wine)", "write_failure_is_sticky");
   tcase_add_test(win, test_directory_is_under_the_system_temporary_directory);
 #else
   pl_test_note_skip("windows-only", "lock_excludes_other_handles");
