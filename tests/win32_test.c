@@ -14,6 +14,9 @@
 #if defined(_WIN32)
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
+#include <winioctl.h>
+
+#include "port/port.h"
 #endif
 
 static char dir[1024];
@@ -554,6 +557,144 @@ static int writes_honour_locks(void) {
   return !wrote;
 }
 
+
+START_TEST(handles_are_not_inheritable) {
+  char p[1200];
+  pl_os_file f;
+  DWORD flags = 0;
+  pl_test_path(p, sizeof p, dir, "child-must-not-see");
+  /* The counterpart of O_CLOEXEC: a process the embedder starts must not
+   * hold plinth's files (it would keep them open, locked, undeletable). */
+  ck_assert_pl_ok(pl_port_open(p, PL_OPEN_READ | PL_OPEN_WRITE | PL_OPEN_CREATE, &f));
+  ck_assert(GetHandleInformation((HANDLE)f, &flags));
+  ck_assert_uint_eq(flags & HANDLE_FLAG_INHERIT, 0);
+  ck_assert_pl_ok(pl_port_close(f, p));
+}
+END_TEST
+
+/* Runs this program again as "--lock-child MODE PATH" and returns its
+ * process handle.  The children are in main(). */
+static HANDLE start_child(const char *mode, const char *path) {
+  wchar_t exe[MAX_PATH], cmd[3000], wpath[1300], wmode[32];
+  STARTUPINFOW si;
+  PROCESS_INFORMATION pi;
+  ck_assert_uint_gt(GetModuleFileNameW(NULL, exe, MAX_PATH), 0);
+  ck_assert_int_gt(MultiByteToWideChar(CP_UTF8, 0, path, -1, wpath, 1300), 0);
+  ck_assert_int_gt(MultiByteToWideChar(CP_UTF8, 0, mode, -1, wmode, 32), 0);
+  _snwprintf(cmd, 3000, L"\"%ls\" --lock-child %ls \"%ls\"", exe, wmode, wpath);
+  cmd[2999] = L'\0';
+  ZeroMemory(&si, sizeof si);
+  si.cb = sizeof si;
+  ck_assert_msg(CreateProcessW(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi),
+                "CreateProcessW: %lu", GetLastError());
+  CloseHandle(pi.hThread);
+  return pi.hProcess;
+}
+
+static DWORD wait_child(HANDLE h) {
+  DWORD code = 99;
+  ck_assert_uint_eq(WaitForSingleObject(h, INFINITE), WAIT_OBJECT_0);
+  ck_assert(GetExitCodeProcess(h, &code));
+  CloseHandle(h);
+  return code;
+}
+
+/* Waits (no time limit: Check's timeout ends a hung test) for path. */
+static void wait_for_file(const char *path) {
+  while (pl_env_file_exists(env(), path) != PL_OK) Sleep(5);
+}
+
+START_TEST(lock_excludes_another_process_until_unlock) {
+  char p[1200];
+  pl_file_lock *l;
+  pl_test_path(p, sizeof p, dir, "LOCK");
+  ck_assert_pl_ok(pl_env_lock_file(env(), p, &l));
+  ck_assert_uint_eq(wait_child(start_child("try", p)), 1); /* refused */
+  ck_assert_pl_ok(pl_env_unlock_file(env(), l));
+  ck_assert_uint_eq(wait_child(start_child("try", p)), 0); /* granted */
+}
+END_TEST
+
+START_TEST(lock_is_released_when_the_holder_exits) {
+  char p[1200], held[1300], go[1300];
+  pl_file_lock *l = NULL;
+  HANDLE child;
+  pl_test_path(p, sizeof p, dir, "LOCK");
+  snprintf(held, sizeof held, "%s.held", p);
+  snprintf(go, sizeof go, "%s.go", p);
+  child = start_child("hold", p);
+  wait_for_file(held);
+  ck_assert_int_eq(pl_env_lock_file(env(), p, &l), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ERROR_LOCK_VIOLATION);
+  write_file(go, "");
+  ck_assert_uint_eq(wait_child(child), 0); /* it exited holding the lock */
+  ck_assert_pl_ok(pl_env_lock_file(env(), p, &l));
+  ck_assert_pl_ok(pl_env_unlock_file(env(), l));
+}
+END_TEST
+
+/* The children of the two cases above.  "try": exit 0 if the lock was
+ * granted (and release it), 1 if refused.  "hold": take the lock, say so
+ * with PATH.held, wait for PATH.go, exit without unlocking. */
+static int lock_child(const char *mode, const char *path) {
+  pl_file_lock *l;
+  char flag[1300];
+  pl_status s = pl_env_lock_file(env(), path, &l);
+  if (strcmp(mode, "try") == 0) {
+    if (s != PL_OK) return 1;
+    return pl_env_unlock_file(env(), l) == PL_OK ? 0 : 2;
+  }
+  if (s != PL_OK) return 3;
+  snprintf(flag, sizeof flag, "%s.held", path);
+  if (pl_file_write_all(env(), flag, "", 0, 0) != PL_OK) return 4;
+  snprintf(flag, sizeof flag, "%s.go", path);
+  while (pl_env_file_exists(env(), flag) != PL_OK) Sleep(5);
+  return 0;
+}
+
+START_TEST(files_larger_than_4_gib_work_when_sparse) {
+  uint64_t big = (UINT64_C(5) << 30) + 123; /* past 32-bit offsets */
+  char p[1200], scratch[8];
+  pl_writable_options o;
+  pl_writable_file *f;
+  pl_random_file *r;
+  const char *res;
+  size_t got;
+  uint64_t size;
+  int old_mmap, old_fd;
+  HANDLE h;
+  DWORD n;
+  pl_test_path(p, sizeof p, dir, "sparse");
+  write_file(p, "");
+  /* Sparse, so NTFS does not write 5 GiB of zeros; plinth itself never
+   * makes files sparse. */
+  h = raw_open(p);
+  ck_assert_msg(DeviceIoControl(h, FSCTL_SET_SPARSE, NULL, 0, NULL, 0, &n, NULL),
+                "FSCTL_SET_SPARSE: %lu", GetLastError());
+  CloseHandle(h);
+  pl_writable_options_init(&o);
+  o.buffer_size = 0;
+  ck_assert_pl_ok(pl_env_new_writable(env(), p, &o, &f));
+  ck_assert_pl_ok(pl_writable_write_at(f, big, "tail", 4));
+  ck_assert_pl_ok(pl_writable_close(f));
+  ck_assert_pl_ok(pl_env_file_size(env(), p, &size));
+  ck_assert_uint_eq(size, big + 4);
+  ck_assert_pl_ok(pl_env_new_appendable(env(), p, NULL, &f));
+  ck_assert_uint_eq(pl_writable_tell(f), big + 4);
+  ck_assert_pl_ok(pl_writable_append(f, "more", 4));
+  ck_assert_pl_ok(pl_writable_close(f));
+  pl_env_platform_get_limits(&old_mmap, &old_fd);
+  pl_env_platform_set_limits(0, old_fd); /* positional reads, not a 5 GiB view */
+  ck_assert_pl_ok(pl_env_new_random(env(), p, &r));
+  pl_env_platform_set_limits(old_mmap, old_fd);
+  ck_assert_pl_ok(pl_random_read_at(r, big, 8, scratch, &res, &got));
+  ck_assert_uint_eq(got, 8);
+  ck_assert_int_eq(memcmp(res, "tailmore", 8), 0);
+  pl_random_close(r);
+  ck_assert_pl_ok(pl_env_remove_file(env(), p));
+}
+END_TEST
+
 START_TEST(test_directory_is_under_the_system_temporary_directory) {
   wchar_t w[MAX_PATH + 1];
   char tmp[MAX_PATH * 3], base[2048];
@@ -567,8 +708,15 @@ START_TEST(test_directory_is_under_the_system_temporary_directory) {
 END_TEST
 #endif /* _WIN32 */
 
-int main(void) {
-  Suite *s = suite_create("win32");
+int main(int argc, char **argv) {
+  Suite *s;
+#if defined(_WIN32)
+  if (argc == 4 && strcmp(argv[1], "--lock-child") == 0) return lock_child(argv[2], argv[3]);
+#else
+  (void)argc;
+  (void)argv;
+#endif
+  s = suite_create("win32");
   TCase *tc = tcase_create("portable");
   TCase *win = tcase_create("windows");
   tcase_add_checked_fixture(tc, setup, teardown);
@@ -601,6 +749,10 @@ int main(void) {
   else
     pl_test_note_skip("byte-range locks not enforced on writes (Wine)", "write_failure_is_sticky");
   tcase_add_test(win, test_directory_is_under_the_system_temporary_directory);
+  tcase_add_test(win, handles_are_not_inheritable);
+  tcase_add_test(win, lock_excludes_another_process_until_unlock);
+  tcase_add_test(win, lock_is_released_when_the_holder_exits);
+  tcase_add_test(win, files_larger_than_4_gib_work_when_sparse);
 #else
   pl_test_note_skip("windows-only", "lock_excludes_other_handles");
   pl_test_note_skip("windows-only", "lock_held_by_another_handle_is_reported");
@@ -609,6 +761,12 @@ int main(void) {
   pl_test_note_skip("windows-only", "path_that_is_not_utf8_is_invalid");
   pl_test_note_skip("windows-only", "write_failure_is_sticky");
   pl_test_note_skip("windows-only", "test_directory_is_under_the_system_temporary_directory");
+  /* The POSIX counterparts of these live in cloexec_test, lock_test and
+   * writable_test. */
+  pl_test_note_skip("windows-only", "handles_are_not_inheritable");
+  pl_test_note_skip("windows-only", "lock_excludes_another_process_until_unlock");
+  pl_test_note_skip("windows-only", "lock_is_released_when_the_holder_exits");
+  pl_test_note_skip("windows-only", "files_larger_than_4_gib_work_when_sparse");
 #endif
   suite_add_tcase(s, tc);
   suite_add_tcase(s, win);
