@@ -499,7 +499,7 @@ START_TEST(path_that_is_not_utf8_is_invalid) {
 }
 END_TEST
 
-START_TEST(write_failure_is_sticky) {
+START_TEST(write_refused_by_a_byte_range_lock_is_sticky) {
   char p[1200];
   pl_writable_options o;
   pl_writable_file *w;
@@ -530,7 +530,7 @@ START_TEST(write_failure_is_sticky) {
 END_TEST
 
 /* Whether WriteFile honours another handle's byte-range lock (Windows
- * does; Wine 8 does not), which write_failure_is_sticky relies on. */
+ * does; Wine 8 does not), which write_refused_by_a_byte_range_lock_is_sticky relies on. */
 static int writes_honour_locks(void) {
   char base[2048], p[2100];
   wchar_t w[2100];
@@ -745,9 +745,9 @@ int main(int argc, char **argv) {
   tcase_add_test(win, missing_directory_on_the_way_is_not_found);
   tcase_add_test(win, path_that_is_not_utf8_is_invalid);
   if (writes_honour_locks())
-    tcase_add_test(win, write_failure_is_sticky);
+    tcase_add_test(win, write_refused_by_a_byte_range_lock_is_sticky);
   else
-    pl_test_note_skip("byte-range locks not enforced on writes (Wine)", "write_failure_is_sticky");
+    pl_test_note_skip("byte-range locks not enforced on writes (Wine)", "write_refused_by_a_byte_range_lock_is_sticky");
   tcase_add_test(win, test_directory_is_under_the_system_temporary_directory);
   tcase_add_test(win, handles_are_not_inheritable);
   tcase_add_test(win, lock_excludes_another_process_until_unlock);
@@ -759,7 +759,7 @@ int main(int argc, char **argv) {
   pl_test_note_skip("windows-only", "missing_file_is_not_found_with_the_system_text_and_path");
   pl_test_note_skip("windows-only", "missing_directory_on_the_way_is_not_found");
   pl_test_note_skip("windows-only", "path_that_is_not_utf8_is_invalid");
-  pl_test_note_skip("windows-only", "write_failure_is_sticky");
+  pl_test_note_skip("windows-only", "write_refused_by_a_byte_range_lock_is_sticky");
   pl_test_note_skip("windows-only", "test_directory_is_under_the_system_temporary_directory");
   /* The POSIX counterparts of these live in cloexec_test, lock_test and
    * writable_test. */

@@ -27,3 +27,14 @@ tests_win32_test_SOURCES = tests/win32_test.c
 tests_win32_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_win32_test_LDADD = $(PL_TEST_LDADD)
 endif
+
+# Windows only: the durability calls seen through a Win32 call spy
+# (tests/win32_spy.h), the counterpart of the POSIX syscall spy cases.
+if HAVE_CHECK
+if PORT_WIN32
+check_PROGRAMS += tests/win32_spy_test
+tests_win32_spy_test_SOURCES = tests/win32_spy_test.c tests/win32_spy.c tests/win32_spy.h
+tests_win32_spy_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_win32_spy_test_LDADD = $(PL_TEST_LDADD)
+endif
+endif
