@@ -66,18 +66,22 @@ build_check() {
     say "apt-get source check failed"; (cd "$work" && apt-get source check); exit 1; }
   src="$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'check-*' | head -n 1)"
   [ -n "$src" ] || { say "no check source tree in $work"; exit 1; }
-  say "building $(basename "$src") for $host (static) in $src"
-  (cd "$src" &&
+  say "building $(basename "$src") for $host (static) in $src; log: $cache/check-build.log"
+  if ! (cd "$src" &&
     # mingw's C99 printf, so Check's messages print %jd/%ju (msvcrt's
     # printf does not know them).
-    ./configure -q --host="$host" --disable-subunit --enable-static --disable-shared \
-      --prefix="$checkdir" CPPFLAGS="-D__USE_MINGW_ANSI_STDIO=1" >/dev/null &&
-    make -s -j"$jobs" -C lib >/dev/null &&
-    make -s -j"$jobs" -C src >/dev/null &&
-    make -s -C src install >/dev/null &&
+    ./configure --host="$host" --disable-subunit --enable-static --disable-shared \
+      --prefix="$checkdir" CPPFLAGS="-D__USE_MINGW_ANSI_STDIO=1" &&
+    make -j"$jobs" -C lib &&
+    make -j"$jobs" -C src &&
+    make -C src install &&
     # check.h includes the generated check_stdint.h, which `make -C src
     # install` does not install (the top directory's install would).
-    install -m 644 check_stdint.h "$checkdir/include/check_stdint.h")
+    install -m 644 check_stdint.h "$checkdir/include/check_stdint.h") >"$cache/check-build.log" 2>&1; then
+    tail -n 30 "$cache/check-build.log"
+    say "building Check for $host failed"
+    exit 1
+  fi
   # GCC reads format(printf) as msvcrt's printf on mingw and rejects the
   # %jd in Check's own assertion macros under -Werror; Check was built with
   # the C99 printf above, so tell the compiler so.

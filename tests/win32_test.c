@@ -343,6 +343,48 @@ START_TEST(random_reads_agree_mapped_and_positional) {
 }
 END_TEST
 
+START_TEST(rewriting_a_file_that_is_mapped) {
+  char p[1200], scratch[16];
+  pl_random_file *r;
+  pl_writable_file *w = NULL;
+  const char *res;
+  size_t got;
+  int old_mmap, old_fd;
+  pl_status st;
+  pl_test_path(p, sizeof p, dir, "000009.ldb");
+  write_file(p, "old contents");
+  pl_env_platform_get_limits(&old_mmap, &old_fd);
+  pl_env_platform_set_limits(1, old_fd);
+  ck_assert_pl_ok(pl_env_new_random(env(), p, &r));
+  pl_env_platform_set_limits(old_mmap, old_fd);
+  st = pl_env_new_writable(env(), p, NULL, &w);
+#if defined(_WIN32)
+  /* Windows cannot truncate a file while a view of it is mapped
+   * (ERROR_USER_MAPPED_FILE); POSIX can, and the old view then faults
+   * past the new end.  The failure leaves the file and the view intact. */
+  ck_assert_int_eq(st, PL_IO_ERROR);
+  ck_assert_ptr_null(w);
+  ck_assert_int_eq(pl_error_os(), ERROR_USER_MAPPED_FILE);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), p));
+  ck_assert_pl_ok(pl_random_read_at(r, 0, 3, scratch, &res, &got));
+  ck_assert_uint_eq(got, 3);
+  ck_assert_int_eq(memcmp(res, "old", 3), 0);
+  pl_random_close(r);
+  assert_contents(p, "old contents");
+  ck_assert_pl_ok(pl_env_new_writable(env(), p, NULL, &w));
+#else
+  (void)scratch;
+  (void)res;
+  (void)got;
+  ck_assert_pl_ok(st);
+  pl_random_close(r);
+#endif
+  ck_assert_pl_ok(pl_writable_append(w, "new", 3));
+  ck_assert_pl_ok(pl_writable_close(w));
+  assert_contents(p, "new");
+}
+END_TEST
+
 START_TEST(second_lock_in_the_process_fails_until_released) {
   char p[1200];
   pl_file_lock *l1, *l2 = NULL;
@@ -734,6 +776,7 @@ int main(int argc, char **argv) {
   tcase_add_test(tc, write_at_leaves_the_append_position_alone);
   tcase_add_test(tc, appendable_file_appends_after_write_at);
   tcase_add_test(tc, random_reads_agree_mapped_and_positional);
+  tcase_add_test(tc, rewriting_a_file_that_is_mapped);
   tcase_add_test(tc, second_lock_in_the_process_fails_until_released);
   tcase_add_test(tc, removing_a_non_empty_directory_is_an_io_error);
   tcase_add_test(tc, missing_directory_sync_is_not_found);
