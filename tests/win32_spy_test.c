@@ -246,6 +246,31 @@ START_TEST(replace_whose_move_fails_keeps_old_contents_and_no_temporary) {
 }
 END_TEST
 
+START_TEST(replace_whose_flush_fails_keeps_old_contents_and_no_temporary) {
+  char current[1300];
+  pl_test_path(current, sizeof current, dir, "CURRENT");
+  ck_assert_pl_ok(pl_file_replace(env(), current, "old", 3));
+  wspy_reset();
+  wspy_fail(WSPY_FLUSH_FILE, ERROR_IO_DEVICE, 0, 1);
+  ck_assert_int_eq(pl_file_replace(env(), current, "new", 3), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ERROR_IO_DEVICE);
+  ck_assert_msg(strstr(pl_error_message(), "CURRENT.tmp-plinth") != NULL, "%s", pl_error_message());
+  ck_assert_int_eq(wspy_count_kind(WSPY_MOVE, "/CURRENT"), 0);
+  expect_contents(current, "old");
+  expect_only_entry("CURRENT");
+}
+END_TEST
+
+START_TEST(replace_whose_directory_flush_fails_reports_it) {
+  char current[1300];
+  pl_test_path(current, sizeof current, dir, "CURRENT");
+  wspy_fail(WSPY_FLUSH_DIR, ERROR_IO_DEVICE, 0, 1);
+  ck_assert_int_eq(pl_file_replace(env(), current, "new", 3), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ERROR_IO_DEVICE);
+  ck_assert_msg(strstr(pl_error_message(), dir) != NULL, "%s", pl_error_message());
+}
+END_TEST
+
 START_TEST(write_all_that_fails_removes_the_partial_file) {
   wspy_fail(WSPY_WRITE, ERROR_DISK_FULL, 0, 1);
   ck_assert_int_eq(pl_file_write_all(env(), path, "data", 4, 1), PL_IO_ERROR);
@@ -272,6 +297,8 @@ int main(void) {
   tcase_add_test(tc, rename_failure_names_both_paths_and_keeps_both_files);
   tcase_add_test(tc, replace_flushes_data_before_the_move_and_directory_after);
   tcase_add_test(tc, replace_whose_move_fails_keeps_old_contents_and_no_temporary);
+  tcase_add_test(tc, replace_whose_flush_fails_keeps_old_contents_and_no_temporary);
+  tcase_add_test(tc, replace_whose_directory_flush_fails_reports_it);
   tcase_add_test(tc, write_all_that_fails_removes_the_partial_file);
   suite_add_tcase(s, tc);
   return pl_test_run(s);
