@@ -58,4 +58,7 @@ tests_file_util_test_LDADD = $(PL_TEST_LDADD)
 # cross-built for Windows).
 TESTS += $(check_PROGRAMS)
 LOG_COMPILER = $(PL_TEST_RUNNER)
+# Check's default of 4 s per case is for a quiet machine; sanitizers, Wine
+# and a busy CI host are not that.  Timing is never what a case tests.
+AM_TESTS_ENVIRONMENT = CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-120}; export CK_DEFAULT_TIMEOUT;
 endif

@@ -465,6 +465,50 @@ START_TEST(manifest_directory_sync_failure_fails_the_sync) {
 }
 END_TEST
 
+START_TEST(first_sync_makes_created_parent_directories_durable) {
+  char deep[1400], a[1300], ab[1300];
+  pl_writable_options o;
+  pl_writable_file *f;
+  int i_dir, i_a, i_ab, i_data;
+  snprintf(deep, sizeof deep, "%s/a/b/file", dir);
+  snprintf(a, sizeof a, "%s/a", dir);
+  snprintf(ab, sizeof ab, "%s/a/b", dir);
+  pl_writable_options_init(&o);
+  o.create_parents = 1;
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), deep, &o, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
+  ck_assert_pl_ok(pl_writable_sync(f));
+  /* Top-down: the entry of a/ in dir, of b/ in a/, of file in b/; then the
+   * data. */
+  i_dir = spy_find(SPY_FSYNC, dir);
+  i_a = spy_find(SPY_FSYNC, a);
+  i_ab = spy_find(SPY_FSYNC, ab);
+  i_data = spy_find(data_sync_kind(), "/a/b/file");
+  ck_assert_int_ge(i_dir, 0);
+  ck_assert_int_gt(i_a, i_dir);
+  ck_assert_int_gt(i_ab, i_a);
+  ck_assert_int_gt(i_data, i_ab);
+  /* Only the first sync pays for it. */
+  ck_assert_pl_ok(pl_writable_sync(f));
+  ck_assert_int_eq(spy_count_kind(SPY_FSYNC, ab), 1);
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
+START_TEST(existing_parents_are_not_synced_again) {
+  char p2[1400];
+  pl_writable_options o;
+  pl_writable_file *f;
+  snprintf(p2, sizeof p2, "%s/file2", dir);
+  pl_writable_options_init(&o);
+  o.create_parents = 1;
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), p2, &o, &f));
+  ck_assert_pl_ok(pl_writable_sync(f));
+  ck_assert_int_eq(spy_count_kind(SPY_FSYNC, dir), 0);
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
 START_TEST(sync_on_close_syncs_before_closing) {
   pl_writable_options o;
   pl_writable_file *f;
@@ -615,6 +659,8 @@ int main(void) {
   PL_TEST_POSIX_ONLY(px, directory_sync_einval_is_tolerated);
   PL_TEST_POSIX_ONLY(px, directory_sync_other_errors_are_reported);
   PL_TEST_POSIX_ONLY(px, manifest_directory_sync_failure_fails_the_sync);
+  PL_TEST_POSIX_ONLY(px, first_sync_makes_created_parent_directories_durable);
+  PL_TEST_POSIX_ONLY(px, existing_parents_are_not_synced_again);
   PL_TEST_POSIX_ONLY(px, sync_on_close_syncs_before_closing);
   PL_TEST_POSIX_ONLY(px, sync_on_close_failure_fails_close);
   PL_TEST_POSIX_ONLY(px, full_device_reports_enospc_with_the_path);
