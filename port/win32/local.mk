@@ -38,3 +38,5 @@ tests_win32_spy_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_win32_spy_test_LDADD = $(PL_TEST_LDADD)
 endif
 endif
+
+EXTRA_DIST += port/win32/README.md

@@ -182,13 +182,13 @@ pl_status pl_port_sync(pl_os_file f, const char *path) {
 }
 
 pl_status pl_port_sync_dir(const char *dir) {
-  /* Windows documents no directory fsync.  NTFS logs name operations in
-   * its journal and FlushFileBuffers on a directory handle (opened for
-   * writing, with backup semantics) commits them; file systems and
-   * redirectors that cannot do this refuse with ERROR_ACCESS_DENIED or
-   * ERROR_INVALID_FUNCTION, which is tolerated like EINVAL on POSIX: there
-   * is nothing better to do there.  A missing directory is still an
-   * error. */
+  /* Windows documents no directory fsync.  NTFS journals name operations
+   * and accepts FlushFileBuffers on a directory handle opened for writing
+   * with backup semantics, which flushes the directory's metadata; that is
+   * the closest call there is, so plinth makes it.  File systems and
+   * redirectors that cannot refuse with ERROR_ACCESS_DENIED or
+   * ERROR_INVALID_FUNCTION, tolerated like EINVAL on POSIX: nothing better
+   * is possible there.  A missing directory is still an error. */
   wchar_t *w;
   HANDLE h;
   DWORD e;
@@ -213,8 +213,7 @@ pl_status pl_port_sync_dir(const char *dir) {
   if (h == INVALID_HANDLE_VALUE) return pl_port_error((int)e, dir);
   if (!FlushFileBuffers(h)) {
     e = GetLastError();
-    if (e != ERROR_ACCESS_DENIED && e != ERROR_INVALID_FUNCTION &&
-        e != ERROR_INVALID_HANDLE) {
+    if (e != ERROR_ACCESS_DENIED && e != ERROR_INVALID_FUNCTION) {
       CloseHandle(h);
       return pl_port_error((int)e, dir);
     }
