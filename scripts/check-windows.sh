@@ -90,6 +90,12 @@ build_check() {
   rm -rf "$work"
 }
 
+# One builder at a time per cache: concurrent runs wait here rather than
+# build Check or the Wine prefix over each other.
+mkdir -p "$cache"
+exec 9>"$cache/lock"
+flock 9
+
 if [ -f "$checkdir/lib/libcheck.a" ] && [ -f "$checkdir/include/check_stdint.h" ] &&
    [ "$(cat "$checkdir/recipe" 2>/dev/null)" = "$recipe" ]; then
   say "Check for $host: cached in $checkdir"
@@ -110,6 +116,7 @@ if [ ! -f "$WINEPREFIX/system.reg" ]; then
   wineserver -w || true
 fi
 [ -f "$WINEPREFIX/system.reg" ] || { say "could not create the Wine prefix"; exit 1; }
+flock -u 9
 
 # --- cross-build and run --------------------------------------------------------
 [ -x "$srcdir/configure" ] || (cd "$srcdir" && ./autogen.sh)
@@ -122,7 +129,9 @@ say "configuring plinth for $host in $builddir"
   PL_TEST_RUNNER="wine" >/dev/null
 status=0
 make -s -j"$jobs" check >make-check.out 2>&1 || status=$?
-wineserver -k 2>/dev/null || true
+# The prefix's wineserver exits by itself a few seconds after its last
+# client; wait for that instead of killing it (another run may share it).
+timeout 60 wineserver -w 2>/dev/null || true
 
 # --- report -------------------------------------------------------------------
 echo
