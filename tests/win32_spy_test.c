@@ -99,6 +99,47 @@ START_TEST(other_files_sync_without_their_directory) {
 }
 END_TEST
 
+START_TEST(first_sync_makes_created_parent_directories_durable) {
+  char deep[1400], a[1200], ab[1200];
+  pl_writable_options o;
+  pl_writable_file *f;
+  int i_dir, i_a, i_ab, i_data;
+  snprintf(deep, sizeof deep, "%s/a/b/file", dir);
+  snprintf(a, sizeof a, "%s/a", dir_suffix);
+  snprintf(ab, sizeof ab, "%s/a/b", dir_suffix);
+  pl_writable_options_init(&o);
+  o.create_parents = 1;
+  ck_assert_pl_ok(pl_env_new_writable(env(), deep, &o, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
+  ck_assert_pl_ok(pl_writable_sync(f));
+  /* Top-down: the entry of a\ in dir, of b\ in a\, of file in b\; then
+   * the data. */
+  i_dir = wspy_find(WSPY_FLUSH_DIR, dir_suffix);
+  i_a = wspy_find(WSPY_FLUSH_DIR, a);
+  i_ab = wspy_find(WSPY_FLUSH_DIR, ab);
+  i_data = wspy_find(WSPY_FLUSH_FILE, "/a/b/file");
+  ck_assert_int_ge(i_dir, 0);
+  ck_assert_int_gt(i_a, i_dir);
+  ck_assert_int_gt(i_ab, i_a);
+  ck_assert_int_gt(i_data, i_ab);
+  ck_assert_pl_ok(pl_writable_sync(f));
+  ck_assert_int_eq(wspy_count_kind(WSPY_FLUSH_DIR, ab), 1); /* only the first sync */
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
+START_TEST(existing_parents_are_not_synced_again) {
+  pl_writable_options o;
+  pl_writable_file *f;
+  pl_writable_options_init(&o);
+  o.create_parents = 1;
+  ck_assert_pl_ok(pl_env_new_writable(env(), path, &o, &f));
+  ck_assert_pl_ok(pl_writable_sync(f));
+  ck_assert_int_eq(wspy_count_kind(WSPY_FLUSH_DIR, ""), 0);
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
 START_TEST(sync_failure_is_sticky) {
   pl_writable_file *f = open_with_buffer(PL_WRITABLE_DEFAULT_BUFFER, 0);
   pl_writable_stats st;
@@ -286,6 +327,8 @@ int main(void) {
   tcase_add_test(tc, sync_writes_the_buffer_then_flushes_the_file);
   tcase_add_test(tc, manifest_sync_flushes_its_directory_before_its_data);
   tcase_add_test(tc, other_files_sync_without_their_directory);
+  tcase_add_test(tc, first_sync_makes_created_parent_directories_durable);
+  tcase_add_test(tc, existing_parents_are_not_synced_again);
   tcase_add_test(tc, sync_failure_is_sticky);
   tcase_add_test(tc, write_failure_is_sticky);
   tcase_add_test(tc, directory_sync_refusals_are_tolerated);
