@@ -707,9 +707,16 @@ static DWORD wait_child(HANDLE h) {
   return code;
 }
 
-/* Waits (no time limit: Check's timeout ends a hung test) for path. */
-static void wait_for_file(const char *path) {
-  while (pl_env_file_exists(env(), path) != PL_OK) Sleep(5);
+/* Waits for the child to create path; fails if it exits first.  (Check
+ * has no timeouts in no-fork mode, so a wait must not depend on it.) */
+static void wait_for_file(const char *path, HANDLE child) {
+  while (pl_env_file_exists(env(), path) != PL_OK) {
+    DWORD code = 0;
+    if (WaitForSingleObject(child, 5) == WAIT_OBJECT_0) {
+      GetExitCodeProcess(child, &code);
+      ck_abort_msg("child exited (%lu) before creating %s", code, path);
+    }
+  }
 }
 
 START_TEST(lock_excludes_another_process_until_unlock) {
@@ -731,7 +738,7 @@ START_TEST(lock_is_released_when_the_holder_exits) {
   snprintf(held, sizeof held, "%s.held", p);
   snprintf(go, sizeof go, "%s.go", p);
   child = start_child("hold", p);
-  wait_for_file(held);
+  wait_for_file(held, child);
   ck_assert_int_eq(pl_env_lock_file(env(), p, &l), PL_IO_ERROR);
   ck_assert_int_eq(pl_error_os(), ERROR_LOCK_VIOLATION);
   write_file(go, "");
@@ -747,6 +754,7 @@ END_TEST
 static int lock_child(const char *mode, const char *path) {
   pl_file_lock *l;
   char flag[1300];
+  int waited;
   pl_status s = pl_env_lock_file(env(), path, &l);
   if (strcmp(mode, "try") == 0) {
     if (s != PL_OK) return 1;
@@ -756,7 +764,12 @@ static int lock_child(const char *mode, const char *path) {
   snprintf(flag, sizeof flag, "%s.held", path);
   if (pl_file_write_all(env(), flag, "", 0, 0) != PL_OK) return 4;
   snprintf(flag, sizeof flag, "%s.go", path);
-  while (pl_env_file_exists(env(), flag) != PL_OK) Sleep(5);
+  /* A parent whose test failed never says go; give up after a minute so
+   * no child outlives the suite for long. */
+  for (waited = 0; pl_env_file_exists(env(), flag) != PL_OK; waited += 5) {
+    if (waited > 60000) return 5;
+    Sleep(5);
+  }
   return 0;
 }
 
