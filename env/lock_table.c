@@ -25,10 +25,12 @@ static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 /* A forked child holds none of its parent's OS locks (fcntl locks are not
  * inherited), so it must not inherit the table that says it does; its
  * copies of the entries are left to the child's exit. */
+#if !defined(_WIN32)
 static void forget_in_child(void) {
   table = NULL;
   pthread_mutex_init(&table_mu, NULL);
 }
+#endif
 
 static void register_atfork(void) {
 #if !defined(_WIN32)

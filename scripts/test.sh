@@ -127,6 +127,10 @@ stage_windows() {
   [ -f build/unit/Makefile ] || configure_in build/unit || return 1
   grep -q '^check-windows:' build/unit/Makefile || { echo "not available in this tree"; return 0; }
   make -C build/unit check-windows
+  local rc=$?
+  echo "Check under Wine, per suite:"
+  report_logs build/unit/windows
+  return $rc
 }
 
 # Dependencies first: a fresh machine has only a compiler and make.

@@ -109,10 +109,18 @@ pl_status pl_port_pread(pl_os_file f, uint64_t offset, void *buf, size_t n,
   return PL_OK;
 }
 
-static pl_status write_all(HANDLE h, const char *p, size_t n, const char *path) {
+/* Writes all of p at the end of the file.  An OVERLAPPED offset of all ones
+ * is FILE_WRITE_TO_END_OF_FILE: each WriteFile appends at the current end
+ * without using the handle's position, which positional writes (write_at,
+ * possibly from several threads at once) move on a synchronous handle. */
+static pl_status append_all(HANDLE h, const char *p, size_t n, const char *path) {
   while (n > 0) {
+    OVERLAPPED ov;
     DWORD want = (DWORD)(n < PL_WIN32_CHUNK ? n : PL_WIN32_CHUNK), w = 0;
-    if (!WriteFile(h, p, want, &w, NULL)) return last_error(path);
+    ZeroMemory(&ov, sizeof ov);
+    ov.Offset = 0xFFFFFFFFu;
+    ov.OffsetHigh = 0xFFFFFFFFu;
+    if (!WriteFile(h, p, want, &w, &ov)) return last_error(path);
     if (w == 0) return pl_error_set(PL_IO_ERROR, ERROR_WRITE_FAULT, "%s: write made no progress", path);
     p += w;
     n -= w;
@@ -125,10 +133,13 @@ pl_status pl_port_writev(pl_os_file f, const pl_iovec *iov, int iovcnt,
   /* Windows has no gather write for ordinary (buffered) handles:
    * WriteFileGather needs unbuffered, page-aligned I/O.  One WriteFile per
    * piece keeps the large-append path copy-free at the cost of a call per
-   * piece (the env passes at most the buffer and the caller's pieces). */
+   * piece (the env passes at most its buffer and the caller's pieces).
+   * The env writes a file only through its own handle, which it opened
+   * truncated or positioned at the end, so "at the end" is "at the current
+   * position" as on POSIX. */
   int i;
   for (i = 0; i < iovcnt; i++) {
-    pl_status s = write_all(pl_win32_handle(f), iov[i].base, iov[i].len, path);
+    pl_status s = append_all(pl_win32_handle(f), iov[i].base, iov[i].len, path);
     if (s != PL_OK) return s;
   }
   return PL_OK;
@@ -138,33 +149,22 @@ pl_status pl_port_pwrite(pl_os_file f, uint64_t offset, const void *data,
                          size_t n, const char *path) {
   HANDLE h = pl_win32_handle(f);
   const char *p = data;
-  LARGE_INTEGER zero, pos;
-  pl_status s = PL_OK;
-  /* A positional WriteFile on a synchronous handle moves the file position
-   * to the end of what it wrote; pwrite(2) does not, and the writable file
-   * keeps appending at its own position afterwards.  Save and restore it. */
-  zero.QuadPart = 0;
-  if (!SetFilePointerEx(h, zero, &pos, FILE_CURRENT)) return last_error(path);
+  /* The OVERLAPPED offset makes each call positional and independent of
+   * other threads' calls; appends do not depend on the position it
+   * leaves (see append_all). */
   while (n > 0) {
     OVERLAPPED ov;
     DWORD want = (DWORD)(n < PL_WIN32_CHUNK ? n : PL_WIN32_CHUNK), w = 0;
     ZeroMemory(&ov, sizeof ov);
     ov.Offset = (DWORD)offset;
     ov.OffsetHigh = (DWORD)(offset >> 32);
-    if (!WriteFile(h, p, want, &w, &ov)) {
-      s = last_error(path);
-      break;
-    }
-    if (w == 0) {
-      s = pl_error_set(PL_IO_ERROR, ERROR_WRITE_FAULT, "%s: write made no progress", path);
-      break;
-    }
+    if (!WriteFile(h, p, want, &w, &ov)) return last_error(path);
+    if (w == 0) return pl_error_set(PL_IO_ERROR, ERROR_WRITE_FAULT, "%s: write made no progress", path);
     p += w;
     offset += w;
     n -= w;
   }
-  if (!SetFilePointerEx(h, pos, NULL, FILE_BEGIN) && s == PL_OK) s = last_error(path);
-  return s;
+  return PL_OK;
 }
 
 pl_status pl_port_skip(pl_os_file f, uint64_t n, const char *path) {
@@ -182,13 +182,13 @@ pl_status pl_port_sync(pl_os_file f, const char *path) {
 }
 
 pl_status pl_port_sync_dir(const char *dir) {
-  /* Windows documents no directory fsync.  NTFS logs name operations in
-   * its journal and FlushFileBuffers on a directory handle (opened for
-   * writing, with backup semantics) commits them; file systems and
-   * redirectors that cannot do this refuse with ERROR_ACCESS_DENIED or
-   * ERROR_INVALID_FUNCTION, which is tolerated like EINVAL on POSIX: there
-   * is nothing better to do there.  A missing directory is still an
-   * error. */
+  /* Windows documents no directory fsync.  NTFS journals name operations
+   * and accepts FlushFileBuffers on a directory handle opened for writing
+   * with backup semantics, which flushes the directory's metadata; that is
+   * the closest call there is, so plinth makes it.  File systems and
+   * redirectors that cannot refuse with ERROR_ACCESS_DENIED or
+   * ERROR_INVALID_FUNCTION, tolerated like EINVAL on POSIX: nothing better
+   * is possible there.  A missing directory is still an error. */
   wchar_t *w;
   HANDLE h;
   DWORD e;
@@ -213,14 +213,19 @@ pl_status pl_port_sync_dir(const char *dir) {
   if (h == INVALID_HANDLE_VALUE) return pl_port_error((int)e, dir);
   if (!FlushFileBuffers(h)) {
     e = GetLastError();
-    if (e != ERROR_ACCESS_DENIED && e != ERROR_INVALID_FUNCTION &&
-        e != ERROR_INVALID_HANDLE) {
+    if (e != ERROR_ACCESS_DENIED && e != ERROR_INVALID_FUNCTION) {
       CloseHandle(h);
       return pl_port_error((int)e, dir);
     }
   }
   CloseHandle(h);
   return PL_OK;
+}
+
+/* Errors by which a file system says "not this information class". */
+static int unsupported(DWORD e) {
+  return e == ERROR_INVALID_PARAMETER || e == ERROR_INVALID_FUNCTION ||
+         e == ERROR_NOT_SUPPORTED || e == ERROR_CALL_NOT_IMPLEMENTED;
 }
 
 pl_status pl_port_allocate(pl_os_file f, uint64_t offset, uint64_t len,
@@ -234,18 +239,23 @@ pl_status pl_port_allocate(pl_os_file f, uint64_t offset, uint64_t len,
   if (end <= (uint64_t)size.QuadPart) return PL_OK;
   /* posix_fallocate's contract: the blocks are reserved and the file is at
    * least offset+len long, the new bytes reading as zeros.  Reserving the
-   * allocation first lets NTFS give contiguous clusters; setting the end of
-   * file is what makes the size visible (NTFS zero-fills lazily via the
-   * valid data length, so this does not write the bytes). */
+   * allocation first asks NTFS for the clusters in one piece; moving the end
+   * of file makes the size visible and, on a non-sparse file, allocates
+   * what is still missing (NTFS zero-fills lazily through the valid data
+   * length, so no bytes are written here).  Wine implements only the
+   * second step. */
   alloc.AllocationSize.QuadPart = (LONGLONG)end;
   if (!SetFileInformationByHandle(h, FileAllocationInfo, &alloc, sizeof alloc)) {
     DWORD e = GetLastError();
-    if (e == ERROR_INVALID_PARAMETER || e == ERROR_INVALID_FUNCTION || e == ERROR_NOT_SUPPORTED)
+    if (!unsupported(e)) return pl_port_error((int)e, path);
+  }
+  eof.EndOfFile.QuadPart = (LONGLONG)end;
+  if (!SetFileInformationByHandle(h, FileEndOfFileInfo, &eof, sizeof eof)) {
+    DWORD e = GetLastError();
+    if (unsupported(e))
       return pl_error_set(PL_NOT_SUPPORTED, (int)e, "%s: preallocation not supported", path);
     return pl_port_error((int)e, path);
   }
-  eof.EndOfFile.QuadPart = (LONGLONG)end;
-  if (!SetFileInformationByHandle(h, FileEndOfFileInfo, &eof, sizeof eof)) return last_error(path);
   return PL_OK;
 }
 

@@ -94,9 +94,24 @@ pl_status pl_port_list_dir(const char *dir, pl_strlist *out) {
   return PL_OK;
 }
 
+/* If w is a file with the read-only attribute, clears it, stores the old
+ * attributes in *saved and returns TRUE.  POSIX removes and replaces a
+ * file whatever its own mode (only the directory's matters); Windows
+ * refuses a read-only one with ERROR_ACCESS_DENIED, e.g. files copied from
+ * read-only media. */
+static BOOL clear_read_only(const wchar_t *w, DWORD *saved) {
+  DWORD a = GetFileAttributesW(w);
+  if (a == INVALID_FILE_ATTRIBUTES || !(a & FILE_ATTRIBUTE_READONLY) ||
+      (a & FILE_ATTRIBUTE_DIRECTORY))
+    return FALSE;
+  if (!SetFileAttributesW(w, a & ~(DWORD)FILE_ATTRIBUTE_READONLY)) return FALSE;
+  *saved = a;
+  return TRUE;
+}
+
 pl_status pl_port_remove_file(const char *path) {
   wchar_t *w;
-  DWORD e = 0;
+  DWORD e = 0, a = 0;
   BOOL ok;
   pl_status s = pl_win32_path(path, L"", &w);
   if (s != PL_OK) return s;
@@ -106,6 +121,13 @@ pl_status pl_port_remove_file(const char *path) {
    * the last handle closes; creating that name again fails meanwhile. */
   ok = DeleteFileW(w);
   if (!ok) e = GetLastError();
+  if (!ok && e == ERROR_ACCESS_DENIED && clear_read_only(w, &a)) {
+    ok = DeleteFileW(w);
+    if (!ok) {
+      e = GetLastError();
+      SetFileAttributesW(w, a); /* leave it as it was */
+    }
+  }
   free(w);
   if (!ok) return pl_port_error((int)e, path);
   return PL_OK;
@@ -145,7 +167,7 @@ pl_status pl_port_remove_dir(const char *path) {
 
 pl_status pl_port_rename(const char *from, const char *to) {
   wchar_t *wf, *wt;
-  DWORD e = 0;
+  DWORD e = 0, a = 0;
   BOOL ok;
   char text[512];
   pl_status s = pl_win32_path(from, L"", &wf);
@@ -157,10 +179,17 @@ pl_status pl_port_rename(const char *from, const char *to) {
   }
   /* MoveFileExW with REPLACE_EXISTING replaces the target in one step, as
    * rename(2) does; WRITE_THROUGH returns only once the move is on disk.
-   * Not ReplaceFileW: it fails (error 1175, ERROR_UNABLE_TO_REMOVE_REPLACED)
-   * when the target is open, and it is not atomic (google/leveldb#775). */
+   * Not ReplaceFileW: it is several steps, and fails where this succeeds
+   * (error 1175, ERROR_UNABLE_TO_REMOVE_REPLACED: google/leveldb#775). */
   ok = MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
   if (!ok) e = GetLastError();
+  if (!ok && e == ERROR_ACCESS_DENIED && clear_read_only(wt, &a)) {
+    ok = MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
+    if (!ok) {
+      e = GetLastError();
+      SetFileAttributesW(wt, a);
+    }
+  }
   free(wf);
   free(wt);
   if (ok) return PL_OK;
