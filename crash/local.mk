@@ -77,8 +77,11 @@ tests_crash_faults_test_LDADD = $(PL_TEST_LDADD)
 endif
 
 # The CLI's verdicts on the examples (a shell script: run by the shell, not
-# by PL_TEST_RUNNER).
+# by PL_TEST_RUNNER).  Native builds only: a Windows build's plinth.exe
+# would need Wine inside the script.
+if PORT_POSIX
 TESTS += tests/crash_cli.sh
+endif
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
 EXTRA_DIST += tests/crash_cli.sh
