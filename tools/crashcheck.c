@@ -324,8 +324,14 @@ int pl_tool_crashcheck(int argc, char **argv) {
     }
   }
   /* The recorded program's own files are not needed any more: the trace
-   * holds everything. */
-  remove_tree(env, own_work);
+   * holds everything.  A program's trace stays, so its states can be
+   * replayed (a second run of the program may record a different one). */
+  if (prog >= 0) {
+    remove_tree(env, run_dir);
+    if (record_to != NULL) remove_tree(env, own_work);
+  } else {
+    remove_tree(env, own_work);
+  }
   /* With --work the states are written there too, and the last one is left
    * for inspection. */
   if (work != NULL) o.work_dir = own_work;
@@ -377,6 +383,11 @@ int pl_tool_crashcheck(int argc, char **argv) {
   if (ex != NULL)
     printf("\nverdict: %s (expected: %s)\n", r.failures ? "caught" : "passed",
            ex->expect_failure ? "caught" : "passed");
+  if (prog >= 0 && r.failures)
+    printf("\ntrace: %s\n(replay a state: plinth crashcheck --trace %s --replay ID --out DIR)\n",
+           trace_path, trace_path);
+  /* Nothing to replay: the kept trace can go too. */
+  if (prog >= 0 && record_to == NULL && work == NULL && r.failures == 0) remove_tree(env, own_work);
   rc = r.failures ? 1 : 0;
   pl_crash_report_free(&r);
   return rc;
