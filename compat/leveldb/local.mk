@@ -33,10 +33,12 @@ compat_leveldb_libplinth_leveldb_la_LDFLAGS = -version-info 0:0:0 -no-undefined
 pkginclude_HEADERS += compat/leveldb/plinth_leveldb.h
 
 if HAVE_CHECK
-check_PROGRAMS += compat/leveldb/adapter_test
-compat_leveldb_adapter_test_SOURCES = compat/leveldb/adapter_test.cc
-compat_leveldb_adapter_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/compat/leveldb
-compat_leveldb_adapter_test_CXXFLAGS = $(AM_CXXFLAGS) $(CHECK_CFLAGS)
-compat_leveldb_adapter_test_LDADD = compat/leveldb/libplinth_leveldb.la $(PL_TEST_LDADD) -lleveldb
+# Built as tests/leveldb_adapter_test so scripts/test.sh counts it with the
+# other suites (and runs it under valgrind).
+check_PROGRAMS += tests/leveldb_adapter_test
+tests_leveldb_adapter_test_SOURCES = compat/leveldb/adapter_test.cc
+tests_leveldb_adapter_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/compat/leveldb
+tests_leveldb_adapter_test_CXXFLAGS = $(AM_CXXFLAGS) $(CHECK_CFLAGS)
+tests_leveldb_adapter_test_LDADD = compat/leveldb/libplinth_leveldb.la $(PL_TEST_LDADD) -lleveldb
 endif
 endif
