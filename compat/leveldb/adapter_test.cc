@@ -806,7 +806,7 @@ START_TEST(start_thread_failure_aborts) {
   int status = 0;
   ck_assert_int_ge(pid, 0);
   if (pid == 0) {
-    static leveldb::Env *env; /* reachable at the abort: no leak report */
+    static leveldb::Env *volatile env; /* reachable at the abort: no leak report */
     env = pl_leveldb_env_new(test_env_init());
     tenv.fail_call = C_START_THREAD;
     env->StartThread(run_thread, nullptr);
