@@ -34,13 +34,16 @@
  *       MANIFEST file syncs its directory first (the pl_env's rule).
  *   FileExists -> file_exists, GetChildren -> list_children plus "." and
  *   ".." (LevelDB's own envs list them and its tests expect them),
- *   RemoveFile/DeleteFile -> remove_file, CreateDir -> create_dir (OK if it exists), RemoveDir/DeleteDir ->
- *   remove_dir, GetFileSize -> file_size, RenameFile -> rename,
- *   LockFile/UnlockFile -> lock_file/unlock_file, Schedule -> schedule,
- *   StartThread -> start_thread, GetTestDirectory -> test_directory,
- *   NewLogger -> new_logger, NowMicros -> now_micros (monotonic: only
- *   differences mean anything, which is all LevelDB uses it for),
- *   SleepForMicroseconds -> sleep_micros.
+ *   RemoveFile/DeleteFile -> remove_file, CreateDir -> create_dir (OK if
+ *   it exists), RemoveDir/DeleteDir -> remove_dir, GetFileSize ->
+ *   file_size, RenameFile -> rename, LockFile/UnlockFile ->
+ *   lock_file/unlock_file, Schedule -> schedule, StartThread ->
+ *   start_thread, GetTestDirectory -> test_directory, NewLogger ->
+ *   new_logger (the platform env truncates an existing log where LevelDB's
+ *   POSIX env appends; DB::Open renames LOG to LOG.old first, so nothing is
+ *   lost), NowMicros -> now_micros (monotonic: only differences mean
+ *   anything, which is all LevelDB uses it for), SleepForMicroseconds ->
+ *   sleep_micros.
  *
  * Errors: a failed pl_env call becomes the leveldb::Status of the same kind
  * (PL_NOT_FOUND -> Status::NotFound, PL_CORRUPTION -> Corruption,

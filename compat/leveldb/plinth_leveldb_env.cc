@@ -35,9 +35,10 @@ namespace {
 using leveldb::Slice;
 using leveldb::Status;
 
-// Most calls succeed; keep the success path a compare and a default Status.
+// Most calls succeed: the success path is a compare and an empty Status
+// (which allocates nothing).
 inline Status ToStatus(pl_status s) {
-  if (__builtin_expect(s == PL_OK, 1)) return Status::OK();
+  if (s == PL_OK) return Status::OK();
   return pl_leveldb_status(s);
 }
 
@@ -53,7 +54,9 @@ class PlSequentialFile final : public leveldb::SequentialFile {
     return ToStatus(s);
   }
 
-  Status Skip(uint64_t n) override { return ToStatus(pl_sequential_skip(f_, n)); }
+  Status Skip(uint64_t n) override {
+    return ToStatus(pl_sequential_skip(f_, n));
+  }
 
  private:
   pl_sequential_file* const f_;
@@ -69,7 +72,7 @@ class PlRandomAccessFile final : public leveldb::RandomAccessFile {
     const char* data = scratch;
     size_t got = 0;
     pl_status s = pl_random_read_at(f_, offset, n, scratch, &data, &got);
-    if (__builtin_expect(s != PL_OK, 0)) {
+    if (s != PL_OK) {
       *result = Slice(scratch, 0);
       return pl_leveldb_status(s);
     }
@@ -279,7 +282,8 @@ class PlEnv final : public leveldb::Env {
     return Status::OK();
   }
 
-  Status NewLogger(const std::string& fname, leveldb::Logger** result) override {
+  Status NewLogger(const std::string& fname,
+                   leveldb::Logger** result) override {
     pl_logger* l;
     *result = nullptr;
     pl_status s = pl_env_new_logger(env_, fname.c_str(), &l);
