@@ -72,9 +72,12 @@ sed -n '/tests passed/,$p' "$LDB_WORK/ctest.log"
 # to be dropped by a manual compaction, but a background compaction that the
 # test's memtable flush scheduled may already have rewritten the file while
 # the test's snapshot was still held, keeping the value.  Whether it wins
-# depends on thread scheduling (measured here: 4 failures in 12 runs of
-# SparseMerge+HiddenValuesAreRemoved for stock LevelDB and for plinth alike).
-# Only that case may be retried; any other failure fails at once.
+# depends on thread scheduling.  Measured here: SparseMerge followed by
+# HiddenValuesAreRemoved failed 4 times in 12 for stock LevelDB and for
+# plinth alike, and the first 34 db_test cases 1 time in 4 for each; whole
+# db_test runs failed it more often on plinth (6 of 9) than on stock (0 of
+# 5), a difference whose cause is not known yet.  Only that case may be
+# retried; any other failure fails at once.
 known_flaky='DBTest.HiddenValuesAreRemoved'
 if [ $rc -ne 0 ]; then
   failed_cases=$(sed -n 's/^\[  FAILED  \] \([A-Za-z0-9_./]*\) (.*/\1/p' "$LDB_WORK/ctest.log" | sort -u)
