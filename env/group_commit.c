@@ -23,6 +23,7 @@ typedef struct queue {
   size_t len, cap;
   uint64_t *times; /* append time of each record, for latency */
   size_t count, times_cap;
+  size_t waiters; /* durable appends among the records */
 } queue;
 
 struct pl_group_commit {
@@ -42,6 +43,12 @@ struct pl_group_commit {
   uint64_t durable_seq; /* every record <= this is durable */
   uint64_t flush_target; /* records <= this must be written without delay */
   int closing;
+  /* Gathering (wake on every append): after a batch, the writer waits until
+   * gather_target records are queued or gather_deadline passes.  See
+   * writer_main. */
+  size_t gather_target;
+  uint64_t gather_deadline;
+  int blocked; /* producers waiting for queue room */
 
   /* The first failure, replayed to every later caller. */
   pl_status sticky;
@@ -135,9 +142,11 @@ static int batch_due(pl_group_commit *gc, uint64_t deadline, uint64_t now) {
   if (gc->q.count == 0) return 0;
   if (gc->closing || gc->flush_target >= first) return 1;
   switch (gc->opt.wake) {
-    case PL_GC_WAKE_EVERY_APPEND: return 1;
+    case PL_GC_WAKE_EVERY_APPEND:
+      return gc->q.count >= gc->gather_target || gc->blocked > 0 ||
+             gc->q.len >= gc->opt.queue_bytes || now >= gc->gather_deadline;
     case PL_GC_WAKE_INTERVAL:
-      return gc->q.len >= gc->opt.queue_bytes || now >= deadline;
+      return gc->blocked > 0 || gc->q.len >= gc->opt.queue_bytes || now >= deadline;
     default: return 0;
   }
 }
@@ -164,7 +173,7 @@ static void *writer_main(void *arg) {
   pthread_mutex_lock(&gc->mu);
   for (;;) {
     queue batch;
-    uint64_t lo, hi, done_at;
+    uint64_t lo, hi, done_at, started;
     pl_status s;
     pl_iovec piece;
     size_t i;
@@ -181,10 +190,15 @@ static void *writer_main(void *arg) {
         deadline = now + (uint64_t)gc->opt.interval_ms * 1000;
         have_deadline = 1;
       }
+      /* Past the gathering deadline any record is worth a batch; producers
+       * must then wake the writer for their first record. */
+      if (now >= gc->gather_deadline) gc->gather_target = 1;
       if (batch_due(gc, deadline, now)) break;
       if (gc->closing && gc->q.count == 0) goto out;
       gc->writer_idle = 1;
       if (gc->q.count > 0 && have_deadline) wait_until_micros(gc, deadline, now);
+      else if (gc->opt.wake == PL_GC_WAKE_EVERY_APPEND && now < gc->gather_deadline)
+        wait_until_micros(gc, gc->gather_deadline, now);
       else pthread_cond_wait(&gc->work_cv, &gc->mu);
       gc->writer_idle = 0;
     }
@@ -194,11 +208,13 @@ static void *writer_main(void *arg) {
     gc->q = gc->spare;
     gc->q.len = 0;
     gc->q.count = 0;
+    gc->q.waiters = 0;
     hi = gc->last_seq;
     lo = hi - batch.count + 1;
     pthread_cond_broadcast(&gc->room_cv);
     pthread_mutex_unlock(&gc->mu);
 
+    started = pl_env_now_micros(gc->env);
     piece.base = batch.data;
     piece.len = batch.len;
     s = pl_writable_appendv(gc->file, &piece, 1);
@@ -219,6 +235,18 @@ static void *writer_main(void *arg) {
       gc->durable_seq = hi;
     } else {
       set_sticky(gc, s, pl_error_os(), pl_error_message(), lo);
+    }
+    if (gc->opt.wake == PL_GC_WAKE_EVERY_APPEND) {
+      /* The threads this batch releases usually append again at once.  Taking
+       * the queue the moment the first of them is back would split them
+       * into two cohorts that alternate, each paying a whole sync; waiting a
+       * little for all of them (at most half a batch's write+sync time)
+       * keeps them in one batch.  Nothing to wait for when no durable
+       * append was in the batch. */
+      uint64_t took = done_at - started;
+      gc->gather_target = gc->q.count + batch.waiters;
+      if (gc->gather_target == 0) gc->gather_target = 1;
+      gc->gather_deadline = done_at + (took / 2 < 2000 ? took / 2 : 2000);
     }
     gc->spare = batch;
     pthread_cond_broadcast(&gc->done_cv);
@@ -299,7 +327,9 @@ pl_status pl_group_commit_append(pl_group_commit *gc, const void *data,
          gc->q.len + n > gc->opt.queue_bytes) {
     if (gc->opt.wake != PL_GC_WAKE_MANUAL && gc->writer_idle)
       pthread_cond_signal(&gc->work_cv);
+    gc->blocked++;
     pthread_cond_wait(&gc->room_cv, &gc->mu);
+    gc->blocked--;
   }
   if (gc->sticky != PL_OK) {
     s = replay(gc);
@@ -315,8 +345,9 @@ pl_status pl_group_commit_append(pl_group_commit *gc, const void *data,
   gc->q.times[gc->q.count++] = pl_env_now_micros(gc->env);
   my = ++gc->last_seq;
   if (seq) *seq = my;
+  if (flags & PL_GC_DURABLE) gc->q.waiters++;
   if (gc->writer_idle &&
-      (gc->opt.wake == PL_GC_WAKE_EVERY_APPEND ||
+      ((gc->opt.wake == PL_GC_WAKE_EVERY_APPEND && gc->q.count >= gc->gather_target) ||
        (gc->opt.wake == PL_GC_WAKE_INTERVAL && (gc->q.count == 1 || gc->q.len >= gc->opt.queue_bytes))))
     pthread_cond_signal(&gc->work_cv);
   if (flags & PL_GC_DURABLE) s = wait_locked(gc, my);

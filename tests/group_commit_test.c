@@ -142,6 +142,49 @@ START_TEST(concurrent_durable_appends_are_durable_when_they_return) {
 }
 END_TEST
 
+typedef struct slow_producer {
+  pl_group_commit *gc;
+  int records;
+  pl_status status;
+} slow_producer;
+
+static void *append_with_pauses(void *arg) {
+  slow_producer *p = arg;
+  int i;
+  p->status = PL_OK;
+  for (i = 0; i < p->records && p->status == PL_OK; i++) {
+    /* longer than the writer's gathering wait (at most 2 ms) */
+    pl_env_sleep_micros(pl_env_default(), 5000);
+    p->status = pl_group_commit_append(p->gc, "r", 1, PL_GC_DURABLE, NULL);
+  }
+  return NULL;
+}
+
+START_TEST(durable_appends_after_an_idle_pause_still_wake_the_writer) {
+  /* After a batch the writer waits for the released threads to come back;
+   * when they come back only after that wait, the first record must still
+   * wake it, also when fewer threads come back than the batch released
+   * (one of them has finished).  A lost wake-up hangs until the timeout. */
+  static const int records[3] = {2, 10, 10};
+  slow_producer p[3];
+  pthread_t t[3];
+  int i;
+  pl_group_commit *gc = open_gc(pl_env_default(), PL_GC_WAKE_EVERY_APPEND, 0);
+  for (i = 0; i < 3; i++) {
+    p[i].gc = gc;
+    p[i].records = records[i];
+    pthread_create(&t[i], NULL, append_with_pauses, &p[i]);
+  }
+  for (i = 0; i < 3; i++) {
+    pthread_join(t[i], NULL);
+    ck_assert_pl_ok(p[i].status);
+  }
+  ck_assert_uint_eq(pl_group_commit_durable_seq(gc), 22);
+  ck_assert_pl_ok(pl_group_commit_close(gc));
+  ck_assert_uint_eq(disk_size(), 22);
+}
+END_TEST
+
 START_TEST(sequence_numbers_start_at_one_and_are_consecutive) {
   uint64_t a, b, c;
   pl_group_commit *gc = open_gc(pl_env_default(), PL_GC_WAKE_MANUAL, 0);
@@ -520,6 +563,7 @@ int main(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, concurrent_appends_reach_file_whole_in_sequence_order);
   tcase_add_test(tc, concurrent_durable_appends_are_durable_when_they_return);
+  tcase_add_test(tc, durable_appends_after_an_idle_pause_still_wake_the_writer);
   tcase_add_test(tc, sequence_numbers_start_at_one_and_are_consecutive);
   tcase_add_test(tc, durable_append_has_synced_its_record_when_it_returns);
   tcase_add_test(tc, open_syncs_the_directory_of_the_new_file);
