@@ -1,5 +1,7 @@
-/* CRC-32C with a slicing-by-8 table: portable, about 1-2 GB/s, which is
- * well above the disk rates the callers checksum at. */
+/* CRC-32C with a slicing-by-8 table: portable, about 1-2 GB/s.  On x86-64
+ * CPUs with SSE4.2 the crc32 instruction does the same sum several times
+ * faster; the part writer checksums every byte it writes, and at 1.8 GB/s
+ * the table alone was its bottleneck on a fast disk (bench/README.md). */
 #include "config.h"
 
 #include "util/crc32c.h"
@@ -21,7 +23,44 @@ static void table_init(void) {
       table[k][i] = (table[k - 1][i] >> 8) ^ table[0][table[k - 1][i] & 0xff];
 }
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#define PL_CRC32C_HW 1
+#include <string.h>
+
+/* The instruction computes the same reflected CRC (polynomial 0x82F63B78)
+ * without the pre- and post-inversion, which stay here. */
+__attribute__((target("sse4.2"))) static uint32_t crc32c_hw(uint32_t crc, const unsigned char *p, size_t n) {
+  uint64_t c = ~crc;
+  while (n >= 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    c = __builtin_ia32_crc32di(c, w);
+    p += 8;
+    n -= 8;
+  }
+  while (n--) c = __builtin_ia32_crc32qi((uint32_t)c, *p++);
+  return ~(uint32_t)c;
+}
+
+static int hw_usable = -1;
+#endif
+
+static uint32_t crc32c_table(uint32_t crc, const void *data, size_t n);
+
 uint32_t pl_crc32c_extend(uint32_t crc, const void *data, size_t n) {
+#if PL_CRC32C_HW
+  /* Every thread computes the same answer, so a relaxed race is harmless. */
+  int hw = __atomic_load_n(&hw_usable, __ATOMIC_RELAXED);
+  if (hw < 0) {
+    hw = __builtin_cpu_supports("sse4.2") ? 1 : 0;
+    __atomic_store_n(&hw_usable, hw, __ATOMIC_RELAXED);
+  }
+  if (hw) return crc32c_hw(crc, data, n);
+#endif
+  return crc32c_table(crc, data, n);
+}
+
+static uint32_t crc32c_table(uint32_t crc, const void *data, size_t n) {
   const unsigned char *p = data;
   pthread_once(&table_once, table_init);
   crc = ~crc;
