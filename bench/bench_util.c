@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,7 +33,7 @@ void bench_init(bench_opts *o, int argc, char **argv) {
   for (i = 1; i < argc; i++)
     if (strcmp(argv[i], "--quick") == 0) o->quick = 1;
   o->size = o->quick ? (64u << 20) : (1u << 30);
-  o->rounds = o->quick ? 3 : 5;
+  o->rounds = o->quick ? 3 : 7;
   snprintf(o->dir, sizeof o->dir, "%s", "/tmp/plinth-bench");
   if ((e = getenv("PLINTH_BENCH_SIZE")) && *e) o->size = parse_size(e);
   if ((e = getenv("PLINTH_BENCH_ROUNDS")) && *e) o->rounds = atoi(e);
@@ -62,6 +63,13 @@ double bench_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double bench_cpu(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 static int cmp_double(const void *a, const void *b) {

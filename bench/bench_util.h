@@ -16,12 +16,15 @@ typedef struct bench_opts {
 } bench_opts;
 
 /* Parses the environment, then argv (--quick, --size=N[KMG],
- * --rounds=N, --dir=D, --out=D); full defaults are 1 GiB and 5 rounds,
+ * --rounds=N, --dir=D, --out=D); full defaults are 1 GiB and 7 rounds,
  * quick ones 64 MiB and 3 rounds.  Creates dir. */
 void bench_init(bench_opts *o, int argc, char **argv);
 
 /* Monotonic seconds. */
 double bench_now(void);
+
+/* User + system CPU seconds used by the process so far. */
+double bench_cpu(void);
 
 /* Median of v[0..n) (sorts v). */
 double bench_median(double *v, int n);
