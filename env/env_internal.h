@@ -26,7 +26,10 @@ pl_status pl_lock_release(pl_file_lock *lock);
 void pl_background_schedule(void (*fn)(void *), void *arg);
 pl_status pl_thread_start(void (*fn)(void *), void *arg);
 
-/* Creates every missing directory above path (not path itself). */
-pl_status pl_create_parents(const char *path);
+/* Creates every missing directory above path (not path itself).  If it
+ * created any, *created is set and *existing is the length of the deepest
+ * directory prefix of path that already existed (0: the current directory),
+ * so the caller can sync the new chain. */
+pl_status pl_create_parents(const char *path, int *created, size_t *existing);
 
 #endif /* PLINTH_ENV_INTERNAL_H */

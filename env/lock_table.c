@@ -20,6 +20,23 @@ typedef struct os_lock {
 
 static pthread_mutex_t table_mu = PTHREAD_MUTEX_INITIALIZER;
 static os_lock *table;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+/* A forked child holds none of its parent's OS locks (fcntl locks are not
+ * inherited), so it must not inherit the table that says it does; its
+ * copies of the entries are left to the child's exit. */
+#if !defined(_WIN32)
+static void forget_in_child(void) {
+  table = NULL;
+  pthread_mutex_init(&table_mu, NULL);
+}
+#endif
+
+static void register_atfork(void) {
+#if !defined(_WIN32)
+  pthread_atfork(NULL, NULL, forget_in_child);
+#endif
+}
 
 pl_status pl_lock_acquire(pl_env *env, const char *path, pl_file_lock **out) {
   os_lock *l, *it;
@@ -31,6 +48,7 @@ pl_status pl_lock_acquire(pl_env *env, const char *path, pl_file_lock **out) {
     return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   }
   l->base.env = env;
+  pthread_once(&atfork_once, register_atfork);
   pthread_mutex_lock(&table_mu);
   for (it = table; it; it = it->next) {
     if (strcmp(it->path, path) == 0) {

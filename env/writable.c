@@ -18,6 +18,8 @@ typedef struct os_writable {
   uint64_t size;
   int sync_on_close;
   int is_manifest;
+  int created_dirs;     /* open created directories not yet synced */
+  size_t existing_len; /* dir[0..existing_len) existed before open */
   pl_writable_stats stats;
   /* The first failure of a write or sync, replayed by every later call. */
   pl_status sticky;
@@ -67,6 +69,7 @@ static pl_status drain(os_writable *w, const pl_iovec *extra, int n) {
 }
 
 static void take(os_writable *w, const void *data, size_t n) {
+  if (n == 0) return; /* an unbuffered file has no buffer to copy into */
   memcpy(w->buf + w->len, data, n);
   w->len += n;
 }
@@ -136,12 +139,37 @@ static pl_status w_flush(pl_writable_file *f) {
   return s;
 }
 
+static int is_sep(char c) { return c == '/' || c == '\\'; }
+
+/* Syncs each directory from the deepest one that existed at open down to
+ * the file's own: the entries of the directories open created, then the
+ * file's entry. */
+static pl_status sync_new_dirs(os_writable *w) {
+  size_t i, len = strlen(w->dir);
+  pl_status s;
+  char saved;
+  for (i = w->existing_len; i <= len; i++) {
+    if (i < len && !is_sep(w->dir[i])) continue;
+    saved = w->dir[i];
+    w->dir[i] = '\0';
+    s = pl_port_sync_dir(i == 0 ? "." : w->dir);
+    w->dir[i] = saved;
+    if (s != PL_OK) return s;
+  }
+  w->created_dirs = 0;
+  return PL_OK;
+}
+
 static pl_status w_sync(pl_writable_file *f) {
   os_writable *w = (os_writable *)f;
   pl_status s;
   if (w->sticky != PL_OK) return replay_sticky(w);
   s = drain(w, NULL, 0);
   if (s != PL_OK) return s;
+  if (w->created_dirs) {
+    s = sync_new_dirs(w);
+    if (s != PL_OK) return fail(w, s);
+  }
   if (w->is_manifest) {
     /* A manifest names other files (tables, logs); their directory entries
      * must be durable before the manifest that points at them is. */
@@ -167,10 +195,6 @@ static pl_status w_close(pl_writable_file *f) {
   pl_status s = w->sync_on_close ? w_sync(f) : w_flush(f);
   pl_status c = pl_port_close(w->fd, w->path);
   if (s == PL_OK && c != PL_OK) s = c;
-  if (s != PL_OK) {
-    /* Keep the detail of the first error for the caller past the free. */
-    if (w->sticky != PL_OK) replay_sticky(w);
-  }
   w_free(w);
   return s;
 }
@@ -207,18 +231,28 @@ void pl_writable_options_init(pl_writable_options *o) {
   o->create_parents = 0;
 }
 
-pl_status pl_create_parents(const char *path) {
+pl_status pl_create_parents(const char *path, int *created, size_t *existing) {
   char dir[4096];
   size_t i, len;
   pl_status s = pl_path_dirname(path, dir, sizeof dir);
+  *created = 0;
+  *existing = 0;
   if (s != PL_OK) return s;
   len = strlen(dir);
   /* Create each prefix in turn; existing directories are fine. */
   for (i = 1; i <= len; i++) {
-    if (i == len || dir[i] == '/' || dir[i] == '\\') {
+    if (i == len || is_sep(dir[i])) {
       char saved = dir[i];
       dir[i] = '\0';
       if (pl_port_exists(dir) != PL_OK) {
+        if (!*created) {
+          /* Remember the parent of the first missing directory ("/" keeps
+           * its separator). */
+          size_t k = i;
+          while (k > 0 && !is_sep(dir[k - 1])) k--;
+          *existing = k > 1 ? k - 1 : k;
+          *created = 1;
+        }
         s = pl_port_create_dir(dir);
         if (s != PL_OK) return s;
       }
@@ -235,6 +269,8 @@ pl_status pl_writable_open(const char *path, int flags,
   os_writable *w;
   pl_status s;
   char dir[4096];
+  int created = 0;
+  size_t existing = 0;
   *out = NULL;
   if (opt == NULL) {
     pl_writable_options_init(&defaults);
@@ -243,7 +279,7 @@ pl_status pl_writable_open(const char *path, int flags,
   s = pl_path_dirname(path, dir, sizeof dir);
   if (s != PL_OK) return s;
   if (opt->create_parents) {
-    s = pl_create_parents(path);
+    s = pl_create_parents(path, &created, &existing);
     if (s != PL_OK) return s;
   }
   w = calloc(1, sizeof *w);
@@ -251,6 +287,8 @@ pl_status pl_writable_open(const char *path, int flags,
   w->base.methods = &os_writable_methods;
   w->cap = opt->buffer_size;
   w->sync_on_close = opt->sync_on_close;
+  w->created_dirs = created;
+  w->existing_len = existing;
   w->is_manifest = strncmp(pl_path_basename(path), "MANIFEST", 8) == 0;
   w->path = strdup(path);
   w->dir = strdup(dir);

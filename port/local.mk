@@ -6,10 +6,4 @@ libplinth_la_SOURCES += \
 	port/posix/posix_fs.c \
 	port/posix/posix_sys.c
 endif
-if PORT_WIN32
-libplinth_la_SOURCES += \
-	port/win32/win32_error.c \
-	port/win32/win32_file.c \
-	port/win32/win32_fs.c \
-	port/win32/win32_sys.c
-endif
+include $(srcdir)/port/win32/local.mk

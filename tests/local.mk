@@ -14,18 +14,51 @@ PL_TEST_LDADD = tests/libpltest.la libplinth.la $(CHECK_LIBS)
 
 check_PROGRAMS += \
 	tests/status_test \
-	tests/writable_test
+	tests/writable_test \
+	tests/read_test \
+	tests/fs_test \
+	tests/lock_test \
+	tests/cloexec_test \
+	tests/background_test \
+	tests/file_util_test
 
 tests_status_test_SOURCES = tests/status_test.c
 tests_status_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_status_test_LDADD = $(PL_TEST_LDADD)
 
-tests_writable_test_SOURCES = tests/writable_test.c
+tests_writable_test_SOURCES = tests/writable_test.c tests/syscall_spy.c tests/syscall_spy.h
 tests_writable_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_writable_test_LDADD = $(PL_TEST_LDADD)
+
+tests_read_test_SOURCES = tests/read_test.c
+tests_read_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_read_test_LDADD = $(PL_TEST_LDADD)
+
+tests_fs_test_SOURCES = tests/fs_test.c
+tests_fs_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_fs_test_LDADD = $(PL_TEST_LDADD)
+
+tests_lock_test_SOURCES = tests/lock_test.c
+tests_lock_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_lock_test_LDADD = $(PL_TEST_LDADD)
+
+tests_cloexec_test_SOURCES = tests/cloexec_test.c
+tests_cloexec_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_cloexec_test_LDADD = $(PL_TEST_LDADD)
+
+tests_background_test_SOURCES = tests/background_test.c
+tests_background_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_background_test_LDADD = $(PL_TEST_LDADD)
+
+tests_file_util_test_SOURCES = tests/file_util_test.c tests/syscall_spy.c tests/syscall_spy.h
+tests_file_util_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_file_util_test_LDADD = $(PL_TEST_LDADD)
 
 # Every Check program is a test; LOG_COMPILER runs them (under Wine when
 # cross-built for Windows).
 TESTS += $(check_PROGRAMS)
 LOG_COMPILER = $(PL_TEST_RUNNER)
+# Check's default of 4 s per case is for a quiet machine; sanitizers, Wine
+# and a busy CI host are not that.  Timing is never what a case tests.
+AM_TESTS_ENVIRONMENT = CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-120}; export CK_DEFAULT_TIMEOUT;
 endif

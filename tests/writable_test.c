@@ -1,43 +1,673 @@
-/* Writable files on the platform env: buffering, counters, the manifest
- * rule, sticky failures and the error paths. */
+/* Writable files on the platform env: buffering, counters, options, the
+ * manifest rule, durable sync, sticky failures and the error paths. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
+#if !defined(_WIN32)
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
+
+#include "tests/syscall_spy.h"
 #include "tests/test_util.h"
 
 static char dir[1024];
+static char path[1200];
 
-static void setup(void) { pl_test_fresh_dir(dir, sizeof dir, "writable"); }
+static void setup(void) {
+  pl_test_fresh_dir(dir, sizeof dir, "writable");
+  pl_test_path(path, sizeof path, dir, "file");
+#if !defined(_WIN32)
+  spy_reset();
+#endif
+}
 static void teardown(void) { pl_test_remove_tree(dir); }
 
-static void read_back(const char *path, char **data, size_t *n) {
-  ck_assert_pl_ok(pl_file_read_all(pl_env_default(), path, data, n));
+static pl_writable_file *open_with_buffer(const char *p, size_t buffer) {
+  pl_writable_options o;
+  pl_writable_file *f;
+  pl_writable_options_init(&o);
+  o.buffer_size = buffer;
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), p, &o, &f));
+  return f;
+}
+
+static uint64_t size_on_disk(const char *p) {
+  uint64_t n = 0;
+  ck_assert_pl_ok(pl_env_file_size(pl_env_default(), p, &n));
+  return n;
+}
+
+static void expect_contents(const char *p, const void *want, size_t n) {
+  char *data;
+  size_t got;
+  ck_assert_pl_ok(pl_file_read_all(pl_env_default(), p, &data, &got));
+  ck_assert_uint_eq(got, n);
+  ck_assert_msg(memcmp(data, want, n) == 0, "contents of %s differ", p);
+  free(data);
 }
 
 START_TEST(appends_are_read_back_in_order) {
-  char path[1200], *data;
-  size_t n;
   pl_writable_file *f;
-  pl_test_path(path, sizeof path, dir, "log");
   ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
   ck_assert_pl_ok(pl_writable_append(f, "hello ", 6));
   ck_assert_pl_ok(pl_writable_append(f, "world", 5));
-  ck_assert_uint_eq(pl_writable_tell(f), 11);
   ck_assert_pl_ok(pl_writable_close(f));
-  read_back(path, &data, &n);
-  ck_assert_uint_eq(n, 11);
-  ck_assert_str_eq(data, "hello world");
+  expect_contents(path, "hello world", 11);
+}
+END_TEST
+
+START_TEST(new_writable_truncates_an_existing_file) {
+  pl_writable_file *f;
+  ck_assert_pl_ok(pl_file_write_all(pl_env_default(), path, "old contents", 12, 0));
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
+  ck_assert_uint_eq(pl_writable_tell(f), 0);
+  ck_assert_pl_ok(pl_writable_append(f, "new", 3));
+  ck_assert_pl_ok(pl_writable_close(f));
+  expect_contents(path, "new", 3);
+}
+END_TEST
+
+START_TEST(small_appends_stay_in_the_buffer_until_flush) {
+  pl_writable_file *f;
+  pl_writable_stats st;
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "abc", 3));
+  ck_assert_uint_eq(size_on_disk(path), 0);
+  pl_writable_stats_get(f, &st);
+  ck_assert_uint_eq(st.os_writes, 0);
+  ck_assert_pl_ok(pl_writable_flush(f));
+  ck_assert_uint_eq(size_on_disk(path), 3);
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
+START_TEST(default_buffer_holds_64_kib) {
+  static char block[PL_WRITABLE_DEFAULT_BUFFER];
+  pl_writable_file *f;
+  pl_writable_stats st;
+  pl_writable_options o;
+  pl_writable_options_init(&o);
+  ck_assert_uint_eq(o.buffer_size, 64 * 1024);
+  memset(block, 'b', sizeof block);
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_writable_append(f, block, sizeof block - 1));
+  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
+  pl_writable_stats_get(f, &st);
+  ck_assert_uint_eq(st.os_writes, 0); /* exactly full, still buffered */
+  ck_assert_pl_ok(pl_writable_append(f, "y", 1));
+  pl_writable_stats_get(f, &st);
+  ck_assert_uint_eq(st.os_writes, 1);
+  ck_assert_uint_eq(size_on_disk(path), sizeof block);
+  ck_assert_pl_ok(pl_writable_close(f));
+  ck_assert_uint_eq(size_on_disk(path), sizeof block + 1);
+}
+END_TEST
+
+START_TEST(append_as_large_as_the_buffer_is_written_in_one_call) {
+  size_t big = 1 << 20;
+  char *data = malloc(big + 10), *expect;
+  pl_writable_file *f = open_with_buffer(path, 4096);
+  pl_writable_stats st;
+  size_t i;
+  for (i = 0; i < big; i++) data[i] = (char)(i * 7);
+  ck_assert_pl_ok(pl_writable_append(f, "0123456789", 10));
+  ck_assert_pl_ok(pl_writable_append(f, data, big));
+  pl_writable_stats_get(f, &st);
+  /* The buffered bytes and the large append leave in a single vectored
+   * write, straight from the caller's memory. */
+  ck_assert_uint_eq(st.os_writes, 1);
+  ck_assert_uint_eq(size_on_disk(path), big + 10);
+  ck_assert_pl_ok(pl_writable_close(f));
+  expect = malloc(big + 10);
+  memcpy(expect, "0123456789", 10);
+  memcpy(expect + 10, data, big);
+  expect_contents(path, expect, big + 10);
+  free(expect);
   free(data);
 }
 END_TEST
 
+START_TEST(buffer_size_is_a_per_file_option) {
+  char p2[1300];
+  pl_writable_file *a = open_with_buffer(path, 8), *b;
+  pl_writable_stats sa, sb;
+  pl_test_path(p2, sizeof p2, dir, "other");
+  b = open_with_buffer(p2, 1024);
+  ck_assert_pl_ok(pl_writable_append(a, "0123456789", 10));
+  ck_assert_pl_ok(pl_writable_append(b, "0123456789", 10));
+  pl_writable_stats_get(a, &sa);
+  pl_writable_stats_get(b, &sb);
+  ck_assert_uint_eq(sa.os_writes, 1);
+  ck_assert_uint_eq(sb.os_writes, 0);
+  ck_assert_pl_ok(pl_writable_close(a));
+  ck_assert_pl_ok(pl_writable_close(b));
+}
+END_TEST
+
+START_TEST(unbuffered_file_writes_every_append) {
+  pl_writable_file *f = open_with_buffer(path, 0);
+  ck_assert_pl_ok(pl_writable_append(f, "a", 1));
+  ck_assert_uint_eq(size_on_disk(path), 1);
+  ck_assert_pl_ok(pl_writable_append(f, "bc", 2));
+  ck_assert_uint_eq(size_on_disk(path), 3);
+  ck_assert_pl_ok(pl_writable_close(f));
+  expect_contents(path, "abc", 3);
+}
+END_TEST
+
+START_TEST(appendv_appends_the_pieces_in_order) {
+  static char big[100000];
+  pl_iovec small[3] = {{"ab", 2}, {"", 0}, {"cde", 3}};
+  pl_iovec mixed[2];
+  pl_writable_file *f = open_with_buffer(path, 64);
+  pl_writable_stats st;
+  char *expect;
+  memset(big, 'z', sizeof big);
+  mixed[0].base = "head";
+  mixed[0].len = 4;
+  mixed[1].base = big;
+  mixed[1].len = sizeof big;
+  ck_assert_pl_ok(pl_writable_appendv(f, small, 3));
+  ck_assert_uint_eq(pl_writable_tell(f), 5);
+  ck_assert_pl_ok(pl_writable_appendv(f, mixed, 2));
+  pl_writable_stats_get(f, &st);
+  ck_assert_uint_eq(st.appends, 2);
+  ck_assert_uint_eq(st.os_writes, 1);
+  ck_assert_pl_ok(pl_writable_close(f));
+  expect = malloc(9 + sizeof big);
+  memcpy(expect, "abcdehead", 9);
+  memcpy(expect + 9, big, sizeof big);
+  expect_contents(path, expect, 9 + sizeof big);
+  free(expect);
+}
+END_TEST
+
+START_TEST(appendv_of_pieces_between_room_and_buffer_size_is_kept_whole) {
+  pl_iovec v[3] = {{"0123456789", 10}, {"abcdefghij", 10}, {"KLMNOPQRST", 10}};
+  pl_writable_file *f = open_with_buffer(path, 32);
+  ck_assert_pl_ok(pl_writable_append(f, "xxxxxxxxxxxxxxxxxxxx", 20));
+  /* 30 bytes do not fit the 12 left, and are less than the buffer size. */
+  ck_assert_pl_ok(pl_writable_appendv(f, v, 3));
+  ck_assert_pl_ok(pl_writable_close(f));
+  expect_contents(path, "xxxxxxxxxxxxxxxxxxxx0123456789abcdefghijKLMNOPQRST", 50);
+}
+END_TEST
+
+START_TEST(counters_count_bytes_appends_writes_flushes_and_syncs) {
+  pl_writable_file *f = open_with_buffer(path, 16);
+  pl_writable_stats st;
+  ck_assert_pl_ok(pl_writable_append(f, "12345", 5));
+  ck_assert_pl_ok(pl_writable_append(f, "12345", 5));
+  ck_assert_pl_ok(pl_writable_flush(f));
+  ck_assert_pl_ok(pl_writable_append(f, "1234567890123456789", 19));
+  ck_assert_pl_ok(pl_writable_sync(f));
+  ck_assert_pl_ok(pl_writable_flush(f));
+  pl_writable_stats_get(f, &st);
+  ck_assert_uint_eq(st.bytes, 29);
+  ck_assert_uint_eq(st.appends, 3);
+  ck_assert_uint_eq(st.os_writes, 2);
+  ck_assert_uint_eq(st.flushes, 2);
+  ck_assert_uint_eq(st.syncs, 1);
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
+START_TEST(tell_counts_buffered_bytes) {
+  pl_writable_file *f;
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
+  ck_assert_uint_eq(pl_writable_tell(f), 0);
+  ck_assert_pl_ok(pl_writable_append(f, "abcd", 4));
+  ck_assert_uint_eq(pl_writable_tell(f), 4);
+  ck_assert_uint_eq(size_on_disk(path), 0);
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
+START_TEST(appendable_file_continues_at_its_end) {
+  pl_writable_file *f;
+  ck_assert_pl_ok(pl_file_write_all(pl_env_default(), path, "first,", 6, 0));
+  ck_assert_pl_ok(pl_env_new_appendable(pl_env_default(), path, NULL, &f));
+  ck_assert_uint_eq(pl_writable_tell(f), 6);
+  ck_assert_pl_ok(pl_writable_append(f, "second", 6));
+  ck_assert_uint_eq(pl_writable_tell(f), 12);
+  ck_assert_pl_ok(pl_writable_close(f));
+  expect_contents(path, "first,second", 12);
+}
+END_TEST
+
+START_TEST(appendable_file_is_created_when_missing) {
+  pl_writable_file *f;
+  ck_assert_pl_ok(pl_env_new_appendable(pl_env_default(), path, NULL, &f));
+  ck_assert_uint_eq(pl_writable_tell(f), 0);
+  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
+  ck_assert_pl_ok(pl_writable_close(f));
+  expect_contents(path, "x", 1);
+}
+END_TEST
+
+START_TEST(create_parents_makes_missing_directories) {
+  char deep[1400];
+  pl_writable_options o;
+  pl_writable_file *f;
+  snprintf(deep, sizeof deep, "%s/a/b/c/file", dir);
+  ck_assert_int_eq(pl_env_new_writable(pl_env_default(), deep, NULL, &f), PL_NOT_FOUND);
+  ck_assert_ptr_null(f);
+  pl_writable_options_init(&o);
+  o.create_parents = 1;
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), deep, &o, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "deep", 4));
+  ck_assert_pl_ok(pl_writable_close(f));
+  expect_contents(deep, "deep", 4);
+}
+END_TEST
+
+START_TEST(write_at_writes_at_the_offset_and_leaves_tell) {
+  pl_writable_file *f = open_with_buffer(path, 0);
+  ck_assert_pl_ok(pl_writable_append(f, "aaaaaaaa", 8));
+  ck_assert_pl_ok(pl_writable_write_at(f, 2, "XY", 2));
+  ck_assert_uint_eq(pl_writable_tell(f), 8);
+  ck_assert_pl_ok(pl_writable_close(f));
+  expect_contents(path, "aaXYaaaa", 8);
+}
+END_TEST
+
+START_TEST(write_at_on_an_appendable_file_writes_at_the_offset) {
+  pl_writable_file *f;
+  ck_assert_pl_ok(pl_file_write_all(pl_env_default(), path, "0123456789", 10, 0));
+  ck_assert_pl_ok(pl_env_new_appendable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_writable_write_at(f, 3, "abc", 3));
+  ck_assert_pl_ok(pl_writable_append(f, "!", 1));
+  ck_assert_pl_ok(pl_writable_close(f));
+  expect_contents(path, "012abc6789!", 11);
+}
+END_TEST
+
+START_TEST(allocate_reserves_the_range) {
+  pl_writable_file *f = open_with_buffer(path, 0);
+  pl_status s = pl_writable_allocate(f, 0, 1 << 20);
+  if (s == PL_NOT_SUPPORTED) {
+    pl_writable_close(f);
+    return; /* the file system cannot; the contract allows saying so */
+  }
+  ck_assert_pl_ok(s);
+  ck_assert_uint_eq(size_on_disk(path), 1 << 20);
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
+START_TEST(missing_directory_is_not_found) {
+  char p[1400];
+  pl_writable_file *f = (pl_writable_file *)1;
+  snprintf(p, sizeof p, "%s/no/such/file", dir);
+  ck_assert_int_eq(pl_env_new_writable(pl_env_default(), p, NULL, &f), PL_NOT_FOUND);
+  ck_assert_ptr_null(f);
+  ck_assert_msg(strstr(pl_error_message(), p) != NULL, "message names the path: %s", pl_error_message());
+  ck_assert_int_eq(pl_env_new_appendable(pl_env_default(), p, NULL, &f), PL_NOT_FOUND);
+}
+END_TEST
+
+#if !defined(_WIN32)
+/* ---- POSIX-only: syscall spy, /dev/full, rlimits, privileges ---- */
+
+START_TEST(sync_makes_data_durable_with_fdatasync) {
+  pl_writable_file *f;
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "data", 4));
+  ck_assert_pl_ok(pl_writable_sync(f));
+#if HAVE_FDATASYNC && HAVE_DECL_FDATASYNC
+  ck_assert_int_eq(spy_count_kind(SPY_FDATASYNC, "/file"), 1);
+#else
+  ck_assert_int_eq(spy_count_kind(SPY_FSYNC, "/file"), 1);
+#endif
+  /* The buffered bytes reached the OS before the sync. */
+  ck_assert_int_lt(spy_find(SPY_WRITEV, "/file"), spy_count() - 1);
+  ck_assert_uint_eq(size_on_disk(path), 4);
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
+static int data_sync_kind(void) {
+#if HAVE_FDATASYNC && HAVE_DECL_FDATASYNC
+  return SPY_FDATASYNC;
+#else
+  return SPY_FSYNC;
+#endif
+}
+
+START_TEST(manifest_sync_syncs_its_directory_before_its_data) {
+  char manifest[1300];
+  pl_writable_file *f;
+  int dir_sync, data_sync;
+  pl_test_path(manifest, sizeof manifest, dir, "MANIFEST-000001");
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), manifest, NULL, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "edit", 4));
+  ck_assert_pl_ok(pl_writable_sync(f));
+  dir_sync = spy_find(SPY_FSYNC, dir);
+  data_sync = spy_find(data_sync_kind(), "/MANIFEST-000001");
+  ck_assert_int_ge(dir_sync, 0);
+  ck_assert_int_ge(data_sync, 0);
+  ck_assert_int_lt(dir_sync, data_sync);
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
+START_TEST(other_files_sync_without_their_directory) {
+  pl_writable_file *f;
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
+  ck_assert_pl_ok(pl_writable_sync(f));
+  ck_assert_int_eq(spy_count_kind(SPY_FSYNC, dir), 0);
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
+START_TEST(sync_failure_is_sticky) {
+  pl_writable_file *f;
+  pl_writable_stats st;
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "lost?", 5));
+  spy_fail(data_sync_kind(), EIO, 0, 1);
+  ck_assert_int_eq(pl_writable_sync(f), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), EIO);
+  /* Linux may have dropped the dirty pages and would report the next fsync
+   * as a success: every later call must repeat the failure instead. */
+  ck_assert_int_eq(pl_writable_sync(f), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), EIO);
+  ck_assert_msg(strstr(pl_error_message(), path) != NULL, "%s", pl_error_message());
+  ck_assert_int_eq(pl_writable_append(f, "more", 4), PL_IO_ERROR);
+  ck_assert_int_eq(pl_writable_flush(f), PL_IO_ERROR);
+  ck_assert_int_eq(pl_writable_write_at(f, 0, "z", 1), PL_IO_ERROR);
+  ck_assert_int_eq(spy_count_kind(data_sync_kind(), "/file"), 1);
+  pl_writable_stats_get(f, &st);
+  ck_assert_uint_eq(st.syncs, 0);
+  ck_assert_int_eq(pl_writable_close(f), PL_IO_ERROR);
+}
+END_TEST
+
+START_TEST(write_failure_is_sticky) {
+  pl_writable_file *f = open_with_buffer(path, 0);
+  spy_fail(SPY_WRITEV, EIO, 0, 1);
+  ck_assert_int_eq(pl_writable_append(f, "abc", 3), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), EIO);
+  ck_assert_int_eq(pl_writable_append(f, "def", 3), PL_IO_ERROR);
+  ck_assert_int_eq(pl_writable_sync(f), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), EIO);
+  pl_writable_close(f);
+}
+END_TEST
+
+START_TEST(interrupted_and_short_writes_are_resumed) {
+  static char data[10000];
+  pl_iovec v[3];
+  pl_writable_file *f = open_with_buffer(path, 0);
+  size_t i;
+  for (i = 0; i < sizeof data; i++) data[i] = (char)('a' + i % 26);
+  v[0].base = data;
+  v[0].len = 3000;
+  v[1].base = data + 3000;
+  v[1].len = 3000;
+  v[2].base = data + 6000;
+  v[2].len = 4000;
+  spy_fail(SPY_WRITEV, EINTR, 0, 2);
+  spy_short_writes(1000, 5);
+  ck_assert_pl_ok(pl_writable_appendv(f, v, 3));
+  ck_assert_int_ge(spy_count_kind(SPY_WRITEV, "/file"), 2 + 5 + 1);
+  ck_assert_pl_ok(pl_writable_close(f));
+  expect_contents(path, data, sizeof data);
+}
+END_TEST
+
+START_TEST(interrupted_sync_is_retried) {
+  pl_writable_file *f;
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
+  spy_fail(data_sync_kind(), EINTR, 0, 2);
+  ck_assert_pl_ok(pl_writable_sync(f));
+  ck_assert_int_eq(spy_count_kind(data_sync_kind(), "/file"), 3);
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
+START_TEST(directory_sync_einval_is_tolerated) {
+  spy_fail(SPY_FSYNC, EINVAL, 0, 1);
+  ck_assert_pl_ok(pl_env_sync_dir(pl_env_default(), dir));
+  ck_assert_int_eq(spy_count_kind(SPY_FSYNC, dir), 1);
+}
+END_TEST
+
+START_TEST(directory_sync_other_errors_are_reported) {
+  spy_fail(SPY_FSYNC, EIO, 0, 1);
+  ck_assert_int_eq(pl_env_sync_dir(pl_env_default(), dir), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), EIO);
+  ck_assert_msg(strstr(pl_error_message(), dir) != NULL, "%s", pl_error_message());
+}
+END_TEST
+
+START_TEST(manifest_directory_sync_failure_fails_the_sync) {
+  char manifest[1300];
+  pl_writable_file *f;
+  pl_test_path(manifest, sizeof manifest, dir, "MANIFEST-000002");
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), manifest, NULL, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "edit", 4));
+  spy_fail(SPY_FSYNC, EIO, 0, 1);
+  ck_assert_int_eq(pl_writable_sync(f), PL_IO_ERROR);
+  /* The data was not synced after the directory failed, and it stays
+   * failed. */
+  ck_assert_int_eq(spy_count_kind(data_sync_kind(), "/MANIFEST-000002"), 0);
+  ck_assert_int_eq(pl_writable_sync(f), PL_IO_ERROR);
+  pl_writable_close(f);
+}
+END_TEST
+
+START_TEST(first_sync_makes_created_parent_directories_durable) {
+  char deep[1400], a[1300], ab[1300];
+  pl_writable_options o;
+  pl_writable_file *f;
+  int i_dir, i_a, i_ab, i_data;
+  snprintf(deep, sizeof deep, "%s/a/b/file", dir);
+  snprintf(a, sizeof a, "%s/a", dir);
+  snprintf(ab, sizeof ab, "%s/a/b", dir);
+  pl_writable_options_init(&o);
+  o.create_parents = 1;
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), deep, &o, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
+  ck_assert_pl_ok(pl_writable_sync(f));
+  /* Top-down: the entry of a/ in dir, of b/ in a/, of file in b/; then the
+   * data. */
+  i_dir = spy_find(SPY_FSYNC, dir);
+  i_a = spy_find(SPY_FSYNC, a);
+  i_ab = spy_find(SPY_FSYNC, ab);
+  i_data = spy_find(data_sync_kind(), "/a/b/file");
+  ck_assert_int_ge(i_dir, 0);
+  ck_assert_int_gt(i_a, i_dir);
+  ck_assert_int_gt(i_ab, i_a);
+  ck_assert_int_gt(i_data, i_ab);
+  /* Only the first sync pays for it. */
+  ck_assert_pl_ok(pl_writable_sync(f));
+  ck_assert_int_eq(spy_count_kind(SPY_FSYNC, ab), 1);
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
+START_TEST(existing_parents_are_not_synced_again) {
+  char p2[1400];
+  pl_writable_options o;
+  pl_writable_file *f;
+  snprintf(p2, sizeof p2, "%s/file2", dir);
+  pl_writable_options_init(&o);
+  o.create_parents = 1;
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), p2, &o, &f));
+  ck_assert_pl_ok(pl_writable_sync(f));
+  ck_assert_int_eq(spy_count_kind(SPY_FSYNC, dir), 0);
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
+START_TEST(sync_on_close_syncs_before_closing) {
+  pl_writable_options o;
+  pl_writable_file *f;
+  pl_writable_options_init(&o);
+  o.sync_on_close = 1;
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, &o, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
+  ck_assert_int_eq(spy_count_kind(data_sync_kind(), "/file"), 0);
+  ck_assert_pl_ok(pl_writable_close(f));
+  ck_assert_int_eq(spy_count_kind(data_sync_kind(), "/file"), 1);
+}
+END_TEST
+
+START_TEST(sync_on_close_failure_fails_close) {
+  pl_writable_options o;
+  pl_writable_file *f;
+  pl_writable_options_init(&o);
+  o.sync_on_close = 1;
+  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, &o, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
+  spy_fail(data_sync_kind(), EIO, 0, 1);
+  ck_assert_int_eq(pl_writable_close(f), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), EIO);
+}
+END_TEST
+
+START_TEST(full_device_reports_enospc_with_the_path) {
+  pl_writable_file *f;
+  if (pl_env_file_exists(pl_env_default(), "/dev/full") != PL_OK) return;
+  ck_assert_pl_ok(pl_env_new_appendable(pl_env_default(), "/dev/full", NULL, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "no room", 7));
+  ck_assert_int_eq(pl_writable_flush(f), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ENOSPC);
+  ck_assert_msg(strncmp(pl_error_message(), "/dev/full: ", 11) == 0, "%s", pl_error_message());
+  ck_assert_int_eq(pl_writable_append(f, "x", 1), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ENOSPC);
+  ck_assert_int_eq(pl_writable_close(f), PL_IO_ERROR);
+}
+END_TEST
+
+START_TEST(file_size_limit_reports_efbig) {
+  static char block[8192];
+  struct rlimit old, lim;
+  pl_writable_file *f = open_with_buffer(path, 0);
+  pl_status s;
+  signal(SIGXFSZ, SIG_IGN); /* get EFBIG instead of being killed */
+  getrlimit(RLIMIT_FSIZE, &old);
+  lim = old;
+  lim.rlim_cur = 4096;
+  ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+  /* The first write stops short at the limit; the resumed write then fails
+   * with EFBIG, which must be reported, not looped on. */
+  s = pl_writable_append(f, block, sizeof block);
+  setrlimit(RLIMIT_FSIZE, &old);
+  ck_assert_int_eq(s, PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), EFBIG);
+  ck_assert_msg(strstr(pl_error_message(), path) != NULL, "%s", pl_error_message());
+  pl_writable_close(f);
+  ck_assert_uint_eq(size_on_disk(path), 4096);
+}
+END_TEST
+
+START_TEST(read_only_directory_refuses_new_files) {
+  char ro[1300], p[1400];
+  pid_t pid;
+  int status;
+  pl_test_path(ro, sizeof ro, dir, "ro");
+  ck_assert_pl_ok(pl_env_create_dir(pl_env_default(), ro));
+  ck_assert_int_eq(chmod(ro, 0555), 0);
+  pl_test_path(p, sizeof p, ro, "file");
+  /* Root ignores directory permissions, so the attempt is made by a child
+   * that has dropped to an unprivileged user. */
+  pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    pl_writable_file *f;
+    pl_status s;
+    if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(3);
+    s = pl_env_new_writable(pl_env_default(), p, NULL, &f);
+    if (s != PL_IO_ERROR) _exit(1);
+    if (pl_error_os() != EACCES || strstr(pl_error_message(), p) == NULL) _exit(2);
+    _exit(0);
+  }
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  chmod(ro, 0755);
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+  ck_assert_int_eq(pl_env_file_exists(pl_env_default(), p), PL_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(files_larger_than_4_gib_work) {
+  uint64_t big = (UINT64_C(5) << 30) + 123; /* past 32-bit offsets */
+  pl_writable_file *f = open_with_buffer(path, 0);
+  pl_random_file *r;
+  char scratch[8];
+  const char *res;
+  size_t got;
+  /* A sparse file: only the last bytes use disk space. */
+  ck_assert_pl_ok(pl_writable_write_at(f, big, "tail", 4));
+  ck_assert_pl_ok(pl_writable_close(f));
+  ck_assert_uint_eq(size_on_disk(path), big + 4);
+  ck_assert_pl_ok(pl_env_new_appendable(pl_env_default(), path, NULL, &f));
+  ck_assert_uint_eq(pl_writable_tell(f), big + 4);
+  ck_assert_pl_ok(pl_writable_append(f, "more", 4));
+  ck_assert_pl_ok(pl_writable_close(f));
+  pl_env_platform_set_limits(0, 1000); /* pread, not a 5 GiB mapping */
+  ck_assert_pl_ok(pl_env_new_random(pl_env_default(), path, &r));
+  ck_assert_pl_ok(pl_random_read_at(r, big, 8, scratch, &res, &got));
+  ck_assert_uint_eq(got, 8);
+  ck_assert(memcmp(res, "tailmore", 8) == 0);
+  pl_random_close(r);
+}
+END_TEST
+#endif /* !_WIN32 */
+
 int main(void) {
   Suite *s = suite_create("writable");
   TCase *tc = tcase_create("writable");
+  TCase *px = tcase_create("writable-posix");
   tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_checked_fixture(px, setup, teardown);
+  tcase_set_timeout(px, 60);
   tcase_add_test(tc, appends_are_read_back_in_order);
+  tcase_add_test(tc, new_writable_truncates_an_existing_file);
+  tcase_add_test(tc, small_appends_stay_in_the_buffer_until_flush);
+  tcase_add_test(tc, default_buffer_holds_64_kib);
+  tcase_add_test(tc, append_as_large_as_the_buffer_is_written_in_one_call);
+  tcase_add_test(tc, buffer_size_is_a_per_file_option);
+  tcase_add_test(tc, unbuffered_file_writes_every_append);
+  tcase_add_test(tc, appendv_appends_the_pieces_in_order);
+  tcase_add_test(tc, appendv_of_pieces_between_room_and_buffer_size_is_kept_whole);
+  tcase_add_test(tc, counters_count_bytes_appends_writes_flushes_and_syncs);
+  tcase_add_test(tc, tell_counts_buffered_bytes);
+  tcase_add_test(tc, appendable_file_continues_at_its_end);
+  tcase_add_test(tc, appendable_file_is_created_when_missing);
+  tcase_add_test(tc, create_parents_makes_missing_directories);
+  tcase_add_test(tc, write_at_writes_at_the_offset_and_leaves_tell);
+  tcase_add_test(tc, write_at_on_an_appendable_file_writes_at_the_offset);
+  tcase_add_test(tc, allocate_reserves_the_range);
+  tcase_add_test(tc, missing_directory_is_not_found);
+  PL_TEST_POSIX_ONLY(px, sync_makes_data_durable_with_fdatasync);
+  PL_TEST_POSIX_ONLY(px, manifest_sync_syncs_its_directory_before_its_data);
+  PL_TEST_POSIX_ONLY(px, other_files_sync_without_their_directory);
+  PL_TEST_POSIX_ONLY(px, sync_failure_is_sticky);
+  PL_TEST_POSIX_ONLY(px, write_failure_is_sticky);
+  PL_TEST_POSIX_ONLY(px, interrupted_and_short_writes_are_resumed);
+  PL_TEST_POSIX_ONLY(px, interrupted_sync_is_retried);
+  PL_TEST_POSIX_ONLY(px, directory_sync_einval_is_tolerated);
+  PL_TEST_POSIX_ONLY(px, directory_sync_other_errors_are_reported);
+  PL_TEST_POSIX_ONLY(px, manifest_directory_sync_failure_fails_the_sync);
+  PL_TEST_POSIX_ONLY(px, first_sync_makes_created_parent_directories_durable);
+  PL_TEST_POSIX_ONLY(px, existing_parents_are_not_synced_again);
+  PL_TEST_POSIX_ONLY(px, sync_on_close_syncs_before_closing);
+  PL_TEST_POSIX_ONLY(px, sync_on_close_failure_fails_close);
+  PL_TEST_POSIX_ONLY(px, full_device_reports_enospc_with_the_path);
+  PL_TEST_POSIX_ONLY(px, file_size_limit_reports_efbig);
+  PL_TEST_POSIX_ONLY(px, read_only_directory_refuses_new_files);
+  PL_TEST_POSIX_ONLY(px, files_larger_than_4_gib_work);
   suite_add_tcase(s, tc);
+  suite_add_tcase(s, px);
   return pl_test_run(s);
 }

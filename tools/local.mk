@@ -1,3 +1,9 @@
 bin_PROGRAMS += tools/plinth
-tools_plinth_SOURCES = tools/plinth.c tools/tool.h tools/probe.c
+tools_plinth_SOURCES = tools/plinth.c tools/tool.h tools/probe.c tools/probe.h
 tools_plinth_LDADD = libplinth.la
+if PORT_POSIX
+tools_plinth_SOURCES += tools/probe_raw_posix.c
+endif
+if PORT_WIN32
+tools_plinth_SOURCES += tools/probe_raw_win32.c
+endif

@@ -62,8 +62,10 @@ typedef struct pl_writable_options {
   size_t buffer_size;
   /* Non-zero: close() syncs before closing (a failed sync fails close). */
   int sync_on_close;
-  /* Non-zero: missing parent directories are created (and, like the file's
-   * own entry, made durable by the next sync of the file). */
+  /* Non-zero: missing parent directories are created.  The first sync of
+   * the file then also syncs every directory from the deepest one that
+   * already existed down to the file's own, so the new directories and the
+   * file's entry are durable once that sync returns. */
   int create_parents;
 } pl_writable_options;
 

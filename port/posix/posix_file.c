@@ -23,7 +23,6 @@ pl_status pl_port_open(const char *path, int flags, pl_os_file *out) {
   else oflags |= O_RDONLY;
   if (flags & PL_OPEN_CREATE) oflags |= O_CREAT;
   if (flags & PL_OPEN_TRUNCATE) oflags |= O_TRUNC;
-  if (flags & PL_OPEN_APPEND) oflags |= O_APPEND;
 #ifdef O_DIRECTORY
   if (flags & PL_OPEN_DIRECTORY) oflags |= O_DIRECTORY;
 #endif
@@ -36,6 +35,14 @@ pl_status pl_port_open(const char *path, int flags, pl_os_file *out) {
    * inherits the descriptor; this is the best such a system allows. */
   fcntl(fd, F_SETFD, FD_CLOEXEC);
 #endif
+  /* Appendable files are positioned at the end instead of opened with
+   * O_APPEND: on Linux, pwrite on an O_APPEND descriptor ignores its offset
+   * and appends, which would break write_at. */
+  if ((flags & PL_OPEN_APPEND) && lseek(fd, 0, SEEK_END) == (off_t)-1) {
+    int e = errno;
+    close(fd);
+    return pl_port_error(e, path);
+  }
   *out = fd;
   return PL_OK;
 }
@@ -98,6 +105,10 @@ pl_status pl_port_writev(pl_os_file f, const pl_iovec *iov, int iovcnt,
       if (errno == EINTR) continue;
       return pl_port_error(errno, path);
     }
+    if (w == 0 && vec[0].iov_len > 0) {
+      /* No progress and no error: retrying would spin forever. */
+      return pl_port_error(EIO, path);
+    }
     /* A short write (signal, RLIMIT_FSIZE boundary, full pipe) is resumed
      * where it stopped; the next call reports the error if there is one. */
     while (i < iovcnt && (size_t)w >= iov[i].len - skip) {
@@ -119,6 +130,7 @@ pl_status pl_port_pwrite(pl_os_file f, uint64_t offset, const void *data,
       if (errno == EINTR) continue;
       return pl_port_error(errno, path);
     }
+    if (w == 0) return pl_port_error(EIO, path); /* no progress, no error */
     p += w;
     offset += (uint64_t)w;
     n -= (size_t)w;

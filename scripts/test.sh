@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# plinth's test command: installs what is missing, then builds and runs every
+# test stage, printing Check's closing lines from each suite's log.
+#
+#   scripts/test.sh            all stages
+#   scripts/test.sh unit asan  only those stages
+#
+# Stages: unit (make check, warnings as errors), asan (ASan+UBSan build and
+# make check), valgrind (every suite under memcheck), distcheck, and the
+# stages other parts of the tree add (leveldb, windows).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+jobs=$(nproc 2>/dev/null || echo 2)
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=(unit asan valgrind distcheck leveldb windows)
+
+total_checks=0
+total_failed=0
+failed_stages=()
+
+say() { printf '\n=== %s\n' "$*"; }
+
+# Prints each suite's Check summary and adds it to the totals.
+report_logs() {
+  local dir=$1 log line n f e
+  for log in "$dir"/tests/*_test.log; do
+    [ -f "$log" ] || continue
+    line=$(grep -E '^[0-9]+%: Checks: [0-9]+' "$log" | tail -n 1)
+    grep -E '^SKIP ' "$log" | sed "s|^|  $(basename "$log" .log): |"
+    grep -E ':[FE]:' "$log" | sed 's/^/  /'
+    if [ -z "$line" ]; then
+      printf '  %-28s no Check summary (crashed?)\n' "$(basename "$log" .log)"
+      total_failed=$((total_failed + 1))
+      continue
+    fi
+    printf '  %-28s %s\n' "$(basename "$log" .log)" "$line"
+    n=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
+    f=$(sed -E 's/.*Failures: ([0-9]+).*/\1/' <<<"$line")
+    e=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$line")
+    total_checks=$((total_checks + n))
+    total_failed=$((total_failed + f + e))
+  done
+}
+
+configure_in() {
+  local dir=$1
+  shift
+  mkdir -p "$dir"
+  (cd "$dir" && "$top/configure" --enable-werror "$@" >configure.out 2>&1) || {
+    tail -n 30 "$dir/configure.out"
+    return 1
+  }
+}
+
+stage_unit() {
+  configure_in build/unit || return 1
+  make -C build/unit -j"$jobs" >build/unit/make.out 2>&1 || { tail -n 40 build/unit/make.out; return 1; }
+  make -C build/unit -j"$jobs" check >build/unit/check.out 2>&1
+  local rc=$?
+  grep -E '^# (TOTAL|PASS|FAIL|ERROR|SKIP)' build/unit/check.out
+  report_logs build/unit
+  return $rc
+}
+
+stage_asan() {
+  configure_in build/asan --enable-sanitizers --disable-shared || return 1
+  make -C build/asan -j"$jobs" >build/asan/make.out 2>&1 || { tail -n 40 build/asan/make.out; return 1; }
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    make -C build/asan -j"$jobs" check >build/asan/check.out 2>&1
+  local rc=$?
+  grep -E '^# (TOTAL|PASS|FAIL|ERROR)' build/asan/check.out
+  report_logs build/asan
+  return $rc
+}
+
+stage_valgrind() {
+  command -v valgrind >/dev/null || { echo "valgrind missing"; return 1; }
+  configure_in build/valgrind --disable-shared || return 1
+  make -C build/valgrind -j"$jobs" >build/valgrind/make.out 2>&1 || { tail -n 40 build/valgrind/make.out; return 1; }
+  make -C build/valgrind -j"$jobs" check TESTS= >>build/valgrind/make.out 2>&1 || return 1
+  local rc=0 t name
+  for t in build/valgrind/tests/*_test; do
+    name=$(basename "$t")
+    # No fork: memcheck then sees every test case in one process.
+    if CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+        "$t" >"build/valgrind/$name.vg" 2>&1; then
+      printf '  %-28s %s\n' "$name" "$(grep -E '^[0-9]+%: Checks' "build/valgrind/$name.vg")"
+    else
+      printf '  %-28s FAILED under valgrind\n' "$name"
+      tail -n 30 "build/valgrind/$name.vg"
+      rc=1
+    fi
+  done
+  return $rc
+}
+
+stage_distcheck() {
+  [ -f build/unit/Makefile ] || configure_in build/unit || return 1
+  make -C build/unit distcheck >build/unit/distcheck.out 2>&1
+  local rc=$?
+  grep -E 'archives ready|^plinth-.*tar.gz' build/unit/distcheck.out || tail -n 40 build/unit/distcheck.out
+  [ $rc -eq 0 ] || return $rc
+  # make install, then build the README example against the installed
+  # headers and library through pkg-config, as an embedder would.
+  local dest=$top/build/install
+  rm -rf "$dest"
+  make -C build/unit install DESTDIR="$dest" >build/unit/install.out 2>&1 || { tail -n 20 build/unit/install.out; return 1; }
+  local pc
+  pc=$(dirname "$(find "$dest" -name plinth.pc | head -n 1)")
+  PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$dest \
+    cc -o build/install/durable_append examples/durable_append.c \
+      $(PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$dest pkg-config --cflags --libs plinth) || return 1
+  local libdir
+  libdir=$(dirname "$(find "$dest" -name 'libplinth.so*' | head -n 1)")
+  LD_LIBRARY_PATH=$libdir build/install/durable_append build/install 200 || return 1
+  echo "installed headers, library and plinth.pc work with pkg-config"
+}
+
+stage_leveldb() {
+  [ -f build/unit/Makefile ] || configure_in build/unit || return 1
+  grep -q '^check-leveldb:' build/unit/Makefile || { echo "not available in this tree"; return 0; }
+  make -C build/unit check-leveldb
+}
+
+stage_windows() {
+  [ -f build/unit/Makefile ] || configure_in build/unit || return 1
+  grep -q '^check-windows:' build/unit/Makefile || { echo "not available in this tree"; return 0; }
+  make -C build/unit check-windows
+  local rc=$?
+  echo "Check under Wine, per suite:"
+  report_logs build/unit/windows
+  return $rc
+}
+
+# Dependencies first: a fresh machine has only a compiler and make.
+groups=(core)
+for s in "${stages[@]}"; do
+  case "$s" in
+    leveldb) groups+=(leveldb) ;;
+    windows) groups+=(windows) ;;
+  esac
+done
+scripts/install-deps.sh "${groups[@]}" || { echo "installing dependencies failed"; exit 1; }
+command -v valgrind >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
+[ -x configure ] || ./autogen.sh >/dev/null 2>&1 || { echo "autogen failed"; exit 1; }
+
+for s in "${stages[@]}"; do
+  say "stage $s"
+  start=$(date +%s)
+  if "stage_$s"; then
+    echo "--- stage $s passed ($(( $(date +%s) - start )) s)"
+  else
+    echo "--- stage $s FAILED ($(( $(date +%s) - start )) s)"
+    failed_stages+=("$s")
+  fi
+done
+
+say "summary"
+if [ ${#failed_stages[@]} -gt 0 ]; then
+  echo "failed stages: ${failed_stages[*]}"
+fi
+# Check test cases across the native, sanitizer and other stages' logs.
+echo "$((total_checks - total_failed)) passed, ${total_failed} failed"
+[ ${#failed_stages[@]} -eq 0 ] && [ "$total_failed" -eq 0 ]

@@ -1,0 +1,224 @@
+/* Whole-file helpers (write, read, atomic replace) and the forwarding
+ * wrappers they are meant to work under. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "tests/syscall_spy.h"
+#include "tests/test_util.h"
+
+static char dir[1024];
+static char path[1200];
+static pl_env *env;
+
+static void setup(void) {
+  env = pl_env_default();
+  pl_test_fresh_dir(dir, sizeof dir, "file_util");
+  pl_test_path(path, sizeof path, dir, "CURRENT");
+#if !defined(_WIN32)
+  spy_reset();
+#endif
+}
+static void teardown(void) { pl_test_remove_tree(dir); }
+
+static void expect_contents(const char *p, const char *want) {
+  char *data;
+  size_t n;
+  ck_assert_pl_ok(pl_file_read_all(env, p, &data, &n));
+  ck_assert_uint_eq(n, strlen(want));
+  ck_assert_str_eq(data, want);
+  free(data);
+}
+
+static void expect_only_entry(const char *name) {
+  pl_strlist l;
+  ck_assert_pl_ok(pl_env_list_children(env, dir, &l));
+  ck_assert_uint_eq(l.count, 1);
+  ck_assert_str_eq(l.items[0], name);
+  pl_strlist_free(&l);
+}
+
+START_TEST(write_all_then_read_all_round_trips) {
+  static char big[300000];
+  char *data;
+  size_t n, i;
+  for (i = 0; i < sizeof big; i++) big[i] = (char)(i % 251);
+  ck_assert_pl_ok(pl_file_write_all(env, path, big, sizeof big, 0));
+  ck_assert_pl_ok(pl_file_read_all(env, path, &data, &n));
+  ck_assert_uint_eq(n, sizeof big);
+  ck_assert(memcmp(data, big, n) == 0);
+  ck_assert_int_eq(data[n], '\0');
+  free(data);
+}
+END_TEST
+
+START_TEST(read_all_of_missing_file_is_not_found_and_empty) {
+  char *data = (char *)1;
+  size_t n = 9;
+  ck_assert_int_eq(pl_file_read_all(env, path, &data, &n), PL_NOT_FOUND);
+  ck_assert_ptr_null(data);
+  ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+START_TEST(replace_creates_then_replaces_contents_leaving_no_temporary) {
+  ck_assert_pl_ok(pl_file_replace(env, path, "MANIFEST-000001\n", 16));
+  expect_contents(path, "MANIFEST-000001\n");
+  ck_assert_pl_ok(pl_file_replace(env, path, "MANIFEST-000002\n", 16));
+  expect_contents(path, "MANIFEST-000002\n");
+  expect_only_entry("CURRENT");
+}
+END_TEST
+
+START_TEST(replace_into_missing_directory_is_not_found) {
+  char p[1400];
+  snprintf(p, sizeof p, "%s/missing/CURRENT", dir);
+  ck_assert_int_eq(pl_file_replace(env, p, "x", 1), PL_NOT_FOUND);
+}
+END_TEST
+
+#if !defined(_WIN32)
+static int data_sync_kind(void) {
+#if HAVE_FDATASYNC && HAVE_DECL_FDATASYNC
+  return SPY_FDATASYNC;
+#else
+  return SPY_FSYNC;
+#endif
+}
+
+START_TEST(replace_syncs_data_before_rename_and_directory_after) {
+  int data_sync, ren, dir_sync;
+  ck_assert_pl_ok(pl_file_replace(env, path, "v1", 2));
+  data_sync = spy_find(data_sync_kind(), "/CURRENT.tmp-plinth");
+  ren = spy_find(SPY_RENAME, "/CURRENT");
+  dir_sync = spy_find(SPY_FSYNC, dir);
+  ck_assert_int_ge(data_sync, 0);
+  ck_assert_int_gt(ren, data_sync);
+  ck_assert_int_gt(dir_sync, ren);
+}
+END_TEST
+
+START_TEST(replace_whose_sync_fails_keeps_old_contents_and_no_temporary) {
+  ck_assert_pl_ok(pl_file_replace(env, path, "old", 3));
+  spy_fail(data_sync_kind(), EIO, 0, 1);
+  ck_assert_int_eq(pl_file_replace(env, path, "new", 3), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), EIO);
+  ck_assert_msg(strstr(pl_error_message(), "CURRENT.tmp-plinth") != NULL, "%s", pl_error_message());
+  expect_contents(path, "old");
+  expect_only_entry("CURRENT");
+  ck_assert_int_eq(spy_count_kind(SPY_RENAME, "/CURRENT"), 1); /* only the first */
+}
+END_TEST
+
+START_TEST(replace_whose_rename_fails_keeps_old_contents_and_no_temporary) {
+  ck_assert_pl_ok(pl_file_replace(env, path, "old", 3));
+  spy_fail(SPY_RENAME, EXDEV, 0, 1);
+  ck_assert_int_eq(pl_file_replace(env, path, "new", 3), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), EXDEV);
+  expect_contents(path, "old");
+  expect_only_entry("CURRENT");
+}
+END_TEST
+
+START_TEST(replace_whose_directory_sync_fails_reports_it) {
+  spy_fail(SPY_FSYNC, EIO, 0, 1);
+  ck_assert_int_eq(pl_file_replace(env, path, "new", 3), PL_IO_ERROR);
+  ck_assert_msg(strstr(pl_error_message(), dir) != NULL, "%s", pl_error_message());
+}
+END_TEST
+
+START_TEST(write_all_that_fails_removes_the_partial_file) {
+  spy_fail(SPY_WRITEV, ENOSPC, 0, 1);
+  ck_assert_int_eq(pl_file_write_all(env, path, "data", 4, 1), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ENOSPC);
+  ck_assert_int_eq(pl_env_file_exists(env, path), PL_NOT_FOUND);
+}
+END_TEST
+#endif
+
+/* A wrapper that counts removes and forwards everything else. */
+typedef struct counting_env {
+  pl_env_wrapper base;
+  int removes;
+} counting_env;
+
+static pl_status counting_remove(pl_env *e, const char *p) {
+  counting_env *c = (counting_env *)e;
+  c->removes++;
+  return pl_env_remove_file(c->base.target, p);
+}
+
+START_TEST(wrapper_overrides_one_method_and_forwards_the_rest) {
+  counting_env c;
+  pl_env *w = &c.base.env;
+  char *data;
+  size_t n;
+  pl_file_lock *l;
+  char lockp[1300];
+  pl_env_wrapper_init(&c.base, env, "counting");
+  c.base.env.remove_file = counting_remove;
+  c.removes = 0;
+  ck_assert_str_eq(w->name, "counting");
+  ck_assert_int_eq(w->version, PL_ENV_VERSION);
+  ck_assert_pl_ok(pl_file_replace(w, path, "via wrapper", 11));
+  ck_assert_pl_ok(pl_file_read_all(w, path, &data, &n));
+  ck_assert_str_eq(data, "via wrapper");
+  free(data);
+  ck_assert_pl_ok(pl_env_remove_file(w, path));
+  ck_assert_int_eq(c.removes, 1);
+  ck_assert_int_eq(pl_env_file_exists(w, path), PL_NOT_FOUND);
+  pl_test_path(lockp, sizeof lockp, dir, "LOCK");
+  ck_assert_pl_ok(pl_env_lock_file(w, lockp, &l));
+  ck_assert_pl_ok(pl_env_unlock_file(w, l));
+  ck_assert_uint_gt(pl_env_now_micros(w), 0);
+}
+END_TEST
+
+/* A writable wrapper that upper-cases appended text. */
+static pl_status upper_append(pl_writable_file *f, const void *d, size_t n) {
+  char buf[64];
+  size_t i;
+  for (i = 0; i < n && i < sizeof buf; i++) {
+    char c = ((const char *)d)[i];
+    buf[i] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+  }
+  return pl_writable_append(((pl_writable_wrapper *)f)->target, buf, i);
+}
+
+START_TEST(writable_wrapper_forwards_all_but_its_override) {
+  pl_writable_methods m = pl_writable_wrapper_methods;
+  pl_writable_wrapper *w = malloc(sizeof *w);
+  pl_writable_stats st;
+  m.append = upper_append;
+  ck_assert_pl_ok(pl_env_new_writable(env, path, NULL, &w->target));
+  w->base.methods = &m;
+  ck_assert_pl_ok(pl_writable_append(&w->base, "abc", 3));
+  ck_assert_pl_ok(pl_writable_appendf(&w->base, "-%d", 7));
+  ck_assert_uint_eq(pl_writable_tell(&w->base), 5);
+  ck_assert_pl_ok(pl_writable_sync(&w->base));
+  pl_writable_stats_get(&w->base, &st);
+  ck_assert_uint_eq(st.syncs, 1);
+  ck_assert_pl_ok(pl_writable_close(&w->base));
+  expect_contents(path, "ABC-7");
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("file_util");
+  TCase *tc = tcase_create("file_util");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, write_all_then_read_all_round_trips);
+  tcase_add_test(tc, read_all_of_missing_file_is_not_found_and_empty);
+  tcase_add_test(tc, replace_creates_then_replaces_contents_leaving_no_temporary);
+  tcase_add_test(tc, replace_into_missing_directory_is_not_found);
+  PL_TEST_POSIX_ONLY(tc, replace_syncs_data_before_rename_and_directory_after);
+  PL_TEST_POSIX_ONLY(tc, replace_whose_sync_fails_keeps_old_contents_and_no_temporary);
+  PL_TEST_POSIX_ONLY(tc, replace_whose_rename_fails_keeps_old_contents_and_no_temporary);
+  PL_TEST_POSIX_ONLY(tc, replace_whose_directory_sync_fails_reports_it);
+  PL_TEST_POSIX_ONLY(tc, write_all_that_fails_removes_the_partial_file);
+  tcase_add_test(tc, wrapper_overrides_one_method_and_forwards_the_rest);
+  tcase_add_test(tc, writable_wrapper_forwards_all_but_its_override);
+  suite_add_tcase(s, tc);
+  return pl_test_run(s);
+}
