@@ -128,14 +128,14 @@ pl_status pl_part_writer_write(pl_part_writer *pw, size_t part,
   pl_part_info *p;
   pl_status s;
   if (part >= pw->count)
-    return pl_error_set(PL_INVALID_ARGUMENT, 0, "%s: part %zu of %zu", pw->path, part, pw->count);
+    return pl_error_set(PL_INVALID_ARGUMENT, 0, "%s: part %llu of %llu", pw->path, (unsigned long long)part, (unsigned long long)pw->count);
   p = &pw->parts[part];
   if (p->status != PL_OK)
-    return pl_error_set(p->status, 0, "%s: part %zu failed earlier", pw->path, part);
+    return pl_error_set(p->status, 0, "%s: part %llu failed earlier", pw->path, (unsigned long long)part);
   if ((uint64_t)n > p->length - p->written)
     return pl_error_set(PL_INVALID_ARGUMENT, 0,
-                        "%s: %zu bytes do not fit in part %zu (%llu of %llu written)",
-                        pw->path, n, part, (unsigned long long)p->written,
+                        "%s: %llu bytes do not fit in part %llu (%llu of %llu written)",
+                        pw->path, (unsigned long long)n, (unsigned long long)part, (unsigned long long)p->written,
                         (unsigned long long)p->length);
   if (n == 0) return PL_OK;
   s = pl_writable_write_at(pw->file, p->offset + p->written, data, n);
@@ -151,7 +151,7 @@ pl_status pl_part_writer_write(pl_part_writer *pw, size_t part,
 pl_status pl_part_writer_part_info(pl_part_writer *pw, size_t part,
                                    pl_part_info *out) {
   if (part >= pw->count)
-    return pl_error_set(PL_INVALID_ARGUMENT, 0, "%s: part %zu of %zu", pw->path, part, pw->count);
+    return pl_error_set(PL_INVALID_ARGUMENT, 0, "%s: part %llu of %llu", pw->path, (unsigned long long)part, (unsigned long long)pw->count);
   *out = pw->parts[part];
   return PL_OK;
 }
@@ -163,10 +163,10 @@ pl_status pl_part_writer_finalize(pl_part_writer *pw) {
   for (i = 0; i < pw->count && s == PL_OK; i++) {
     const pl_part_info *p = &pw->parts[i];
     if (p->status != PL_OK)
-      s = pl_error_set(p->status, 0, "%s: part %zu failed", pw->path, i);
+      s = pl_error_set(p->status, 0, "%s: part %llu failed", pw->path, (unsigned long long)i);
     else if (p->written != p->length)
-      s = pl_error_set(PL_INVALID_ARGUMENT, 0, "%s: part %zu is incomplete (%llu of %llu bytes)",
-                       pw->path, i, (unsigned long long)p->written,
+      s = pl_error_set(PL_INVALID_ARGUMENT, 0, "%s: part %llu is incomplete (%llu of %llu bytes)",
+                       pw->path, (unsigned long long)i, (unsigned long long)p->written,
                        (unsigned long long)p->length);
   }
   /* Data first, then the name: renaming before the data is durable could
