@@ -82,6 +82,14 @@ double bench_median(double *v, int n) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+double bench_min(const double *v, int n) {
+  double m = v[0];
+  int i;
+  for (i = 1; i < n; i++)
+    if (v[i] < m) m = v[i];
+  return m;
+}
+
 void bench_fail(const char *what) {
   fprintf(stderr, "bench: %s failed: %s\n", what, pl_error_message());
   exit(1);
@@ -120,7 +128,7 @@ FILE *bench_csv_open(const bench_opts *o, const char *name) {
 }
 
 void bench_ratio(const bench_opts *o, const char *name, const char *label,
-                 double ratio, double goal) {
+                 double ratio, double best_ratio, double goal) {
   char p[2200];
   FILE *f;
   if (!o->out[0]) return;
@@ -130,7 +138,7 @@ void bench_ratio(const bench_opts *o, const char *name, const char *label,
     perror(p);
     exit(1);
   }
-  fprintf(f, "\"%s\",%.3f,%.2f\n", label, ratio, goal);
+  fprintf(f, "\"%s\",%.3f,%.3f,%.2f\n", label, ratio, best_ratio, goal);
   fclose(f);
 }
 

@@ -29,6 +29,9 @@ double bench_cpu(void);
 /* Median of v[0..n) (sorts v). */
 double bench_median(double *v, int n);
 
+/* Smallest of v[0..n): the best round, least disturbed by other work. */
+double bench_min(const double *v, int n);
+
 /* Prints what failed (with plinth's error message) and exits 1. */
 void bench_fail(const char *what);
 
@@ -43,10 +46,10 @@ void bench_print_conditions(FILE *f, const char *question, const bench_opts *o);
 FILE *bench_csv_open(const bench_opts *o, const char *name);
 
 /* Appends one headline ratio (plinth over a baseline) to
- * <out>/<name>-ratios.csv: label, ratio, goal; the chart is drawn from
- * these. */
+ * <out>/<name>-ratios.csv: label, ratio of the medians, ratio of the best
+ * rounds, goal (0 = none); the chart is drawn from these. */
 void bench_ratio(const bench_opts *o, const char *name, const char *label,
-                 double ratio, double goal);
+                 double ratio, double best_ratio, double goal);
 
 /* Deletes path, ignoring a missing file. */
 void bench_unlink(const char *path);

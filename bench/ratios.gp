@@ -1,17 +1,21 @@
 # Bar chart of plinth's speed over each baseline (bench/run.sh passes
-# datafile and outfile).  Rows: "label",ratio,goal (goal 0 = no goal).
-set terminal pngcairo size 1100,560 font ",10" noenhanced
+# datafile and outfile).  Rows: "label",median ratio,best-round ratio,goal
+# (goal 0 = no goal set).
+set terminal pngcairo size 1200,600 font ",10" noenhanced
 set output outfile
 set datafile separator ","
-set title "plinth / baseline (higher is better; 1.0 = same speed)"
+set title "plinth speed / baseline speed (higher is better; 1.0 = same speed)"
 set style data histograms
-set style fill solid 0.7 border -1
-set boxwidth 0.7
+set style histogram clustered gap 1
+set style fill solid 0.75 border -1
 set yrange [0:*]
 set grid ytics
 set xtics rotate by -35 left
 set key top left
 set ylabel "ratio"
-plot datafile using 2:xtic(1) title "measured ratio" lc rgb "#3465a4", \
-     '' using 0:($3 > 0 ? $3 : 1/0) with points pt 7 ps 1.2 lc rgb "#cc0000" title "goal", \
+set bmargin 9
+set rmargin 12
+plot datafile using 2:xtic(1) title "median of rounds" lc rgb "#3465a4", \
+     '' using 3 title "best round" lc rgb "#8ae234", \
+     '' using 0:($4 > 0 ? $4 : 1/0) with points pt 7 ps 1.4 lc rgb "#cc0000" title "goal", \
      1 with lines lc rgb "#555555" dt 2 notitle

@@ -40,7 +40,11 @@ for p in $progs; do
 done
 rmdir "${PLINTH_BENCH_DIR:-/tmp/plinth-bench}" 2>/dev/null || true
 
-cat "$out"/*-ratios.csv > "$out/ratios.csv"
+# Chart rows in question order.
+: > "$out/ratios.csv"
+for q in small_appends synced_appends group_commit parallel_parts reads; do
+  [ -f "$out/$q-ratios.csv" ] && cat "$out/$q-ratios.csv" >> "$out/ratios.csv"
+done
 if command -v gnuplot >/dev/null 2>&1; then
   gnuplot -e "datafile='$out/ratios.csv'; outfile='$out/ratios.png'" "$(dirname "$0")/ratios.gp"
   echo "bench: chart in $out/ratios.png"
