@@ -11,7 +11,8 @@ if HAVE_CHECK
 check_PROGRAMS += \
 	tests/group_commit_test \
 	tests/part_writer_test \
-	tests/appendf_test
+	tests/appendf_test \
+	tests/crc32c_test
 
 PL_FAULT_ENV_SOURCES = tests/fault_env.c tests/fault_env.h
 
@@ -26,4 +27,9 @@ tests_part_writer_test_LDADD = $(PL_TEST_LDADD)
 tests_appendf_test_SOURCES = tests/appendf_test.c $(PL_FAULT_ENV_SOURCES)
 tests_appendf_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_appendf_test_LDADD = $(PL_TEST_LDADD)
+
+# util/crc32c.h is internal; the function is in libplinth.
+tests_crc32c_test_SOURCES = tests/crc32c_test.c
+tests_crc32c_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_crc32c_test_LDADD = $(PL_TEST_LDADD)
 endif
