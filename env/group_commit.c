@@ -49,6 +49,7 @@ struct pl_group_commit {
   size_t gather_target;
   uint64_t gather_deadline;
   int blocked; /* producers waiting for queue room */
+  int writing; /* a batch is being written (by the writer or a producer) */
 
   /* The first failure, replayed to every later caller. */
   pl_status sticky;
@@ -166,92 +167,106 @@ static void wait_until_micros(pl_group_commit *gc, uint64_t deadline, uint64_t n
   pthread_cond_timedwait(&gc->work_cv, &gc->mu, &ts);
 }
 
+/* Writes the queued records as one batch: one vectored append and one
+ * sync, outside the lock, then wakes the batch's waiters.  Runs on the
+ * writer thread, or on a producer whose durable append completes a batch
+ * while the writer is idle (saving two thread switches per batch).
+ * REQUIRES: gc->mu held, no batch in flight, records queued. */
+static void run_batch(pl_group_commit *gc) {
+  queue batch;
+  uint64_t lo, hi, done_at, started;
+  pl_status s;
+  pl_iovec piece;
+  size_t i;
+  gc->writing = 1;
+  /* Take the queue; producers fill the spare buffer meanwhile. */
+  batch = gc->q;
+  gc->q = gc->spare;
+  gc->q.len = 0;
+  gc->q.count = 0;
+  gc->q.waiters = 0;
+  hi = gc->last_seq;
+  lo = hi - batch.count + 1;
+  pthread_cond_broadcast(&gc->room_cv);
+  pthread_mutex_unlock(&gc->mu);
+
+  started = pl_env_now_micros(gc->env);
+  piece.base = batch.data;
+  piece.len = batch.len;
+  s = pl_writable_appendv(gc->file, &piece, 1);
+  if (s == PL_OK) s = pl_writable_sync(gc->file);
+  done_at = pl_env_now_micros(gc->env);
+
+  pthread_mutex_lock(&gc->mu);
+  gc->stats.batches++;
+  if (s == PL_OK) {
+    gc->stats.syncs++;
+    gc->stats.records += batch.count;
+    gc->stats.bytes += batch.len;
+    for (i = 0; i < batch.count; i++) {
+      uint64_t lat = done_at > batch.times[i] ? done_at - batch.times[i] : 0;
+      gc->hist[hist_bucket(lat)]++;
+      if (lat > gc->stats.latency_max_us) gc->stats.latency_max_us = lat;
+    }
+    gc->durable_seq = hi;
+  } else {
+    set_sticky(gc, s, pl_error_os(), pl_error_message(), lo);
+  }
+  if (gc->opt.wake == PL_GC_WAKE_EVERY_APPEND) {
+    /* The threads this batch releases usually append again at once.  Taking
+     * the queue the moment the first of them is back would split them
+     * into two cohorts that alternate, each paying a whole sync; waiting a
+     * little for all of them (at most half a batch's write+sync time)
+     * keeps them in one batch.  Nothing to wait for when no durable
+     * append was in the batch. */
+    uint64_t took = done_at - started;
+    gc->gather_target = gc->q.count + batch.waiters;
+    if (gc->gather_target == 0) gc->gather_target = 1;
+    gc->gather_deadline = done_at + (took / 2 < 2000 ? took / 2 : 2000);
+  }
+  gc->spare = batch;
+  gc->writing = 0;
+  pthread_cond_broadcast(&gc->done_cv);
+  /* The writer may have been woken while this batch was in flight. */
+  if (gc->writer_idle) pthread_cond_signal(&gc->work_cv);
+}
+
 static void *writer_main(void *arg) {
   pl_group_commit *gc = arg;
   uint64_t deadline = 0;
   int have_deadline = 0;
   pthread_mutex_lock(&gc->mu);
   for (;;) {
-    queue batch;
-    uint64_t lo, hi, done_at, started;
-    pl_status s;
-    pl_iovec piece;
-    size_t i;
-    for (;;) {
-      uint64_t now = pl_env_now_micros(gc->env);
-      if (gc->sticky != PL_OK && gc->q.count > 0) {
-        /* Records queued after a failure are never written: their waiters
-         * see the sticky error (their seq >= failed_from). */
-        gc->q.len = 0;
-        gc->q.count = 0;
-        pthread_cond_broadcast(&gc->room_cv);
-      }
-      if (gc->q.count > 0 && gc->opt.wake == PL_GC_WAKE_INTERVAL && !have_deadline) {
-        deadline = now + (uint64_t)gc->opt.interval_ms * 1000;
-        have_deadline = 1;
-      }
-      /* Past the gathering deadline any record is worth a batch; producers
-       * must then wake the writer for their first record. */
-      if (now >= gc->gather_deadline) gc->gather_target = 1;
-      if (batch_due(gc, deadline, now)) break;
-      if (gc->closing && gc->q.count == 0) goto out;
-      gc->writer_idle = 1;
-      if (gc->q.count > 0 && have_deadline) wait_until_micros(gc, deadline, now);
-      else if (gc->opt.wake == PL_GC_WAKE_EVERY_APPEND && now < gc->gather_deadline)
-        wait_until_micros(gc, gc->gather_deadline, now);
-      else pthread_cond_wait(&gc->work_cv, &gc->mu);
-      gc->writer_idle = 0;
+    uint64_t now = pl_env_now_micros(gc->env);
+    if (gc->sticky != PL_OK && gc->q.count > 0) {
+      /* Records queued after a failure are never written: their waiters
+       * see the sticky error (their seq >= failed_from). */
+      gc->q.len = 0;
+      gc->q.count = 0;
+      gc->q.waiters = 0;
+      pthread_cond_broadcast(&gc->room_cv);
     }
-    have_deadline = 0;
-    /* Take the queue; producers fill the spare buffer meanwhile. */
-    batch = gc->q;
-    gc->q = gc->spare;
-    gc->q.len = 0;
-    gc->q.count = 0;
-    gc->q.waiters = 0;
-    hi = gc->last_seq;
-    lo = hi - batch.count + 1;
-    pthread_cond_broadcast(&gc->room_cv);
-    pthread_mutex_unlock(&gc->mu);
-
-    started = pl_env_now_micros(gc->env);
-    piece.base = batch.data;
-    piece.len = batch.len;
-    s = pl_writable_appendv(gc->file, &piece, 1);
-    if (s == PL_OK) s = pl_writable_sync(gc->file);
-    done_at = pl_env_now_micros(gc->env);
-
-    pthread_mutex_lock(&gc->mu);
-    gc->stats.batches++;
-    if (s == PL_OK) {
-      gc->stats.syncs++;
-      gc->stats.records += batch.count;
-      gc->stats.bytes += batch.len;
-      for (i = 0; i < batch.count; i++) {
-        uint64_t lat = done_at > batch.times[i] ? done_at - batch.times[i] : 0;
-        gc->hist[hist_bucket(lat)]++;
-        if (lat > gc->stats.latency_max_us) gc->stats.latency_max_us = lat;
-      }
-      gc->durable_seq = hi;
-    } else {
-      set_sticky(gc, s, pl_error_os(), pl_error_message(), lo);
+    if (gc->q.count > 0 && gc->opt.wake == PL_GC_WAKE_INTERVAL && !have_deadline) {
+      deadline = now + (uint64_t)gc->opt.interval_ms * 1000;
+      have_deadline = 1;
     }
-    if (gc->opt.wake == PL_GC_WAKE_EVERY_APPEND) {
-      /* The threads this batch releases usually append again at once.  Taking
-       * the queue the moment the first of them is back would split them
-       * into two cohorts that alternate, each paying a whole sync; waiting a
-       * little for all of them (at most half a batch's write+sync time)
-       * keeps them in one batch.  Nothing to wait for when no durable
-       * append was in the batch. */
-      uint64_t took = done_at - started;
-      gc->gather_target = gc->q.count + batch.waiters;
-      if (gc->gather_target == 0) gc->gather_target = 1;
-      gc->gather_deadline = done_at + (took / 2 < 2000 ? took / 2 : 2000);
+    /* Past the gathering deadline any record is worth a batch; producers
+     * must then wake the writer for their first record. */
+    if (now >= gc->gather_deadline) gc->gather_target = 1;
+    if (!gc->writing && batch_due(gc, deadline, now)) {
+      have_deadline = 0;
+      run_batch(gc);
+      continue;
     }
-    gc->spare = batch;
-    pthread_cond_broadcast(&gc->done_cv);
+    if (gc->closing && gc->q.count == 0 && !gc->writing) break;
+    gc->writer_idle = 1;
+    if (gc->writing) pthread_cond_wait(&gc->work_cv, &gc->mu);
+    else if (gc->q.count > 0 && have_deadline) wait_until_micros(gc, deadline, now);
+    else if (gc->opt.wake == PL_GC_WAKE_EVERY_APPEND && now < gc->gather_deadline)
+      wait_until_micros(gc, gc->gather_deadline, now);
+    else pthread_cond_wait(&gc->work_cv, &gc->mu);
+    gc->writer_idle = 0;
   }
-out:
   pthread_mutex_unlock(&gc->mu);
   return NULL;
 }
@@ -346,6 +361,19 @@ pl_status pl_group_commit_append(pl_group_commit *gc, const void *data,
   my = ++gc->last_seq;
   if (seq) *seq = my;
   if (flags & PL_GC_DURABLE) gc->q.waiters++;
+  if ((flags & PL_GC_DURABLE) && gc->opt.wake == PL_GC_WAKE_EVERY_APPEND && !gc->writing &&
+      gc->writer_idle) {
+    /* This record completes a batch and the writer is asleep: write the
+     * batch here rather than wake the writer and sleep until it is done. */
+    uint64_t now = pl_env_now_micros(gc->env);
+    if (now >= gc->gather_deadline) gc->gather_target = 1;
+    if (batch_due(gc, 0, now)) {
+      run_batch(gc);
+      s = wait_locked(gc, my);
+      pthread_mutex_unlock(&gc->mu);
+      return s;
+    }
+  }
   if (gc->writer_idle &&
       ((gc->opt.wake == PL_GC_WAKE_EVERY_APPEND && gc->q.count >= gc->gather_target) ||
        (gc->opt.wake == PL_GC_WAKE_INTERVAL && (gc->q.count == 1 || gc->q.len >= gc->opt.queue_bytes))))
