@@ -24,7 +24,7 @@ static uint64_t parse_size(const char *s) {
   return (uint64_t)v;
 }
 
-void bench_init(bench_opts *o, int argc, char **argv) {
+void bench_init(bench_opts *o, int argc, char **argv, int full_rounds) {
   const char *e;
   int i;
   memset(o, 0, sizeof *o);
@@ -33,7 +33,7 @@ void bench_init(bench_opts *o, int argc, char **argv) {
   for (i = 1; i < argc; i++)
     if (strcmp(argv[i], "--quick") == 0) o->quick = 1;
   o->size = o->quick ? (64u << 20) : (1u << 30);
-  o->rounds = o->quick ? 3 : 7;
+  o->rounds = o->quick ? 3 : full_rounds;
   snprintf(o->dir, sizeof o->dir, "%s", "/tmp/plinth-bench");
   if ((e = getenv("PLINTH_BENCH_SIZE")) && *e) o->size = parse_size(e);
   if ((e = getenv("PLINTH_BENCH_ROUNDS")) && *e) o->rounds = atoi(e);

@@ -16,9 +16,9 @@ typedef struct bench_opts {
 } bench_opts;
 
 /* Parses the environment, then argv (--quick, --size=N[KMG],
- * --rounds=N, --dir=D, --out=D); full defaults are 1 GiB and 7 rounds,
- * quick ones 64 MiB and 3 rounds.  Creates dir. */
-void bench_init(bench_opts *o, int argc, char **argv);
+ * --rounds=N, --dir=D, --out=D); full defaults are 1 GiB and full_rounds
+ * rounds, quick ones 64 MiB and 3 rounds.  Creates dir. */
+void bench_init(bench_opts *o, int argc, char **argv, int full_rounds);
 
 /* Monotonic seconds. */
 double bench_now(void);

@@ -116,7 +116,7 @@ int main(int argc, char **argv) {
   int ntc, ti, r, k, total;
   const char *e = getenv("PLINTH_BENCH_RECORDS");
   FILE *csv;
-  bench_init(&o, argc, argv);
+  bench_init(&o, argc, argv, 7);
   if (o.rounds > 64) o.rounds = 64;
   tc = o.quick ? quick_threads : full_threads;
   ntc = o.quick ? 2 : 5;

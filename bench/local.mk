@@ -35,7 +35,7 @@ bench_parallel_parts_LDADD = libplinth.la
 
 EXTRA_DIST += bench/run.sh bench/ratios.gp bench/README.md bench/results
 
-# Full run: 1 GiB files, 7 rounds; CSV, summary and chart into the source
+# Full run: 1 GiB files, 7 to 15 rounds; CSV, summary and chart into the source
 # tree's bench/results/ (what bench/README.md shows).  Minutes.
 bench: libplinth.la
 	MAKE='$(MAKE)' CXX='$(CXX)' $(SHELL) $(srcdir)/bench/run.sh full '$(abs_top_srcdir)/bench/results'

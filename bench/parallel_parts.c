@@ -81,7 +81,7 @@ int main(int argc, char **argv) {
   double mib;
   int r, k;
   FILE *csv;
-  bench_init(&o, argc, argv);
+  bench_init(&o, argc, argv, 11);
   if (o.rounds > 64) o.rounds = 64;
   mib = (double)o.size / (1 << 20);
   source = malloc(PIECE);

@@ -139,7 +139,7 @@ int main(int argc, char **argv) {
   int r, k, q, have_ldb = ldb_available();
   const char *e = getenv("PLINTH_BENCH_READS");
   FILE *csv;
-  bench_init(&o, argc, argv);
+  bench_init(&o, argc, argv, 9);
   if (o.rounds > 64) o.rounds = 64;
   nrand = e && *e ? atoi(e) : o.quick ? 50000 : 200000;
   offsets = malloc((size_t)nrand * sizeof *offsets);

@@ -81,7 +81,7 @@ int main(int argc, char **argv) {
   double secs[NMETHODS][64], cpus[NMETHODS][64], med[NMETHODS], cmed[NMETHODS], best[NMETHODS];
   int r, k, have_ldb = ldb_available();
   FILE *csv;
-  bench_init(&o, argc, argv);
+  bench_init(&o, argc, argv, 15);
   if (o.rounds > 64) o.rounds = 64;
   nrec = o.size / REC;
   bench_fill(pattern, sizeof pattern);

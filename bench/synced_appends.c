@@ -57,7 +57,7 @@ int main(int argc, char **argv) {
   int r, k, n, have_ldb = ldb_available();
   const char *e = getenv("PLINTH_BENCH_SYNCS");
   FILE *csv;
-  bench_init(&o, argc, argv);
+  bench_init(&o, argc, argv, 7);
   if (o.rounds > 64) o.rounds = 64;
   n = e && *e ? atoi(e) : o.quick ? 500 : 3000;
   bench_fill(record, REC);
