@@ -4,11 +4,13 @@
 set terminal pngcairo size 1200,600 font ",10" noenhanced
 set output outfile
 set datafile separator ","
-set title "plinth speed / baseline speed (higher is better; 1.0 = same speed)"
+set title "plinth speed / baseline speed (higher is better; 1.0 = same speed; log scale)"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.75 border -1
-set yrange [0:*]
+# Logarithmic: 2x faster and 2x slower are the same distance from 1.0.
+set logscale y 2
+set yrange [0.25:32]
 set grid ytics
 set xtics rotate by -35 left
 set key top left
