@@ -28,6 +28,7 @@ fi
 rm -f "$probe"
 
 progs="bench/small_appends$ldb bench/synced_appends$ldb bench/group_commit bench/parallel_parts bench/reads$ldb"
+# shellcheck disable=SC2086 # word lists on purpose
 $make $progs >/dev/null
 
 mkdir -p "$out"
@@ -35,9 +36,17 @@ rm -f "$out"/*-ratios.csv
 summary="$out/summary-$mode.txt"
 : > "$summary"
 for p in $progs; do
-  ./$p --out="$out" $args | tee -a "$summary"
-  echo | tee -a "$summary"
+  # A failing program stops the run (a pipe into tee would hide its status).
+  # shellcheck disable=SC2086 # $args is one optional flag
+  if ! ./$p --out="$out" $args >"$out/.last-run.txt"; then
+    cat "$out/.last-run.txt"
+    rm -f "$out/.last-run.txt"
+    echo "bench: $p failed" >&2
+    exit 1
+  fi
+  { cat "$out/.last-run.txt"; echo; } | tee -a "$summary"
 done
+rm -f "$out/.last-run.txt"
 rmdir "${PLINTH_BENCH_DIR:-/tmp/plinth-bench}" 2>/dev/null || true
 
 # Chart rows in question order.
