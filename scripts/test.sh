@@ -23,7 +23,7 @@ say() { printf '\n=== %s\n' "$*"; }
 
 # Prints each suite's Check summary and adds it to the totals.
 report_logs() {
-  local dir=$1 log line n f e
+  local dir=$1 log line
   for log in "$dir"/tests/*_test.log; do
     [ -f "$log" ] || continue
     line=$(grep -E '^[0-9]+%: Checks: [0-9]+' "$log" | tail -n 1)
@@ -35,12 +35,19 @@ report_logs() {
       continue
     fi
     printf '  %-28s %s\n' "$(basename "$log" .log)" "$line"
-    n=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
-    f=$(sed -E 's/.*Failures: ([0-9]+).*/\1/' <<<"$line")
-    e=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$line")
-    total_checks=$((total_checks + n))
-    total_failed=$((total_failed + f + e))
+    tally "$line"
   done
+}
+
+# Adds one Check summary line ("N%: Checks: N, Failures: F, Errors: E") to
+# the totals.
+tally() {
+  local n f e
+  n=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$1")
+  f=$(sed -E 's/.*Failures: ([0-9]+).*/\1/' <<<"$1")
+  e=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$1")
+  total_checks=$((total_checks + n))
+  total_failed=$((total_failed + f + e))
 }
 
 configure_in() {
@@ -79,13 +86,15 @@ stage_valgrind() {
   configure_in build/valgrind --disable-shared || return 1
   make -C build/valgrind -j"$jobs" >build/valgrind/make.out 2>&1 || { tail -n 40 build/valgrind/make.out; return 1; }
   make -C build/valgrind -j"$jobs" check TESTS= >>build/valgrind/make.out 2>&1 || return 1
-  local rc=0 t name
+  local rc=0 t name line
   for t in build/valgrind/tests/*_test; do
     name=$(basename "$t")
     # No fork: memcheck then sees every test case in one process.
     if CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
         "$t" >"build/valgrind/$name.vg" 2>&1; then
-      printf '  %-28s %s\n' "$name" "$(grep -E '^[0-9]+%: Checks' "build/valgrind/$name.vg")"
+      line=$(grep -E '^[0-9]+%: Checks' "build/valgrind/$name.vg" | tail -n 1)
+      printf '  %-28s %s\n' "$name" "$line"
+      tally "$line"
     else
       printf '  %-28s FAILED under valgrind\n' "$name"
       tail -n 30 "build/valgrind/$name.vg"

@@ -1,5 +1,5 @@
 /* A syscall spy for the POSIX suites: the test program defines fsync,
- * fdatasync, writev and rename itself, so calls from libplinth reach these
+ * fdatasync, write, writev and rename itself, so calls from libplinth reach these
  * definitions first (symbol interposition).  Each call is logged with the
  * path of its descriptor, and a test can make the next calls fail or come
  * back short, which is how EIO from fsync, EINVAL from a directory fsync,
@@ -29,7 +29,8 @@ int spy_find(int kind, const char *suffix);
 /* The next `times` calls of kind fail with errno err (no effect on the
  * file), after `skip` calls that run normally. */
 void spy_fail(int kind, int err, int skip, int times);
-/* The next `times` writev calls write at most max bytes (short writes). */
+/* The next `times` writev (or write) calls write at most max bytes (short
+ * writes). */
 void spy_short_writes(size_t max, int times);
 
 #endif

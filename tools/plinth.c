@@ -14,6 +14,7 @@ typedef struct subcommand {
 
 static const subcommand subcommands[] = {
     {"probe", pl_tool_probe, "measure sync latencies and directory-sync support of a file system"},
+    {"crashcheck", pl_tool_crashcheck, "simulate power loss at every operation and check recovery"},
 };
 
 static void usage(FILE *out) {

@@ -4,5 +4,6 @@
 #define PLINTH_TOOLS_TOOL_H
 
 int pl_tool_probe(int argc, char **argv);
+int pl_tool_crashcheck(int argc, char **argv);
 
 #endif

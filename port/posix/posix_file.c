@@ -100,7 +100,11 @@ pl_status pl_port_writev(pl_os_file f, const pl_iovec *iov, int iovcnt,
       vec[n].iov_base = (char *)iov[k].base + (k == i ? skip : 0);
       vec[n].iov_len = iov[k].len - (k == i ? skip : 0);
     }
-    w = writev((int)f, vec, n);
+    /* One piece (every buffer drain of small appends) goes through write:
+     * writev must first copy the iovec array in from user space, which
+     * cost LevelDB's fillseq (one log flush per record) about 5%. */
+    if (n == 1) w = write((int)f, vec[0].iov_base, vec[0].iov_len);
+    else w = writev((int)f, vec, n);
     if (w < 0) {
       if (errno == EINTR) continue;
       return pl_port_error(errno, path);

@@ -1,0 +1,37 @@
+// Compiled into LevelDB in place of util/env_posix.cc (see
+// leveldb-cmake.patch): leveldb::Env::Default() is the adapter over
+// pl_env_default(), and the hooks LevelDB's env_posix_test uses to shrink
+// the read-only file limits set plinth's platform limits instead.
+//
+// Built only inside LevelDB's source tree: it needs the private header
+// util/env_posix_test_helper.h.
+#include "leveldb/env.h"
+
+#include "plinth/env.h"
+#include "plinth_leveldb.h"
+#include "util/env_posix_test_helper.h"
+
+namespace leveldb {
+
+// LevelDB never deletes the default env (its contract), and files or locks
+// may still be open at exit, so the adapter lives for the whole process.
+Env* Env::Default() {
+  static Env* const env = pl_leveldb_env_new(pl_env_default());
+  return env;
+}
+
+// The test calls these before any file is opened; plinth's limits apply to
+// files opened after the call, so the effect is the same as LevelDB's.
+void EnvPosixTestHelper::SetReadOnlyFDLimit(int limit) {
+  int mmap_limit, fd_limit;
+  pl_env_platform_get_limits(&mmap_limit, &fd_limit);
+  pl_env_platform_set_limits(mmap_limit, limit);
+}
+
+void EnvPosixTestHelper::SetReadOnlyMMapLimit(int limit) {
+  int mmap_limit, fd_limit;
+  pl_env_platform_get_limits(&mmap_limit, &fd_limit);
+  pl_env_platform_set_limits(limit, fd_limit);
+}
+
+}  // namespace leveldb

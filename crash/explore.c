@@ -1,0 +1,335 @@
+/* Exploration: for every crash point, generate its states, write each
+ * distinct one out as a directory, check it, and collect the report. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crash/generator.h"
+
+void pl_crash_options_init(pl_crash_options *o) {
+  memset(o, 0, sizeof *o);
+  o->sector_size = 512;
+  o->rename_atomic = 1;
+  o->max_exhaustive = 4096;
+  o->samples = 256;
+  o->seed = 1;
+  o->max_tears = 3;
+  o->shrink = 1;
+  o->max_failures = 10;
+}
+
+/* ---- a set of 64-bit state keys (open addressing) ---- */
+typedef struct seen_set {
+  uint64_t *slot;
+  size_t cap, n;
+} seen_set;
+
+/* Adds key; returns 1 if it was new, 0 if seen, -1 on out of memory. */
+static int seen_add(seen_set *s, uint64_t key) {
+  size_t i;
+  if (key == 0) key = 1; /* 0 marks an empty slot */
+  if ((s->n + 1) * 2 > s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 1024, k;
+    uint64_t *n = calloc(cap, sizeof *n);
+    if (n == NULL) return -1;
+    for (k = 0; k < s->cap; k++) {
+      if (s->slot[k] == 0) continue;
+      for (i = (size_t)(s->slot[k] & (cap - 1)); n[i] != 0; i = (i + 1) & (cap - 1)) {
+      }
+      n[i] = s->slot[k];
+    }
+    free(s->slot);
+    s->slot = n;
+    s->cap = cap;
+  }
+  for (i = (size_t)(key & (s->cap - 1)); s->slot[i] != 0; i = (i + 1) & (s->cap - 1))
+    if (s->slot[i] == key) return 0;
+  s->slot[i] = key;
+  s->n++;
+  return 1;
+}
+
+/* ---- the session ---- */
+
+static pl_status session_open(pl_session *s, const pl_crash_trace *t, const pl_crash_options *o,
+                              const pl_crash_checker *c) {
+  pl_status st;
+  memset(s, 0, sizeof *s);
+  s->trace = t;
+  if (o) s->opt = *o;
+  else pl_crash_options_init(&s->opt);
+  if (s->opt.sector_size == 0) s->opt.sector_size = 512;
+  if (s->opt.max_tears < 0) s->opt.max_tears = 0;
+  s->checker = c;
+  s->env = s->opt.env ? s->opt.env : pl_env_platform();
+  if (s->opt.work_dir != NULL) {
+    snprintf(s->work, sizeof s->work, "%s", s->opt.work_dir);
+    st = pl_env_create_dir(s->env, s->work);
+    if (st != PL_OK) return st;
+  } else {
+    char base[2048];
+    static unsigned counter;
+    st = pl_env_test_directory(s->env, base, sizeof base);
+    if (st != PL_OK) return st;
+    snprintf(s->work, sizeof s->work, "%s/crash-%llu-%u", base,
+             (unsigned long long)pl_env_now_micros(s->env), ++counter);
+    st = pl_env_create_dir(s->env, s->work);
+    if (st != PL_OK) return st;
+    s->own_work = 1;
+  }
+  snprintf(s->dir, sizeof s->dir, "%s/state", s->work);
+  return pl_env_create_dir(s->env, s->dir);
+}
+
+static void session_close(pl_session *s) {
+  pl_state_free(&s->state);
+  if (s->own_work) {
+    pl_tree_clear(s->env, s->work);
+    pl_env_remove_dir(s->env, s->work);
+  }
+}
+
+pl_status pl_session_try(pl_session *s, const pl_model *m, const unsigned char *choices,
+                         int *failed, char *msg, size_t cap) {
+  uint64_t h, t0;
+  pl_status st = pl_state_build(m, choices, &s->state, &h);
+  if (st == PL_OK) st = pl_tree_clear(s->env, s->dir);
+  if (st == PL_OK) st = pl_state_materialize(s->env, &s->state, s->dir);
+  if (st != PL_OK) return st;
+  t0 = pl_env_now_micros(s->env);
+  st = pl_checker_run(s->checker, s->env, s->work, s->dir, m->notes, m->nnotes, failed, msg, cap);
+  s->check_micros += pl_env_now_micros(s->env) - t0;
+  s->tries++;
+  return st;
+}
+
+/* Crash points: "after op i" for every op from the baseline on (notes are
+ * not points: a note belongs to the op before it), or only after syncs.
+ * A point is stored as the number of ops applied. */
+static size_t *crash_points(const pl_crash_trace *t, int sync_only, size_t *n) {
+  size_t i, start = 0, k = 0, last = 0;
+  size_t *p = malloc((t->count + 1) * sizeof *p);
+  int has_baseline = 0;
+  if (p == NULL) return NULL;
+  for (i = 0; i < t->count; i++)
+    if (t->ops[i].kind == PL_CRASH_BASELINE) {
+      start = i;
+      has_baseline = 1;
+    }
+  if (!has_baseline) p[k++] = 0;
+  for (i = start; i < t->count; i++) {
+    int kind = t->ops[i].kind;
+    if (kind == PL_CRASH_NOTE) continue;
+    last = i + 1;
+    if (sync_only && kind != PL_CRASH_SYNC && kind != PL_CRASH_SYNC_DIR && kind != PL_CRASH_BASELINE)
+      continue;
+    p[k++] = i + 1;
+  }
+  /* The end of the trace is always a point. */
+  if (last > 0 && (k == 0 || p[k - 1] != last)) p[k++] = last;
+  *n = k;
+  return p;
+}
+
+static char *xstrdup(const char *s) {
+  char *d = strdup(s ? s : "");
+  return d;
+}
+
+static pl_status add_failure(pl_session *s, pl_crash_report *r, const pl_model *m, size_t point,
+                             const unsigned char *failing, const char *msg) {
+  pl_crash_failure *f;
+  char smsg[1024];
+  unsigned char *c;
+  pl_status st = PL_OK;
+  if (r->nfailure >= s->opt.max_failures && s->opt.max_failures != 0) return PL_OK;
+  /* Shrinking works on a copy: the generator walks on from the original. */
+  c = malloc((size_t)m->npend + 1);
+  if (c == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "report: out of memory");
+  memcpy(c, failing, (size_t)m->npend);
+  f = realloc(r->failure, (r->nfailure + 1) * sizeof *f);
+  if (f == NULL) {
+    free(c);
+    return pl_error_set(PL_IO_ERROR, ENOMEM, "report: out of memory");
+  }
+  r->failure = f;
+  f = &r->failure[r->nfailure++];
+  memset(f, 0, sizeof *f);
+  f->point = point;
+  f->id = pl_state_id(point, c, m->npend);
+  f->lost = pl_model_describe_lost(m, c, &f->lost_count);
+  f->message = xstrdup(msg);
+  snprintf(smsg, sizeof smsg, "%s", msg);
+  if (s->opt.shrink) st = pl_shrink(s, m, c, smsg, sizeof smsg);
+  f->shrunk_id = pl_state_id(point, c, m->npend);
+  f->shrunk_lost = pl_model_describe_lost(m, c, &f->shrunk_lost_count);
+  f->shrunk_message = xstrdup(smsg);
+  free(c);
+  return st;
+}
+
+pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
+                           const pl_crash_checker *c, pl_crash_report *r) {
+  pl_session s;
+  seen_set seen = {0};
+  size_t *points, npoints = 0, pi;
+  uint64_t t0;
+  pl_status st;
+  memset(r, 0, sizeof *r);
+  for (pi = 0; pi < t->count; pi++)
+    if (t->ops[pi].kind != PL_CRASH_NOTE && t->ops[pi].kind != PL_CRASH_BASELINE) r->ops++;
+  st = session_open(&s, t, o, c);
+  if (st != PL_OK) {
+    session_close(&s);
+    return st;
+  }
+  points = crash_points(t, s.opt.sync_points_only, &npoints);
+  if (points == NULL) {
+    session_close(&s);
+    return pl_error_set(PL_IO_ERROR, ENOMEM, "explore: out of memory");
+  }
+  t0 = pl_env_now_micros(s.env);
+  for (pi = 0; pi < npoints && st == PL_OK; pi++) {
+    pl_model m;
+    pl_gen g;
+    unsigned char *ch;
+    st = pl_model_build(&m, t, &s.opt, points[pi]);
+    if (st != PL_OK) break;
+    ch = malloc((size_t)m.npend + 1);
+    if (ch == NULL) {
+      pl_model_free(&m);
+      st = pl_error_set(PL_IO_ERROR, ENOMEM, "explore: out of memory");
+      break;
+    }
+    pl_gen_init(&g, &m, s.opt.max_exhaustive, s.opt.samples, s.opt.seed, points[pi]);
+    if (!g.exhaustive) r->sampled_points++;
+    while (st == PL_OK && pl_gen_next(&g, ch)) {
+      uint64_t h;
+      int isnew, failed = 0;
+      char msg[1024];
+      r->generated++;
+      st = pl_state_build(&m, ch, &s.state, &h);
+      if (st != PL_OK) break;
+      /* The same directory with the same notes gets the same verdict. */
+      isnew = seen_add(&seen, h ^ ((uint64_t)m.nnotes * 0x9e3779b97f4a7c15ULL));
+      if (isnew < 0) {
+        st = pl_error_set(PL_IO_ERROR, ENOMEM, "explore: out of memory");
+        break;
+      }
+      if (!isnew) continue;
+      st = pl_session_try(&s, &m, ch, &failed, msg, sizeof msg);
+      if (st != PL_OK) break;
+      r->checked++;
+      if (failed) {
+        uint64_t before = s.check_micros, ts = pl_env_now_micros(s.env);
+        r->failures++;
+        st = add_failure(&s, r, &m, points[pi], ch, msg);
+        /* Shrinking is not exploring: keep it out of both clocks. */
+        t0 += (pl_env_now_micros(s.env) - ts) - (s.check_micros - before);
+      }
+    }
+    free(ch);
+    pl_model_free(&m);
+    r->points++;
+    if (s.opt.progress) {
+      pl_crash_progress p;
+      p.point = pi + 1;
+      p.points = npoints;
+      p.generated = r->generated;
+      p.checked = r->checked;
+      p.failures = r->failures;
+      s.opt.progress(s.opt.progress_arg, &p);
+    }
+  }
+  r->check_micros = s.check_micros;
+  {
+    uint64_t total = pl_env_now_micros(s.env) - t0;
+    r->explore_micros = total > s.check_micros ? total - s.check_micros : 0;
+  }
+  free(points);
+  free(seen.slot);
+  session_close(&s);
+  return st;
+}
+
+pl_status pl_crash_replay(const pl_crash_trace *t, const pl_crash_options *o, const char *id,
+                          const char *dir) {
+  pl_crash_options opt;
+  pl_model m;
+  pl_state state;
+  unsigned char *c;
+  size_t point;
+  int n, i;
+  uint64_t h;
+  pl_env *env;
+  pl_status st = pl_state_id_parse(id, &point, &c, &n);
+  if (st != PL_OK) return st;
+  if (o) opt = *o;
+  else pl_crash_options_init(&opt);
+  if (opt.sector_size == 0) opt.sector_size = 512;
+  env = opt.env ? opt.env : pl_env_platform();
+  if (point > t->count) {
+    free(c);
+    return pl_error_set(PL_INVALID_ARGUMENT, 0, "state id %s: the trace has %lu ops", id,
+                        (unsigned long)t->count);
+  }
+  st = pl_model_build(&m, t, &opt, point);
+  if (st != PL_OK) {
+    free(c);
+    return st;
+  }
+  if (n != m.npend) {
+    st = pl_error_set(PL_INVALID_ARGUMENT, 0,
+                      "state id %s: %d choices, but the point has %d pending ops (other options?)",
+                      id, n, m.npend);
+  }
+  for (i = 0; st == PL_OK && i < n; i++)
+    if (c[i] >= m.pend[i].nchoices)
+      st = pl_error_set(PL_INVALID_ARGUMENT, 0, "state id %s: choice %d out of range", id, i);
+  if (st == PL_OK && !pl_model_valid(&m, c))
+    st = pl_error_set(PL_INVALID_ARGUMENT, 0, "state id %s: breaks a dependency", id);
+  memset(&state, 0, sizeof state);
+  if (st == PL_OK) st = pl_state_build(&m, c, &state, &h);
+  if (st == PL_OK) st = pl_env_create_dir(env, dir);
+  if (st == PL_OK) st = pl_state_materialize(env, &state, dir);
+  pl_state_free(&state);
+  pl_model_free(&m);
+  free(c);
+  return st;
+}
+
+pl_status pl_crash_count_states(const pl_crash_trace *t, const pl_crash_options *o, size_t point,
+                                uint64_t *combinations, uint64_t *distinct) {
+  pl_crash_options opt;
+  pl_model m;
+  pl_gen g;
+  pl_state state;
+  seen_set seen = {0};
+  unsigned char *c;
+  pl_status st;
+  if (o) opt = *o;
+  else pl_crash_options_init(&opt);
+  if (opt.sector_size == 0) opt.sector_size = 512;
+  *combinations = *distinct = 0;
+  st = pl_model_build(&m, t, &opt, point);
+  if (st != PL_OK) return st;
+  c = malloc((size_t)m.npend + 1);
+  memset(&state, 0, sizeof state);
+  if (c == NULL) st = pl_error_set(PL_IO_ERROR, ENOMEM, "count: out of memory");
+  if (st == PL_OK) pl_gen_init(&g, &m, UINT64_MAX, 0, 0, point);
+  while (st == PL_OK && pl_gen_next(&g, c)) {
+    uint64_t h;
+    st = pl_state_build(&m, c, &state, &h);
+    if (st != PL_OK) break;
+    (*combinations)++;
+    if (seen_add(&seen, h) > 0) (*distinct)++;
+  }
+  free(seen.slot);
+  free(c);
+  pl_state_free(&state);
+  pl_model_free(&m);
+  return st;
+}

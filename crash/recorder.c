@@ -1,0 +1,597 @@
+/* The recording env: forwards everything to its target and records, in
+ * order, every operation that changes durable state, plus the workload's
+ * notes. */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crash/crash_internal.h"
+#include "plinth/env_wrapper.h"
+#include "plinth/file_util.h"
+
+#define REC_MAGIC 0x52454330u /* "REC0" */
+
+typedef struct rec_env {
+  pl_env_wrapper base; /* first: a rec_env * is a pl_env * */
+  uint32_t magic;
+  pl_crash_recorder *rec;
+} rec_env;
+
+struct pl_crash_recorder {
+  rec_env env;
+  pl_env *target;
+  char *root; /* normalized, no trailing '/'; "" = relative paths */
+  pthread_mutex_t mu;
+  pl_crash_trace trace;
+  pl_writable_file *out; /* the trace file, or NULL to keep in memory */
+  uint32_t next_handle;
+  int write_failed;
+};
+
+typedef struct rec_writable {
+  pl_writable_wrapper w;
+  pl_crash_recorder *rec;
+  uint32_t handle;
+  uint64_t size; /* logical size: where the next append lands */
+  char *rel;     /* recorded path, NULL when outside the root */
+  char *dir_rel;
+  int is_manifest;
+  int sync_on_close;
+  /* create_parents made directories: the first sync also syncs each
+   * directory from the deepest one that existed down to the file's own
+   * (the writable contract), recorded in that order. */
+  char **dir_syncs;
+  int ndir_syncs;
+} rec_writable;
+
+/* Copies path into out with '\\' as '/', repeated '/' and "." segments
+ * removed and no trailing '/'. */
+static void normalize(const char *path, char *out, size_t cap) {
+  size_t o = 0;
+  const char *p = path;
+  int absolute = (*p == '/' || *p == '\\');
+  if (absolute && o + 1 < cap) out[o++] = '/';
+  while (*p) {
+    const char *seg;
+    size_t len;
+    while (*p == '/' || *p == '\\') p++;
+    seg = p;
+    while (*p && *p != '/' && *p != '\\') p++;
+    len = (size_t)(p - seg);
+    if (len == 0 || (len == 1 && seg[0] == '.')) continue;
+    if (o > 0 && out[o - 1] != '/' && o + 1 < cap) out[o++] = '/';
+    if (o + len >= cap) len = cap - o - 1;
+    memcpy(out + o, seg, len);
+    o += len;
+  }
+  out[o] = '\0';
+}
+
+/* Writes path relative to the root into out; 0 if it lies outside. */
+static int relative(const pl_crash_recorder *rec, const char *path, char *out, size_t cap) {
+  char norm[4096];
+  size_t rl = strlen(rec->root);
+  normalize(path, norm, sizeof norm);
+  if (norm[0] != '/' && !(norm[0] && norm[1] == ':')) {
+    /* A relative path is taken relative to the root: right when the
+     * program runs in it, as crashcheck runs recorded programs. */
+    snprintf(out, cap, "%s", norm);
+    return 1;
+  }
+  if (rl == 0) return 0;
+  if (strncmp(norm, rec->root, rl) != 0) return 0;
+  if (norm[rl] == '\0') {
+    out[0] = '\0';
+    return 1;
+  }
+  if (norm[rl] != '/' && !(rl == 1 && rec->root[0] == '/')) return 0;
+  snprintf(out, cap, "%s", norm + (rl == 1 ? 1 : rl + 1));
+  return 1;
+}
+
+static void parent_of(const char *rel, char *out, size_t cap) {
+  const char *slash = strrchr(rel, '/');
+  size_t n = slash ? (size_t)(slash - rel) : 0;
+  if (n >= cap) n = cap - 1;
+  memcpy(out, rel, n);
+  out[n] = '\0';
+}
+
+/* Appends op to the trace (file or memory).  Recording failures must not
+ * change what the workload sees, so they are counted and reported once. */
+static void record_locked(pl_crash_recorder *rec, const pl_crash_op *op) {
+  pl_status s;
+  if (rec->out != NULL) {
+    unsigned char *buf;
+    size_t n;
+    s = pl_trace_encode(op, &buf, &n);
+    if (s == PL_OK) {
+      s = pl_writable_append(rec->out, buf, n);
+      free(buf);
+      /* Flushed op by op: a program that exits without tearing the
+       * recorder down still leaves every op it issued in the file. */
+      if (s == PL_OK) s = pl_writable_flush(rec->out);
+    }
+  } else {
+    s = pl_crash_trace_add(&rec->trace, op);
+  }
+  if (s != PL_OK && !rec->write_failed) {
+    rec->write_failed = 1;
+    fprintf(stderr, "plinth: recording the trace failed: %s\n", pl_error_message());
+  }
+}
+
+static void record(pl_crash_recorder *rec, const pl_crash_op *op) {
+  pthread_mutex_lock(&rec->mu);
+  record_locked(rec, op);
+  pthread_mutex_unlock(&rec->mu);
+}
+
+static void record_simple(pl_crash_recorder *rec, int kind, uint32_t handle,
+                          const char *path, const char *path2, int failed) {
+  pl_crash_op op;
+  memset(&op, 0, sizeof op);
+  op.kind = kind;
+  op.handle = handle;
+  op.path = (char *)path;
+  op.path2 = (char *)path2;
+  op.failed = failed;
+  record(rec, &op);
+}
+
+static uint32_t new_handle(pl_crash_recorder *rec) {
+  uint32_t h;
+  pthread_mutex_lock(&rec->mu);
+  h = ++rec->next_handle;
+  pthread_mutex_unlock(&rec->mu);
+  return h;
+}
+
+#define REC(e) (((rec_env *)(e))->rec)
+
+/* ---- writable files ---- */
+
+static void record_write(rec_writable *w, uint64_t off, const void *d, size_t n, pl_status s) {
+  pl_crash_op op;
+  if (w->rel == NULL) return;
+  memset(&op, 0, sizeof op);
+  op.kind = PL_CRASH_WRITE;
+  op.handle = w->handle;
+  op.offset = off;
+  op.len = n;
+  op.data = (unsigned char *)d;
+  op.failed = s != PL_OK;
+  record(w->rec, &op);
+}
+
+static pl_status rw_append(pl_writable_file *f, const void *d, size_t n) {
+  rec_writable *w = (rec_writable *)f;
+  pl_status s = pl_writable_append(w->w.target, d, n);
+  record_write(w, w->size, d, n, s);
+  if (s == PL_OK) w->size += n;
+  return s;
+}
+
+static pl_status rw_appendv(pl_writable_file *f, const pl_iovec *iov, int cnt) {
+  rec_writable *w = (rec_writable *)f;
+  pl_status s = pl_writable_appendv(w->w.target, iov, cnt);
+  size_t total = 0;
+  int i;
+  for (i = 0; i < cnt; i++) total += iov[i].len;
+  if (w->rel != NULL) {
+    pl_cbuf all = {0};
+    for (i = 0; i < cnt; i++) pl_cbuf_add(&all, iov[i].base, iov[i].len);
+    if (all.len == total) record_write(w, w->size, all.p, total, s);
+    pl_cbuf_free(&all);
+  }
+  if (s == PL_OK) w->size += total;
+  return s;
+}
+
+static void free_dir_syncs(rec_writable *w) {
+  int i;
+  for (i = 0; i < w->ndir_syncs; i++) free(w->dir_syncs[i]);
+  free(w->dir_syncs);
+  w->dir_syncs = NULL;
+  w->ndir_syncs = 0;
+}
+
+static void record_sync(rec_writable *w, pl_status s) {
+  int i;
+  if (w->rel == NULL) return;
+  for (i = 0; i < w->ndir_syncs; i++)
+    record_simple(w->rec, PL_CRASH_SYNC_DIR, 0, w->dir_syncs[i], NULL, s != PL_OK);
+  if (s == PL_OK) free_dir_syncs(w);
+  /* The writable contract syncs a manifest's directory before its data
+   * (env.h); the trace shows both. */
+  if (w->is_manifest) record_simple(w->rec, PL_CRASH_SYNC_DIR, 0, w->dir_rel, NULL, s != PL_OK);
+  record_simple(w->rec, PL_CRASH_SYNC, w->handle, NULL, NULL, s != PL_OK);
+}
+
+static pl_status rw_sync(pl_writable_file *f) {
+  rec_writable *w = (rec_writable *)f;
+  pl_status s = pl_writable_sync(w->w.target);
+  record_sync(w, s);
+  return s;
+}
+
+static pl_status rw_close(pl_writable_file *f) {
+  rec_writable *w = (rec_writable *)f;
+  pl_status s = pl_writable_close(w->w.target);
+  if (w->sync_on_close) record_sync(w, s);
+  free_dir_syncs(w);
+  free(w->rel);
+  free(w->dir_rel);
+  free(w);
+  return s;
+}
+
+static uint64_t rw_tell(pl_writable_file *f) { return ((rec_writable *)f)->size; }
+
+static pl_status rw_write_at(pl_writable_file *f, uint64_t off, const void *d, size_t n) {
+  rec_writable *w = (rec_writable *)f;
+  pl_status s = pl_writable_write_at(w->w.target, off, d, n);
+  record_write(w, off, d, n, s);
+  return s;
+}
+
+static pl_status rw_allocate(pl_writable_file *f, uint64_t off, uint64_t len) {
+  rec_writable *w = (rec_writable *)f;
+  pl_status s = pl_writable_allocate(w->w.target, off, len);
+  if (s == PL_OK && w->rel != NULL) {
+    pl_crash_op op;
+    memset(&op, 0, sizeof op);
+    op.kind = PL_CRASH_EXTEND;
+    op.handle = w->handle;
+    op.offset = off + len;
+    record(w->rec, &op);
+  }
+  return s;
+}
+
+static pl_writable_methods rec_writable_methods;
+static pthread_once_t methods_once = PTHREAD_ONCE_INIT;
+
+static void init_methods(void) {
+  rec_writable_methods = pl_writable_wrapper_methods;
+  rec_writable_methods.append = rw_append;
+  rec_writable_methods.appendv = rw_appendv;
+  rec_writable_methods.sync = rw_sync;
+  rec_writable_methods.close = rw_close;
+  rec_writable_methods.tell = rw_tell;
+  rec_writable_methods.write_at = rw_write_at;
+  rec_writable_methods.allocate = rw_allocate;
+}
+
+/* Records the directories between the root and path that do not exist yet
+ * and will be created by create_parents. */
+static void note_missing_parents(pl_crash_recorder *rec, const char *rel,
+                                 char missing[][512], int *nmissing) {
+  char dir[4096], full[4096];
+  size_t i, len;
+  *nmissing = 0;
+  parent_of(rel, dir, sizeof dir);
+  len = strlen(dir);
+  for (i = 1; i <= len && *nmissing < 16; i++) {
+    if (i == len || dir[i] == '/') {
+      char saved = dir[i];
+      dir[i] = '\0';
+      if (rec->root[0]) snprintf(full, sizeof full, "%s/%s", rec->root, dir);
+      else snprintf(full, sizeof full, "%s", dir);
+      if (pl_env_file_exists(rec->target, full) != PL_OK)
+        snprintf(missing[(*nmissing)++], 512, "%s", dir);
+      dir[i] = saved;
+    }
+  }
+}
+
+static pl_status open_writable(pl_env *e, const char *path, const pl_writable_options *opt,
+                               pl_writable_file **out, int append) {
+  pl_crash_recorder *rec = REC(e);
+  char rel[4096], dir[4096], missing[16][512];
+  int inside = relative(rec, path, rel, sizeof rel), nmissing = 0, existed = 0, i;
+  rec_writable *w;
+  pl_writable_file *t;
+  pl_status s;
+  *out = NULL;
+  if (inside && opt != NULL && opt->create_parents) note_missing_parents(rec, rel, missing, &nmissing);
+  if (inside && append) existed = pl_env_file_exists(rec->target, path) == PL_OK;
+  s = append ? pl_env_new_appendable(rec->target, path, opt, &t)
+             : pl_env_new_writable(rec->target, path, opt, &t);
+  if (s != PL_OK) return s;
+  w = calloc(1, sizeof *w);
+  if (w == NULL) {
+    pl_writable_close(t);
+    return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
+  }
+  pthread_once(&methods_once, init_methods);
+  w->w.base.methods = &rec_writable_methods;
+  w->w.target = t;
+  w->rec = rec;
+  w->size = append ? pl_writable_tell(t) : 0;
+  w->sync_on_close = opt != NULL && opt->sync_on_close;
+  if (inside) {
+    parent_of(rel, dir, sizeof dir);
+    w->rel = strdup(rel);
+    w->dir_rel = strdup(dir);
+    w->is_manifest = strncmp(pl_path_basename(rel), "MANIFEST", 8) == 0;
+    if (w->rel == NULL || w->dir_rel == NULL) {
+      free(w->rel);
+      free(w->dir_rel);
+      w->rel = NULL;
+    }
+  }
+  if (w->rel != NULL && nmissing > 0) {
+    w->dir_syncs = calloc((size_t)nmissing + 1, sizeof *w->dir_syncs);
+    if (w->dir_syncs != NULL) {
+      parent_of(missing[0], dir, sizeof dir);
+      w->dir_syncs[w->ndir_syncs++] = strdup(dir);
+      for (i = 0; i < nmissing; i++) w->dir_syncs[w->ndir_syncs++] = strdup(missing[i]);
+      for (i = 0; i < w->ndir_syncs; i++)
+        if (w->dir_syncs[i] == NULL) w->dir_syncs[i] = strdup("");
+    }
+  }
+  if (w->rel != NULL) {
+    w->handle = new_handle(rec);
+    for (i = 0; i < nmissing; i++) record_simple(rec, PL_CRASH_MKDIR, 0, missing[i], NULL, 0);
+    record_simple(rec, append && existed ? PL_CRASH_OPEN : PL_CRASH_CREATE, w->handle, rel, NULL, 0);
+  }
+  *out = &w->w.base;
+  return PL_OK;
+}
+
+static pl_status r_new_writable(pl_env *e, const char *p, const pl_writable_options *o, pl_writable_file **out) {
+  return open_writable(e, p, o, out, 0);
+}
+
+static pl_status r_new_appendable(pl_env *e, const char *p, const pl_writable_options *o, pl_writable_file **out) {
+  return open_writable(e, p, o, out, 1);
+}
+
+static pl_status r_remove_file(pl_env *e, const char *p) {
+  pl_crash_recorder *rec = REC(e);
+  char rel[4096];
+  pl_status s = pl_env_remove_file(rec->target, p);
+  if (s == PL_OK && relative(rec, p, rel, sizeof rel)) record_simple(rec, PL_CRASH_UNLINK, 0, rel, NULL, 0);
+  return s;
+}
+
+static pl_status r_create_dir(pl_env *e, const char *p) {
+  pl_crash_recorder *rec = REC(e);
+  char rel[4096];
+  int inside = relative(rec, p, rel, sizeof rel);
+  int existed = inside && pl_env_file_exists(rec->target, p) == PL_OK;
+  pl_status s = pl_env_create_dir(rec->target, p);
+  if (s == PL_OK && inside && !existed) record_simple(rec, PL_CRASH_MKDIR, 0, rel, NULL, 0);
+  return s;
+}
+
+static pl_status r_remove_dir(pl_env *e, const char *p) {
+  pl_crash_recorder *rec = REC(e);
+  char rel[4096];
+  pl_status s = pl_env_remove_dir(rec->target, p);
+  if (s == PL_OK && relative(rec, p, rel, sizeof rel)) record_simple(rec, PL_CRASH_RMDIR, 0, rel, NULL, 0);
+  return s;
+}
+
+static pl_status r_rename(pl_env *e, const char *from, const char *to) {
+  pl_crash_recorder *rec = REC(e);
+  char a[4096], b[4096];
+  pl_status s = pl_env_rename(rec->target, from, to);
+  int ia = relative(rec, from, a, sizeof a), ib = relative(rec, to, b, sizeof b);
+  if (s != PL_OK) return s;
+  if (ia && ib) {
+    record_simple(rec, PL_CRASH_RENAME, 0, a, b, 0);
+  } else if (ia) {
+    /* Moved out of the recorded tree: for the tree it is a removal. */
+    record_simple(rec, PL_CRASH_UNLINK, 0, a, NULL, 0);
+  } else if (ib) {
+    /* Moved in from outside: the model cannot know its contents; it shows
+     * up as an empty file. */
+    record_simple(rec, PL_CRASH_CREATE, new_handle(rec), b, NULL, 0);
+  }
+  return s;
+}
+
+static pl_status r_sync_dir(pl_env *e, const char *p) {
+  pl_crash_recorder *rec = REC(e);
+  char rel[4096];
+  pl_status s = pl_env_sync_dir(rec->target, p);
+  if (relative(rec, p, rel, sizeof rel)) record_simple(rec, PL_CRASH_SYNC_DIR, 0, rel, NULL, s != PL_OK);
+  return s;
+}
+
+static pl_status r_lock_file(pl_env *e, const char *p, pl_file_lock **out) {
+  pl_crash_recorder *rec = REC(e);
+  char rel[4096];
+  int inside = relative(rec, p, rel, sizeof rel);
+  int existed = inside && pl_env_file_exists(rec->target, p) == PL_OK;
+  pl_status s = pl_env_lock_file(rec->target, p, out);
+  /* Locking creates the lock file when it is missing. */
+  if (s == PL_OK && inside && !existed) record_simple(rec, PL_CRASH_CREATE, new_handle(rec), rel, NULL, 0);
+  return s;
+}
+
+static pl_status r_new_logger(pl_env *e, const char *p, pl_logger **out) {
+  pl_writable_file *f;
+  pl_status s = r_new_writable(e, p, NULL, &f);
+  if (s != PL_OK) return s;
+  /* Through the recording writable, so the log's lines are in the trace
+   * like any other data. */
+  s = pl_logger_from_writable(f, out);
+  if (s != PL_OK) pl_writable_close(f);
+  return s;
+}
+
+/* Records the existing tree under the root as the durable start. */
+static void snapshot(pl_crash_recorder *rec, const char *full, const char *rel) {
+  pl_strlist names = {0};
+  size_t i;
+  if (pl_env_list_children(rec->target, full, &names) != PL_OK) return;
+  for (i = 0; i < names.count; i++) {
+    char cfull[4096], crel[4096];
+    pl_strlist probe = {0};
+    snprintf(cfull, sizeof cfull, "%s/%s", full, names.items[i]);
+    if (rel[0]) snprintf(crel, sizeof crel, "%s/%s", rel, names.items[i]);
+    else snprintf(crel, sizeof crel, "%s", names.items[i]);
+    if (pl_env_list_children(rec->target, cfull, &probe) == PL_OK) {
+      pl_strlist_free(&probe);
+      record_simple(rec, PL_CRASH_MKDIR, 0, crel, NULL, 0);
+      snapshot(rec, cfull, crel);
+    } else {
+      char *data;
+      size_t n;
+      uint32_t h = new_handle(rec);
+      pl_crash_op op;
+      record_simple(rec, PL_CRASH_CREATE, h, crel, NULL, 0);
+      if (pl_file_read_all(rec->target, cfull, &data, &n) == PL_OK) {
+        memset(&op, 0, sizeof op);
+        op.kind = PL_CRASH_WRITE;
+        op.handle = h;
+        op.len = n;
+        op.data = (unsigned char *)data;
+        if (n) record(rec, &op);
+        free(data);
+      }
+      record_simple(rec, PL_CRASH_SYNC, h, NULL, NULL, 0);
+    }
+  }
+  pl_strlist_free(&names);
+  record_simple(rec, PL_CRASH_SYNC_DIR, 0, rel, NULL, 0);
+}
+
+pl_status pl_crash_recorder_new(pl_env *target, const char *root, const char *trace_path,
+                                pl_crash_recorder **out) {
+  pl_crash_recorder *rec;
+  char norm[4096];
+  pl_status s;
+  *out = NULL;
+  rec = calloc(1, sizeof *rec);
+  if (rec == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "recorder: out of memory");
+  normalize(root ? root : "", norm, sizeof norm);
+  rec->root = strdup(norm);
+  if (rec->root == NULL) {
+    free(rec);
+    return pl_error_set(PL_IO_ERROR, ENOMEM, "recorder: out of memory");
+  }
+  rec->target = target;
+  pthread_mutex_init(&rec->mu, NULL);
+  pl_crash_trace_init(&rec->trace);
+  pl_env_wrapper_init(&rec->env.base, target, "recording");
+  rec->env.magic = REC_MAGIC;
+  rec->env.rec = rec;
+  {
+    pl_env *e = &rec->env.base.env;
+    e->new_writable = r_new_writable;
+    e->new_appendable = r_new_appendable;
+    e->remove_file = r_remove_file;
+    e->create_dir = r_create_dir;
+    e->remove_dir = r_remove_dir;
+    e->rename = r_rename;
+    e->sync_dir = r_sync_dir;
+    e->lock_file = r_lock_file;
+    e->new_logger = r_new_logger;
+  }
+  if (trace_path != NULL) {
+    pl_writable_options o;
+    unsigned char hdr[PL_TRACE_HEADER_SIZE];
+    pl_writable_options_init(&o);
+    s = pl_env_new_writable(target, trace_path, &o, &rec->out);
+    if (s == PL_OK) {
+      pl_trace_header(hdr);
+      s = pl_writable_append(rec->out, hdr, sizeof hdr);
+      if (s == PL_OK) s = pl_writable_flush(rec->out);
+    }
+    if (s != PL_OK) {
+      pl_crash_recorder_free(rec);
+      return s;
+    }
+  }
+  if (rec->root[0] && pl_env_file_exists(target, rec->root) == PL_OK) {
+    snapshot(rec, rec->root, "");
+  }
+  record_simple(rec, PL_CRASH_BASELINE, 0, NULL, NULL, 0);
+  *out = rec;
+  return PL_OK;
+}
+
+pl_env *pl_crash_recorder_env(pl_crash_recorder *rec) { return &rec->env.base.env; }
+
+const pl_crash_trace *pl_crash_recorder_trace(pl_crash_recorder *rec) { return &rec->trace; }
+
+void pl_crash_recorder_take(pl_crash_recorder *rec, pl_crash_trace *out) {
+  pthread_mutex_lock(&rec->mu);
+  *out = rec->trace;
+  pl_crash_trace_init(&rec->trace);
+  pthread_mutex_unlock(&rec->mu);
+}
+
+static void vnote(pl_crash_recorder *rec, const char *fmt, va_list ap) {
+  char buf[1024];
+  pl_crash_op op;
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  if (n < 0) return;
+  memset(&op, 0, sizeof op);
+  op.kind = PL_CRASH_NOTE;
+  op.len = strlen(buf);
+  op.data = (unsigned char *)buf;
+  record(rec, &op);
+}
+
+void pl_crash_note(pl_crash_recorder *rec, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vnote(rec, fmt, ap);
+  va_end(ap);
+}
+
+int pl_crash_env_note(pl_env *env, const char *fmt, ...) {
+  va_list ap;
+  /* Only a recording env has the "recording" name and the magic after its
+   * table; the name is checked first so no other env is read past its
+   * end. */
+  if (env == NULL || env->name == NULL || strcmp(env->name, "recording") != 0) return 0;
+  if (((rec_env *)env)->magic != REC_MAGIC) return 0;
+  va_start(ap, fmt);
+  vnote(((rec_env *)env)->rec, fmt, ap);
+  va_end(ap);
+  return 1;
+}
+
+void pl_crash_recorder_free(pl_crash_recorder *rec) {
+  if (rec == NULL) return;
+  if (rec->out != NULL) pl_writable_close(rec->out);
+  pl_crash_trace_free(&rec->trace);
+  pthread_mutex_destroy(&rec->mu);
+  free(rec->root);
+  free(rec);
+}
+
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+static pl_env *env_platform_arg, *env_result;
+
+static void env_from_environment_once(void) {
+  const char *path = getenv("PLINTH_TRACE");
+  const char *root = getenv("PLINTH_TRACE_ROOT");
+  pl_crash_recorder *rec;
+  env_result = env_platform_arg;
+  if (path == NULL || path[0] == '\0') return;
+  if (pl_crash_recorder_new(env_platform_arg, root ? root : "", path, &rec) != PL_OK) {
+    fprintf(stderr, "plinth: PLINTH_TRACE=%s: cannot record: %s\n", path, pl_error_message());
+    return;
+  }
+  /* Lives for the whole process: the trace is flushed op by op, so it is
+   * whole when the process exits. */
+  env_result = pl_crash_recorder_env(rec);
+}
+
+pl_env *pl_crash_env_from_environment(pl_env *platform) {
+  env_platform_arg = platform;
+  pthread_once(&env_once, env_from_environment_once);
+  return env_result;
+}

@@ -1,0 +1,47 @@
+/* Shrinking: from a failing state, keep pending ops one at a time (with
+ * what they depend on) as long as the checker still fails, until no single
+ * op can be kept.  What is left lost is a minimal explanation of the
+ * failure: each remaining lost or torn op is needed for it. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crash/crash_internal.h"
+
+/* Marks op i and, transitively, what it depends on as kept. */
+static void keep(const pl_model *m, unsigned char *c, int i) {
+  int j;
+  c[i] = 1;
+  for (j = 0; j < m->pend[i].ndeps; j++)
+    if (c[m->pend[i].deps[j]] != 1) keep(m, c, m->pend[i].deps[j]);
+}
+
+pl_status pl_shrink(pl_session *s, const pl_model *m, unsigned char *choices, char *msg,
+                    size_t cap) {
+  unsigned char *trial;
+  int changed = 1, i;
+  char tmsg[1024];
+  pl_status st = PL_OK;
+  if (m->npend == 0) return PL_OK;
+  trial = malloc((size_t)m->npend);
+  if (trial == NULL) return PL_OK; /* shrinking is best effort */
+  while (changed && st == PL_OK) {
+    changed = 0;
+    for (i = 0; i < m->npend && st == PL_OK; i++) {
+      int failed = 0;
+      if (choices[i] == 1) continue;
+      memcpy(trial, choices, (size_t)m->npend);
+      keep(m, trial, i);
+      if (!pl_model_valid(m, trial)) continue;
+      st = pl_session_try(s, m, trial, &failed, tmsg, sizeof tmsg);
+      if (st == PL_OK && failed) {
+        memcpy(choices, trial, (size_t)m->npend);
+        snprintf(msg, cap, "%s", tmsg);
+        changed = 1;
+      }
+    }
+  }
+  free(trial);
+  return st;
+}

@@ -1,0 +1,347 @@
+/* plinth — the crash-consistency harness: record what a workload does to its
+ * files, generate every state a power loss could leave on disk, write each
+ * one out as a real directory and let a checker judge it.
+ *
+ *   pl_crash_recorder *rec;
+ *   pl_crash_recorder_new(pl_env_platform(), "/tmp/db", NULL, &rec);
+ *   run_workload(pl_crash_recorder_env(rec), "/tmp/db", rec); // notes acks
+ *   pl_crash_options o;  pl_crash_options_init(&o);
+ *   pl_crash_checker c = {my_check, my_arg, NULL};
+ *   pl_crash_report r;
+ *   pl_crash_explore(pl_crash_recorder_trace(rec), &o, &c, &r);
+ *   pl_crash_report_print(&r, stdout);
+ *
+ * The default model is strict POSIX: file data not covered by a completed
+ * sync of that file may be lost, kept or torn at sector granularity (a
+ * tear keeps a prefix of the write's sectors, or only its last sector); a
+ * write that grew a file may leave the new size with zeros (or garbage) in
+ * place of its data; a create, rename, unlink, mkdir or rmdir is durable
+ * only once its directory has been synced (a rename once both of its
+ * directories have); unsynced operations reach the disk in any order that
+ * respects their dependencies (an entry needs its directory, operations on
+ * the same name keep their order, a durable operation makes what it needs
+ * durable).  A failed file sync follows Linux: the file's unsynced writes
+ * are dropped and never reach the disk, even if a later sync of the same
+ * file succeeds.  The trace format is in crash/TRACE-FORMAT.md.
+ */
+#ifndef PLINTH_CRASH_H
+#define PLINTH_CRASH_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "plinth/env.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Traces                                                                    */
+
+typedef enum pl_crash_op_kind {
+  PL_CRASH_CREATE = 1,   /* handle, path: create or truncate the file */
+  PL_CRASH_OPEN = 2,     /* handle, path: open an existing file to append */
+  PL_CRASH_WRITE = 3,    /* handle, offset, data[len] */
+  PL_CRASH_EXTEND = 4,   /* handle, offset: size becomes at least offset */
+  PL_CRASH_SYNC = 5,     /* handle: sync of the file's data */
+  PL_CRASH_SYNC_DIR = 6, /* path: sync of a directory ("" is the root) */
+  PL_CRASH_RENAME = 7,   /* path -> path2, replacing path2 */
+  PL_CRASH_UNLINK = 8,   /* path */
+  PL_CRASH_MKDIR = 9,    /* path */
+  PL_CRASH_RMDIR = 10,   /* path */
+  PL_CRASH_NOTE = 11,    /* data[len]: text from the workload, no state */
+  PL_CRASH_BASELINE = 12 /* the ops before it are the starting state */
+} pl_crash_op_kind;
+
+/* One recorded operation.  Paths are relative to the recording's root,
+ * with '/' separators. */
+typedef struct pl_crash_op {
+  int kind;          /* a pl_crash_op_kind */
+  int failed;        /* non-zero: the operation returned an error */
+  uint32_t handle;   /* the open file it acted on (file ops) */
+  char *path;        /* NULL when the kind has none */
+  char *path2;       /* rename's target, else NULL */
+  uint64_t offset;   /* WRITE: where; EXTEND: the new minimum size */
+  uint64_t len;      /* bytes in data */
+  unsigned char *data; /* len bytes, then a NUL (notes are C strings) */
+} pl_crash_op;
+
+/* An in-memory trace: ops in the order they were issued. */
+typedef struct pl_crash_trace {
+  pl_crash_op *ops;
+  size_t count;
+  size_t cap;
+} pl_crash_trace;
+
+/* Fills *t with an empty trace. */
+void pl_crash_trace_init(pl_crash_trace *t);
+/* Frees every op and leaves *t empty. */
+void pl_crash_trace_free(pl_crash_trace *t);
+/* Appends a copy of op (paths and data copied).  IOError on out of memory. */
+pl_status pl_crash_trace_add(pl_crash_trace *t, const pl_crash_op *op);
+/* Shorthands for building traces by hand (tests, tools); each copies its
+ * arguments and returns what pl_crash_trace_add returns. */
+pl_status pl_crash_trace_add_file(pl_crash_trace *t, int kind, uint32_t handle,
+                                  const char *path);
+pl_status pl_crash_trace_add_write(pl_crash_trace *t, uint32_t handle,
+                                   uint64_t offset, const void *data,
+                                   size_t len);
+pl_status pl_crash_trace_add_sync(pl_crash_trace *t, uint32_t handle);
+pl_status pl_crash_trace_add_path(pl_crash_trace *t, int kind,
+                                  const char *path, const char *path2);
+pl_status pl_crash_trace_add_note(pl_crash_trace *t, const char *text);
+
+/* Returns a static name for an op kind ("write", "rename", ...). */
+const char *pl_crash_op_name(int kind);
+/* Writes a one-line description of op into buf ("write #3 data/log
+ * [4096,+512)"); files are named by the path their handle was opened with,
+ * which the caller passes as file_path (may be NULL). */
+void pl_crash_op_describe(const pl_crash_op *op, const char *file_path,
+                          char *buf, size_t cap);
+
+/* Writes t to path in the trace format of crash/TRACE-FORMAT.md, through
+ * env (not recorded). */
+pl_status pl_crash_trace_save(pl_env *env, const char *path,
+                              const pl_crash_trace *t);
+/* Reads a trace file into *t (which it initializes).  A trailing record cut
+ * short (the recorded program died mid-write) is ignored; any other damage
+ * is PL_CORRUPTION, a different format version PL_NOT_SUPPORTED. */
+pl_status pl_crash_trace_load(pl_env *env, const char *path,
+                              pl_crash_trace *t);
+
+/* ------------------------------------------------------------------------ */
+/* Recording                                                                 */
+
+typedef struct pl_crash_recorder pl_crash_recorder;
+
+/* Makes a recorder over target.  Operations on paths under root (a
+ * directory) are recorded, with the path made relative to root; relative
+ * paths are taken as relative to root (the program is expected to run in
+ * it; with root "" only relative paths are recorded); others are forwarded
+ * unrecorded.  If root is non-empty
+ * and exists, its files and directories are first recorded as the durable
+ * starting state (followed by a BASELINE op).  If trace_path is non-NULL,
+ * every op is also appended to that file (flushed op by op, so a program
+ * that exits without pl_crash_recorder_free leaves a whole trace) and not
+ * kept in memory; otherwise the trace is kept in memory.
+ *
+ * An append is recorded as a write at the file's end when it is issued,
+ * although the platform's writable may hold it in memory until a flush: the
+ * model therefore allows buffered data to be on disk early, which a real
+ * power loss cannot do.  This over-approximation only adds states where
+ * more data survived; it never hides a loss. */
+pl_status pl_crash_recorder_new(pl_env *target, const char *root,
+                                const char *trace_path,
+                                pl_crash_recorder **out);
+/* The recording env; valid until pl_crash_recorder_free.  Safe for
+ * concurrent use, like target. */
+pl_env *pl_crash_recorder_env(pl_crash_recorder *rec);
+/* The trace recorded so far (empty when recording to a file).
+ * REQUIRES: no operation in flight on the recording env. */
+const pl_crash_trace *pl_crash_recorder_trace(pl_crash_recorder *rec);
+/* Moves the in-memory trace recorded so far into *out (which it
+ * initializes first), leaving the recorder's trace empty.  REQUIRES: as
+ * pl_crash_recorder_trace. */
+void pl_crash_recorder_take(pl_crash_recorder *rec, pl_crash_trace *out);
+/* Records a note after the last recorded op: the workload states what it
+ * has acknowledged ("key 17 acked").  Safe for concurrent use. */
+void pl_crash_note(pl_crash_recorder *rec, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* If env is a recording env (directly), records the note and returns 1;
+ * otherwise returns 0 and does nothing.  For programs that only hold the
+ * env (pl_env_default() under PLINTH_TRACE). */
+int pl_crash_env_note(pl_env *env, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Frees the recorder (closing the trace file).  Files still open on the
+ * recording env must be closed first. */
+void pl_crash_recorder_free(pl_crash_recorder *rec);
+
+/* Called by pl_env_default() on its first call: if the environment variable
+ * PLINTH_TRACE names a file, returns a process-wide recorder env over
+ * platform writing to it (root: $PLINTH_TRACE_ROOT, or "" for relative
+ * paths); otherwise returns platform. */
+pl_env *pl_crash_env_from_environment(pl_env *platform);
+
+/* ------------------------------------------------------------------------ */
+/* Exploring crash states                                                    */
+
+typedef struct pl_crash_progress {
+  size_t point, points;  /* crash point being explored, of how many */
+  uint64_t generated;    /* states generated so far */
+  uint64_t checked;      /* distinct states checked so far */
+  uint64_t failures;
+} pl_crash_progress;
+
+/* The persistence models.  STRICT is the default and the one a portable
+ * engine must survive.  EXT4_ORDERED is for comparison: what ext4 with
+ * data=ordered (its default) and auto_da_alloc actually does — metadata
+ * reaches the disk in order through the journal, any completed fsync
+ * commits every earlier directory operation, a file's size never grows
+ * ahead of its data (no zero tails, appends are not torn), and a rename
+ * over an existing file carries the renamed file's data with it. */
+typedef enum pl_crash_model {
+  PL_CRASH_MODEL_STRICT = 0,
+  PL_CRASH_MODEL_EXT4_ORDERED = 1
+} pl_crash_model;
+
+typedef struct pl_crash_options {
+  int model;                /* a pl_crash_model; default STRICT */
+  int sync_points_only;     /* crash only after syncs (and at the end) */
+  size_t sector_size;       /* tear granularity; default 512 */
+  int garbage_tails;        /* grown-but-unwritten bytes read as garbage
+                               instead of zeros */
+  int rename_atomic;        /* default 1; 0 adds "target gone" and "both
+                               names" states for each pending rename */
+  uint64_t max_exhaustive;  /* at most this many combinations per crash
+                               point are enumerated; default 4096 */
+  uint64_t samples;         /* beyond it, this many random states (plus
+                               all-lost and all-kept); default 256 */
+  uint64_t seed;            /* for the sampling; default 1 */
+  int max_tears;            /* sector-prefix tears tried per write; 3 */
+  int shrink;               /* shrink each failure; default 1 */
+  size_t max_failures;      /* stop after this many failures; 0 = all;
+                               default 10 */
+  const char *work_dir;     /* where states are written; NULL: a fresh
+                               directory under the env's test directory */
+  pl_env *env;              /* env used to write states; NULL: platform */
+  void (*progress)(void *arg, const pl_crash_progress *p);
+  void *progress_arg;
+} pl_crash_options;
+
+/* Fills *o with the defaults above. */
+void pl_crash_options_init(pl_crash_options *o);
+
+/* Judges one materialized state.  check is given the directory holding it
+ * and the workload's notes recorded up to the crash point, in order; it
+ * returns 0 if the state is consistent, non-zero (with a message in msg)
+ * if not.  If command is non-NULL it is used instead of check: it is run
+ * through the shell as `command DIR NOTESFILE` (NOTESFILE holds one note per
+ * line) and exit status 0 means consistent; its output is kept, and the
+ * last line it printed becomes the failure's message. */
+typedef struct pl_crash_checker {
+  int (*check)(void *arg, const char *dir, const char *const *notes,
+               size_t nnotes, char *msg, size_t cap);
+  void *arg;
+  const char *command;
+} pl_crash_checker;
+
+/* One failing state, and its shrunk form. */
+typedef struct pl_crash_failure {
+  size_t point;       /* crash point: the number of ops applied (the
+                         crash came right after op point-1 and the notes
+                         that follow it) */
+  char *id;           /* replays this state exactly (pl_crash_replay) */
+  char *lost;         /* the ops lost or torn, one per line */
+  char *message;      /* the checker's message */
+  char *shrunk_id;    /* the smallest failing state found from it */
+  char *shrunk_lost;
+  char *shrunk_message;
+  size_t lost_count, shrunk_lost_count;
+} pl_crash_failure;
+
+typedef struct pl_crash_report {
+  size_t ops;            /* recorded ops, notes excluded */
+  size_t points;         /* crash points explored */
+  uint64_t generated;    /* states generated (duplicates included) */
+  uint64_t checked;      /* distinct states materialized and checked */
+  uint64_t sampled_points; /* points where sampling replaced enumeration */
+  uint64_t failures;     /* failing states */
+  uint64_t explore_micros; /* generating + materializing, checker excluded */
+  uint64_t check_micros;   /* time in the checker */
+  pl_crash_failure *failure; /* the first max_failures failures */
+  size_t nfailure;
+} pl_crash_report;
+
+/* Explores every crash point of t under o and checks each distinct state
+ * with c, filling *r (free with pl_crash_report_free).  Returns PL_OK when
+ * the exploration ran, whatever the verdicts; an error if a state could not
+ * be written or the checker could not be run. */
+pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
+                           const pl_crash_checker *c, pl_crash_report *r);
+
+/* Writes the state named by id (from a report) into dir, which must not
+ * exist or be empty; the options must be those of the exploration.
+ * InvalidArgument for a malformed id or one that does not fit t. */
+pl_status pl_crash_replay(const pl_crash_trace *t, const pl_crash_options *o,
+                          const char *id, const char *dir);
+
+/* Counts the states at crash point `point` (the number of ops applied, as
+ * in pl_crash_failure.point): *combinations is the
+ * number of valid combinations of lost/kept/torn pending ops, *distinct the
+ * number of different directory contents among them.  Enumerates them all,
+ * whatever o->max_exhaustive says; for tests and tuning. */
+pl_status pl_crash_count_states(const pl_crash_trace *t,
+                                const pl_crash_options *o, size_t point,
+                                uint64_t *combinations, uint64_t *distinct);
+
+/* Prints the summary table and the failures. */
+void pl_crash_report_print(const pl_crash_report *r, FILE *out);
+/* Frees what the report holds. */
+void pl_crash_report_free(pl_crash_report *r);
+
+/* ------------------------------------------------------------------------ */
+/* Faults beyond power loss                                                  */
+
+typedef enum pl_crash_fault_kind {
+  PL_FAULT_SYNC_EIO = 1,  /* a file sync fails with EIO; with Linux
+                             semantics the next sync of the file succeeds
+                             without the dropped data */
+  PL_FAULT_ENOSPC = 2,    /* a write fails with ENOSPC, nothing written */
+  PL_FAULT_SHORT_WRITE = 3 /* a write stores only `bytes` bytes, then fails
+                              with ENOSPC */
+} pl_crash_fault_kind;
+
+typedef struct pl_crash_fault {
+  int kind;            /* a pl_crash_fault_kind */
+  const char *suffix;  /* only files whose path ends with it; NULL: any.
+                          Kept by pointer: it must outlive the env. */
+  int nth;             /* the nth matching sync (or write), from 1 */
+  size_t bytes;        /* SHORT_WRITE: bytes that reach the file */
+} pl_crash_fault;
+
+typedef struct pl_crash_faults pl_crash_faults;
+
+/* Makes an env over target that injects the given faults (copied) at the
+ * chosen operations and forwards everything else.  Put a recorder above it
+ * (engine -> recorder -> faults -> files) so the model sees the failures. */
+pl_status pl_crash_faults_new(pl_env *target, const pl_crash_fault *faults,
+                              size_t nfaults, pl_crash_faults **out);
+pl_env *pl_crash_faults_env(pl_crash_faults *f);
+/* Number of faults injected so far. */
+int pl_crash_faults_injected(pl_crash_faults *f);
+void pl_crash_faults_free(pl_crash_faults *f);
+
+/* ------------------------------------------------------------------------ */
+/* Built-in examples                                                         */
+
+typedef struct pl_crash_example {
+  const char *name;
+  const char *summary;
+  int expect_failure; /* 1 if the harness must catch it */
+  /* Runs the workload on env in dir, noting acknowledgements on rec. */
+  pl_status (*run)(pl_env *env, const char *dir, pl_crash_recorder *rec);
+  /* The recovery check (see pl_crash_checker.check). */
+  int (*check)(void *arg, const char *dir, const char *const *notes,
+               size_t nnotes, char *msg, size_t cap);
+} pl_crash_example;
+
+/* The examples, terminated by an entry whose name is NULL. */
+extern const pl_crash_example pl_crash_examples[];
+/* The example called name, or NULL. */
+const pl_crash_example *pl_crash_example_find(const char *name);
+/* Records example e in a fresh directory under scratch_dir over platform,
+ * storing the trace in *t (which it initializes). */
+pl_status pl_crash_example_record(const pl_crash_example *e, pl_env *platform,
+                                  const char *scratch_dir, pl_crash_trace *t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PLINTH_CRASH_H */

@@ -1,0 +1,358 @@
+/* Recording and trace files: the recording env writes down every durable
+ * operation in order, and a trace survives a round trip through its file
+ * format. */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "tests/test_util.h"
+#include "plinth/crash.h"
+#include "plinth/file_util.h"
+
+static char dir[1024];
+
+static void setup(void) { pl_test_fresh_dir(dir, sizeof dir, "crash-trace"); }
+static void teardown(void) { pl_test_remove_tree(dir); }
+
+static const pl_crash_op *op_at(const pl_crash_trace *t, size_t i) {
+  ck_assert_uint_lt(i, t->count);
+  return &t->ops[i];
+}
+
+/* Index of the BASELINE op. */
+static size_t baseline(const pl_crash_trace *t) {
+  size_t i;
+  for (i = 0; i < t->count; i++)
+    if (t->ops[i].kind == PL_CRASH_BASELINE) return i;
+  ck_abort_msg("no baseline");
+  return 0;
+}
+
+START_TEST(recorder_records_every_durable_op_in_order) {
+  pl_crash_recorder *rec;
+  pl_env *env;
+  pl_writable_file *f;
+  pl_writable_options wo;
+  char p[1200], q[1200], d[1200];
+  const pl_crash_trace *t;
+  size_t b;
+  ck_assert_pl_ok(pl_crash_recorder_new(pl_env_platform(), dir, NULL, &rec));
+  env = pl_crash_recorder_env(rec);
+  ck_assert_str_eq(env->name, "recording");
+  pl_writable_options_init(&wo);
+  ck_assert_pl_ok(pl_env_new_writable(env, pl_test_path(p, sizeof p, dir, "a"), &wo, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "hello", 5));
+  ck_assert_pl_ok(pl_writable_append(f, " world", 6));
+  ck_assert_pl_ok(pl_writable_write_at(f, 0, "J", 1));
+  ck_assert_pl_ok(pl_writable_sync(f));
+  pl_crash_note(rec, "a synced");
+  ck_assert_pl_ok(pl_writable_close(f));
+  ck_assert_pl_ok(pl_env_create_dir(env, pl_test_path(d, sizeof d, dir, "sub")));
+  ck_assert_pl_ok(pl_env_rename(env, p, pl_test_path(q, sizeof q, dir, "sub/b")));
+  ck_assert_pl_ok(pl_env_sync_dir(env, dir));
+  ck_assert_pl_ok(pl_env_remove_file(env, q));
+  ck_assert_pl_ok(pl_env_remove_dir(env, d));
+  t = pl_crash_recorder_trace(rec);
+  b = baseline(t);
+  ck_assert_int_eq(op_at(t, b + 1)->kind, PL_CRASH_CREATE);
+  ck_assert_str_eq(op_at(t, b + 1)->path, "a");
+  ck_assert_int_eq(op_at(t, b + 2)->kind, PL_CRASH_WRITE);
+  ck_assert_uint_eq(op_at(t, b + 2)->offset, 0);
+  ck_assert_int_eq(op_at(t, b + 3)->kind, PL_CRASH_WRITE);
+  ck_assert_uint_eq(op_at(t, b + 3)->offset, 5); /* an append lands at tell() */
+  ck_assert_int_eq(memcmp(op_at(t, b + 3)->data, " world", 6), 0);
+  ck_assert_int_eq(op_at(t, b + 4)->kind, PL_CRASH_WRITE);
+  ck_assert_uint_eq(op_at(t, b + 4)->offset, 0); /* write_at keeps its offset */
+  ck_assert_int_eq(op_at(t, b + 5)->kind, PL_CRASH_SYNC);
+  ck_assert_uint_eq(op_at(t, b + 5)->handle, op_at(t, b + 1)->handle);
+  ck_assert_int_eq(op_at(t, b + 6)->kind, PL_CRASH_NOTE); /* right after its op */
+  ck_assert_str_eq((const char *)op_at(t, b + 6)->data, "a synced");
+  ck_assert_int_eq(op_at(t, b + 7)->kind, PL_CRASH_MKDIR);
+  ck_assert_str_eq(op_at(t, b + 7)->path, "sub");
+  ck_assert_int_eq(op_at(t, b + 8)->kind, PL_CRASH_RENAME);
+  ck_assert_str_eq(op_at(t, b + 8)->path2, "sub/b");
+  ck_assert_int_eq(op_at(t, b + 9)->kind, PL_CRASH_SYNC_DIR);
+  ck_assert_str_eq(op_at(t, b + 9)->path, "");
+  ck_assert_int_eq(op_at(t, b + 10)->kind, PL_CRASH_UNLINK);
+  ck_assert_int_eq(op_at(t, b + 11)->kind, PL_CRASH_RMDIR);
+  ck_assert_uint_eq(t->count, b + 12);
+  pl_crash_recorder_free(rec);
+}
+END_TEST
+
+START_TEST(recorder_ignores_paths_outside_its_root) {
+  pl_crash_recorder *rec;
+  char root[1200], other[1200], p[1300];
+  pl_test_path(root, sizeof root, dir, "root");
+  pl_test_path(other, sizeof other, dir, "rootother");
+  ck_assert_pl_ok(pl_env_create_dir(pl_env_platform(), root));
+  ck_assert_pl_ok(pl_env_create_dir(pl_env_platform(), other));
+  ck_assert_pl_ok(pl_crash_recorder_new(pl_env_platform(), root, NULL, &rec));
+  ck_assert_pl_ok(pl_file_write_all(pl_crash_recorder_env(rec), pl_test_path(p, sizeof p, other, "x"), "x", 1, 1));
+  ck_assert_uint_eq(pl_crash_recorder_trace(rec)->count, baseline(pl_crash_recorder_trace(rec)) + 1);
+  pl_crash_recorder_free(rec);
+}
+END_TEST
+
+/* A manifest's sync also syncs its directory first (the writable
+ * contract), and the trace shows both. */
+START_TEST(manifest_sync_records_directory_sync_first) {
+  pl_crash_recorder *rec;
+  char p[1200];
+  const pl_crash_trace *t;
+  size_t n;
+  ck_assert_pl_ok(pl_crash_recorder_new(pl_env_platform(), dir, NULL, &rec));
+  ck_assert_pl_ok(pl_file_write_all(pl_crash_recorder_env(rec), pl_test_path(p, sizeof p, dir, "MANIFEST-000001"), "m", 1, 1));
+  t = pl_crash_recorder_trace(rec);
+  n = t->count;
+  ck_assert_int_eq(op_at(t, n - 2)->kind, PL_CRASH_SYNC_DIR);
+  ck_assert_int_eq(op_at(t, n - 1)->kind, PL_CRASH_SYNC);
+  pl_crash_recorder_free(rec);
+}
+END_TEST
+
+/* create_parents: the new directories are recorded, and the first sync
+ * syncs them from the deepest existing one down (the writable contract),
+ * which leaves the file durable: one crash state after that sync. */
+START_TEST(create_parents_directories_are_recorded_and_synced) {
+  pl_crash_recorder *rec;
+  pl_writable_file *f;
+  pl_writable_options wo;
+  char p[1200];
+  const pl_crash_trace *t;
+  size_t b, n;
+  uint64_t comb, distinct;
+  pl_crash_options o;
+  ck_assert_pl_ok(pl_crash_recorder_new(pl_env_platform(), dir, NULL, &rec));
+  pl_writable_options_init(&wo);
+  wo.create_parents = 1;
+  ck_assert_pl_ok(pl_env_new_writable(pl_crash_recorder_env(rec), pl_test_path(p, sizeof p, dir, "x/y/f"), &wo, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "data", 4));
+  ck_assert_pl_ok(pl_writable_sync(f));
+  ck_assert_pl_ok(pl_writable_close(f));
+  t = pl_crash_recorder_trace(rec);
+  b = baseline(t);
+  n = t->count;
+  ck_assert_int_eq(op_at(t, b + 1)->kind, PL_CRASH_MKDIR);
+  ck_assert_str_eq(op_at(t, b + 1)->path, "x");
+  ck_assert_str_eq(op_at(t, b + 2)->path, "x/y");
+  ck_assert_int_eq(op_at(t, b + 3)->kind, PL_CRASH_CREATE);
+  ck_assert_int_eq(op_at(t, n - 4)->kind, PL_CRASH_SYNC_DIR);
+  ck_assert_str_eq(op_at(t, n - 4)->path, "");
+  ck_assert_str_eq(op_at(t, n - 3)->path, "x");
+  ck_assert_str_eq(op_at(t, n - 2)->path, "x/y");
+  ck_assert_int_eq(op_at(t, n - 1)->kind, PL_CRASH_SYNC);
+  pl_crash_options_init(&o);
+  ck_assert_pl_ok(pl_crash_count_states(t, &o, n, &comb, &distinct));
+  ck_assert_uint_eq(comb, 1);
+  pl_crash_recorder_free(rec);
+}
+END_TEST
+
+/* Files already in the root become the durable starting state. */
+START_TEST(existing_tree_is_recorded_as_baseline) {
+  pl_crash_recorder *rec;
+  char p[1200];
+  const pl_crash_trace *t;
+  size_t i;
+  int saw_file = 0, saw_dir = 0;
+  ck_assert_pl_ok(pl_file_write_all(pl_env_platform(), pl_test_path(p, sizeof p, dir, "old"), "old!", 4, 1));
+  ck_assert_pl_ok(pl_env_create_dir(pl_env_platform(), pl_test_path(p, sizeof p, dir, "d")));
+  ck_assert_pl_ok(pl_crash_recorder_new(pl_env_platform(), dir, NULL, &rec));
+  t = pl_crash_recorder_trace(rec);
+  for (i = 0; i < baseline(t); i++) {
+    if (t->ops[i].kind == PL_CRASH_WRITE && t->ops[i].len == 4 && memcmp(t->ops[i].data, "old!", 4) == 0) saw_file = 1;
+    if (t->ops[i].kind == PL_CRASH_MKDIR && strcmp(t->ops[i].path, "d") == 0) saw_dir = 1;
+  }
+  ck_assert_int_eq(saw_file, 1);
+  ck_assert_int_eq(saw_dir, 1);
+  pl_crash_recorder_free(rec);
+}
+END_TEST
+
+static void sample_trace(pl_crash_trace *t) {
+  pl_crash_op op;
+  pl_crash_trace_init(t);
+  ck_assert_pl_ok(pl_crash_trace_add_file(t, PL_CRASH_CREATE, 1, "a"));
+  ck_assert_pl_ok(pl_crash_trace_add_write(t, 1, 3, "abc", 3));
+  memset(&op, 0, sizeof op);
+  op.kind = PL_CRASH_SYNC;
+  op.handle = 1;
+  op.failed = 1;
+  ck_assert_pl_ok(pl_crash_trace_add(t, &op));
+  ck_assert_pl_ok(pl_crash_trace_add_path(t, PL_CRASH_RENAME, "a", "b"));
+  ck_assert_pl_ok(pl_crash_trace_add_note(t, "ack 1"));
+}
+
+static void assert_same(const pl_crash_trace *a, const pl_crash_trace *b) {
+  size_t i;
+  ck_assert_uint_eq(a->count, b->count);
+  for (i = 0; i < a->count; i++) {
+    const pl_crash_op *x = &a->ops[i], *y = &b->ops[i];
+    ck_assert_int_eq(x->kind, y->kind);
+    ck_assert_int_eq(x->failed, y->failed);
+    ck_assert_uint_eq(x->handle, y->handle);
+    ck_assert_uint_eq(x->offset, y->offset);
+    ck_assert_uint_eq(x->len, y->len);
+    ck_assert_int_eq(x->path == NULL, y->path == NULL);
+    if (x->path) ck_assert_str_eq(x->path, y->path);
+    ck_assert_int_eq(x->path2 == NULL, y->path2 == NULL);
+    if (x->path2) ck_assert_str_eq(x->path2, y->path2);
+    if (x->len && x->data) ck_assert_int_eq(memcmp(x->data, y->data, (size_t)x->len), 0);
+  }
+}
+
+START_TEST(trace_file_round_trips) {
+  pl_crash_trace t, u;
+  char p[1200];
+  sample_trace(&t);
+  ck_assert_pl_ok(pl_crash_trace_save(pl_env_platform(), pl_test_path(p, sizeof p, dir, "t.plt"), &t));
+  ck_assert_pl_ok(pl_crash_trace_load(pl_env_platform(), p, &u));
+  assert_same(&t, &u);
+  pl_crash_trace_free(&t);
+  pl_crash_trace_free(&u);
+}
+END_TEST
+
+/* A recorder writing to a file produces the same trace it keeps in
+ * memory otherwise. */
+START_TEST(recorder_file_matches_memory) {
+  pl_crash_recorder *mem, *file;
+  pl_crash_trace u;
+  char p[1200], tp[1200], root1[1200], root2[1200];
+  pl_test_path(root1, sizeof root1, dir, "r1");
+  pl_test_path(root2, sizeof root2, dir, "r2");
+  ck_assert_pl_ok(pl_env_create_dir(pl_env_platform(), root1));
+  ck_assert_pl_ok(pl_env_create_dir(pl_env_platform(), root2));
+  pl_test_path(tp, sizeof tp, dir, "rec.plt");
+  ck_assert_pl_ok(pl_crash_recorder_new(pl_env_platform(), root1, NULL, &mem));
+  ck_assert_pl_ok(pl_crash_recorder_new(pl_env_platform(), root2, tp, &file));
+  ck_assert_pl_ok(pl_file_replace(pl_crash_recorder_env(mem), pl_test_path(p, sizeof p, root1, "x"), "data", 4));
+  pl_crash_note(mem, "done");
+  ck_assert_pl_ok(pl_file_replace(pl_crash_recorder_env(file), pl_test_path(p, sizeof p, root2, "x"), "data", 4));
+  pl_crash_note(file, "done");
+  /* Loaded while the recorder is still open: every op is already there. */
+  ck_assert_pl_ok(pl_crash_trace_load(pl_env_platform(), tp, &u));
+  assert_same(pl_crash_recorder_trace(mem), &u);
+  ck_assert_uint_eq(pl_crash_recorder_trace(file)->count, 0);
+  pl_crash_trace_free(&u);
+  pl_crash_recorder_free(mem);
+  pl_crash_recorder_free(file);
+}
+END_TEST
+
+static void write_raw(const char *p, const void *d, size_t n) {
+  ck_assert_pl_ok(pl_file_write_all(pl_env_platform(), p, d, n, 0));
+}
+
+START_TEST(trace_cut_short_keeps_whole_records) {
+  pl_crash_trace t, u;
+  char p[1200], *raw;
+  size_t n;
+  sample_trace(&t);
+  ck_assert_pl_ok(pl_crash_trace_save(pl_env_platform(), pl_test_path(p, sizeof p, dir, "t.plt"), &t));
+  ck_assert_pl_ok(pl_file_read_all(pl_env_platform(), p, &raw, &n));
+  write_raw(p, raw, n - 3);
+  ck_assert_pl_ok(pl_crash_trace_load(pl_env_platform(), p, &u));
+  ck_assert_uint_eq(u.count, t.count - 1);
+  free(raw);
+  pl_crash_trace_free(&t);
+  pl_crash_trace_free(&u);
+}
+END_TEST
+
+START_TEST(damaged_trace_is_corruption) {
+  pl_crash_trace t, u;
+  char p[1200], *raw;
+  size_t n;
+  sample_trace(&t);
+  ck_assert_pl_ok(pl_crash_trace_save(pl_env_platform(), pl_test_path(p, sizeof p, dir, "t.plt"), &t));
+  ck_assert_pl_ok(pl_file_read_all(pl_env_platform(), p, &raw, &n));
+  raw[30] ^= 0x40;
+  write_raw(p, raw, n);
+  ck_assert_int_eq(pl_crash_trace_load(pl_env_platform(), p, &u), PL_CORRUPTION);
+  ck_assert_uint_eq(u.count, 0);
+  write_raw(p, "not a trace at all", 18);
+  ck_assert_int_eq(pl_crash_trace_load(pl_env_platform(), p, &u), PL_CORRUPTION);
+  free(raw);
+  pl_crash_trace_free(&t);
+}
+END_TEST
+
+START_TEST(other_trace_version_is_not_supported) {
+  pl_crash_trace t, u;
+  char p[1200], *raw;
+  size_t n;
+  sample_trace(&t);
+  ck_assert_pl_ok(pl_crash_trace_save(pl_env_platform(), pl_test_path(p, sizeof p, dir, "t.plt"), &t));
+  ck_assert_pl_ok(pl_file_read_all(pl_env_platform(), p, &raw, &n));
+  raw[8] = 2;
+  write_raw(p, raw, n);
+  ck_assert_int_eq(pl_crash_trace_load(pl_env_platform(), p, &u), PL_NOT_SUPPORTED);
+  free(raw);
+  pl_crash_trace_free(&t);
+}
+END_TEST
+
+START_TEST(missing_trace_is_not_found) {
+  pl_crash_trace u;
+  char p[1200];
+  ck_assert_int_eq(pl_crash_trace_load(pl_env_platform(), pl_test_path(p, sizeof p, dir, "none"), &u), PL_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(note_on_a_plain_env_is_ignored) {
+  ck_assert_int_eq(pl_crash_env_note(pl_env_platform(), "x"), 0);
+}
+END_TEST
+
+#if !defined(_WIN32)
+/* With PLINTH_TRACE set before the first call, pl_env_default() records
+ * (each Check case runs in its own process, so this is the first call). */
+START_TEST(default_env_records_when_plinth_trace_is_set) {
+  char tp[1200], p[1200];
+  pl_crash_trace u;
+  pl_env *env;
+  size_t i;
+  int saw = 0;
+  pl_test_path(tp, sizeof tp, dir, "default.plt");
+  setenv("PLINTH_TRACE", tp, 1);
+  setenv("PLINTH_TRACE_ROOT", dir, 1);
+  env = pl_env_default();
+  ck_assert_str_eq(env->name, "recording");
+  ck_assert_ptr_eq(pl_env_default(), env);
+  ck_assert_pl_ok(pl_file_write_all(env, pl_test_path(p, sizeof p, dir, "f"), "x", 1, 1));
+  ck_assert_int_eq(pl_crash_env_note(env, "ack %d", 1), 1);
+  ck_assert_pl_ok(pl_crash_trace_load(pl_env_platform(), tp, &u));
+  for (i = 0; i < u.count; i++)
+    if (u.ops[i].kind == PL_CRASH_NOTE && strcmp((const char *)u.ops[i].data, "ack 1") == 0) saw = 1;
+  ck_assert_int_eq(saw, 1);
+  pl_crash_trace_free(&u);
+}
+END_TEST
+#endif
+
+int main(void) {
+  Suite *s = suite_create("crash_trace");
+  TCase *tc = tcase_create("trace");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, recorder_records_every_durable_op_in_order);
+  tcase_add_test(tc, recorder_ignores_paths_outside_its_root);
+  tcase_add_test(tc, manifest_sync_records_directory_sync_first);
+  tcase_add_test(tc, existing_tree_is_recorded_as_baseline);
+  tcase_add_test(tc, create_parents_directories_are_recorded_and_synced);
+  tcase_add_test(tc, trace_file_round_trips);
+  tcase_add_test(tc, recorder_file_matches_memory);
+  tcase_add_test(tc, trace_cut_short_keeps_whole_records);
+  tcase_add_test(tc, damaged_trace_is_corruption);
+  tcase_add_test(tc, other_trace_version_is_not_supported);
+  tcase_add_test(tc, missing_trace_is_not_found);
+  tcase_add_test(tc, note_on_a_plain_env_is_ignored);
+#if !defined(_WIN32)
+  PL_TEST_POSIX_ONLY(tc, default_env_records_when_plinth_trace_is_set);
+#else
+  pl_test_note_skip("posix-only", "default_env_records_when_plinth_trace_is_set");
+#endif
+  suite_add_tcase(s, tc);
+  return pl_test_run(s);
+}
