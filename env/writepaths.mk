@@ -12,7 +12,8 @@ check_PROGRAMS += \
 	tests/group_commit_test \
 	tests/part_writer_test \
 	tests/appendf_test \
-	tests/crc32c_test
+	tests/crc32c_test \
+	tests/write_paths_crash_test
 
 PL_FAULT_ENV_SOURCES = tests/fault_env.c tests/fault_env.h
 
@@ -32,4 +33,8 @@ tests_appendf_test_LDADD = $(PL_TEST_LDADD)
 tests_crc32c_test_SOURCES = tests/crc32c_test.c
 tests_crc32c_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_crc32c_test_LDADD = $(PL_TEST_LDADD)
+
+tests_write_paths_crash_test_SOURCES = tests/write_paths_crash_test.c
+tests_write_paths_crash_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_write_paths_crash_test_LDADD = $(PL_TEST_LDADD)
 endif
