@@ -11,3 +11,4 @@ libplinth_la_SOURCES += \
 	env/logger.c \
 	env/env_wrapper.c \
 	env/file_util.c
+include $(srcdir)/env/writepaths.mk

@@ -1,0 +1,463 @@
+/* Group commit: producers copy records into a queue; one writer thread
+ * swaps the queue for an empty one, writes the whole batch with one
+ * vectored append and one sync, and wakes the waiters of that batch. */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "plinth/file_util.h"
+#include "plinth/group_commit.h"
+
+/* Latency histogram: values below 16 us get a bucket each; above, each
+ * power of two is split into 8 buckets, so a bucket's upper bound is at
+ * most 12.5% above any value in it. */
+#define HIST_BUCKETS (16 + 8 * 60)
+
+typedef struct queue {
+  char *data;
+  size_t len, cap;
+  uint64_t *times; /* append time of each record, for latency */
+  size_t count, times_cap;
+  size_t waiters; /* durable appends among the records */
+} queue;
+
+struct pl_group_commit {
+  pl_env *env;
+  pl_writable_file *file;
+  pl_group_commit_options opt;
+  pthread_mutex_t mu;
+  pthread_cond_t work_cv; /* the writer waits here for work */
+  pthread_cond_t done_cv; /* waiters wait here for batches to finish */
+  pthread_cond_t room_cv; /* producers wait here for queue room */
+  pthread_t writer;
+  int writer_idle; /* the writer is waiting on work_cv */
+
+  queue q;         /* records not yet taken by the writer (under mu) */
+  queue spare;     /* the writer's batch; touched only by the writer */
+  uint64_t last_seq;    /* last sequence number handed out */
+  uint64_t durable_seq; /* every record <= this is durable */
+  uint64_t flush_target; /* records <= this must be written without delay */
+  int closing;
+  /* Gathering (wake on every append): after a batch, the writer waits until
+   * gather_target records are queued or gather_deadline passes.  See
+   * writer_main. */
+  size_t gather_target;
+  uint64_t gather_deadline;
+  int blocked; /* producers waiting for queue room */
+  int writing; /* a batch is being written (by the writer or a producer) */
+
+  /* The first failure, replayed to every later caller. */
+  pl_status sticky;
+  int sticky_os;
+  uint64_t failed_from; /* first sequence number that failed */
+  char sticky_msg[1024];
+
+  pl_group_commit_stats stats;
+  uint64_t hist[HIST_BUCKETS];
+};
+
+void pl_group_commit_options_init(pl_group_commit_options *o) {
+  o->wake = PL_GC_WAKE_EVERY_APPEND;
+  o->interval_ms = 1;
+  o->queue_bytes = 4u << 20;
+  o->append_existing = 0;
+  o->file_options = NULL;
+}
+
+static int hist_bucket(uint64_t v) {
+  int e = 0, b;
+  uint64_t t = v;
+  if (v < 16) return (int)v;
+  while (t >>= 1) e++;
+  b = 16 + (e - 4) * 8 + (int)((v >> (e - 3)) & 7);
+  return b < HIST_BUCKETS ? b : HIST_BUCKETS - 1;
+}
+
+static uint64_t hist_upper(int b) {
+  int e, sub;
+  if (b < 16) return (uint64_t)b;
+  e = (b - 16) / 8 + 4;
+  sub = (b - 16) % 8;
+  return (((uint64_t)(9 + sub)) << (e - 3)) - 1;
+}
+
+static uint64_t hist_percentile(const uint64_t *h, uint64_t total, double p) {
+  uint64_t want = (uint64_t)(p * (double)total + 0.999999), seen = 0;
+  int b;
+  if (total == 0) return 0;
+  if (want == 0) want = 1;
+  for (b = 0; b < HIST_BUCKETS; b++) {
+    seen += h[b];
+    if (seen >= want) return hist_upper(b);
+  }
+  return hist_upper(HIST_BUCKETS - 1);
+}
+
+static pl_status replay(pl_group_commit *gc) {
+  return pl_error_set(gc->sticky, gc->sticky_os, "%s", gc->sticky_msg);
+}
+
+/* Records the first failure.  REQUIRES: gc->mu held. */
+static void set_sticky(pl_group_commit *gc, pl_status s, int os, const char *msg,
+                       uint64_t from) {
+  if (gc->sticky != PL_OK) return;
+  gc->sticky = s;
+  gc->sticky_os = os;
+  gc->failed_from = from;
+  snprintf(gc->sticky_msg, sizeof gc->sticky_msg, "%s", msg);
+}
+
+static int queue_reserve(queue *q, size_t n) {
+  if (q->len + n > q->cap) {
+    size_t cap = q->cap ? q->cap : 4096;
+    char *p;
+    while (cap < q->len + n) cap *= 2;
+    p = realloc(q->data, cap);
+    if (p == NULL) return 0;
+    q->data = p;
+    q->cap = cap;
+  }
+  if (q->count + 1 > q->times_cap) {
+    size_t cap = q->times_cap ? q->times_cap * 2 : 256;
+    uint64_t *t = realloc(q->times, cap * sizeof *t);
+    if (t == NULL) return 0;
+    q->times = t;
+    q->times_cap = cap;
+  }
+  return 1;
+}
+
+static void queue_free(queue *q) {
+  free(q->data);
+  free(q->times);
+}
+
+/* True when the writer should take the queue now.  REQUIRES: gc->mu held. */
+static int batch_due(pl_group_commit *gc, uint64_t deadline, uint64_t now) {
+  uint64_t first = gc->last_seq - gc->q.count + 1;
+  if (gc->q.count == 0) return 0;
+  if (gc->closing || gc->flush_target >= first) return 1;
+  switch (gc->opt.wake) {
+    case PL_GC_WAKE_EVERY_APPEND:
+      return gc->q.count >= gc->gather_target || gc->blocked > 0 ||
+             gc->q.len >= gc->opt.queue_bytes || now >= gc->gather_deadline;
+    case PL_GC_WAKE_INTERVAL:
+      return gc->blocked > 0 || gc->q.len >= gc->opt.queue_bytes || now >= deadline;
+    default: return 0;
+  }
+}
+
+static void wait_until_micros(pl_group_commit *gc, uint64_t deadline, uint64_t now) {
+  /* Condition variables time out on the real-time clock; convert the
+   * remaining monotonic interval into an absolute real time. */
+  struct timespec ts;
+  uint64_t left = deadline - now;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_sec += (time_t)(left / 1000000);
+  ts.tv_nsec += (long)(left % 1000000) * 1000;
+  if (ts.tv_nsec >= 1000000000L) {
+    ts.tv_sec++;
+    ts.tv_nsec -= 1000000000L;
+  }
+  pthread_cond_timedwait(&gc->work_cv, &gc->mu, &ts);
+}
+
+/* Writes the queued records as one batch: one vectored append and one
+ * sync, outside the lock, then wakes the batch's waiters.  Runs on the
+ * writer thread, or on a producer whose durable append completes a batch
+ * while the writer is idle (saving two thread switches per batch).
+ * REQUIRES: gc->mu held, no batch in flight, records queued. */
+static void run_batch(pl_group_commit *gc) {
+  queue batch;
+  uint64_t lo, hi, done_at, started;
+  pl_status s;
+  pl_iovec piece;
+  size_t i;
+  gc->writing = 1;
+  /* Take the queue; producers fill the spare buffer meanwhile. */
+  batch = gc->q;
+  gc->q = gc->spare;
+  gc->q.len = 0;
+  gc->q.count = 0;
+  gc->q.waiters = 0;
+  hi = gc->last_seq;
+  lo = hi - batch.count + 1;
+  pthread_cond_broadcast(&gc->room_cv);
+  pthread_mutex_unlock(&gc->mu);
+
+  started = pl_env_now_micros(gc->env);
+  piece.base = batch.data;
+  piece.len = batch.len;
+  s = pl_writable_appendv(gc->file, &piece, 1);
+  if (s == PL_OK) s = pl_writable_sync(gc->file);
+  done_at = pl_env_now_micros(gc->env);
+
+  pthread_mutex_lock(&gc->mu);
+  gc->stats.batches++;
+  if (s == PL_OK) {
+    gc->stats.syncs++;
+    gc->stats.records += batch.count;
+    gc->stats.bytes += batch.len;
+    for (i = 0; i < batch.count; i++) {
+      uint64_t lat = done_at > batch.times[i] ? done_at - batch.times[i] : 0;
+      gc->hist[hist_bucket(lat)]++;
+      if (lat > gc->stats.latency_max_us) gc->stats.latency_max_us = lat;
+    }
+    gc->durable_seq = hi;
+  } else {
+    set_sticky(gc, s, pl_error_os(), pl_error_message(), lo);
+  }
+  if (gc->opt.wake == PL_GC_WAKE_EVERY_APPEND) {
+    /* The threads this batch releases usually append again at once.  Taking
+     * the queue the moment the first of them is back would split them
+     * into two cohorts that alternate, each paying a whole sync; waiting a
+     * little for all of them (at most half a batch's write+sync time)
+     * keeps them in one batch.  Nothing to wait for when no durable
+     * append was in the batch. */
+    uint64_t took = done_at - started;
+    gc->gather_target = gc->q.count + batch.waiters;
+    if (gc->gather_target == 0) gc->gather_target = 1;
+    gc->gather_deadline = done_at + (took / 2 < 2000 ? took / 2 : 2000);
+  }
+  gc->spare = batch;
+  gc->writing = 0;
+  pthread_cond_broadcast(&gc->done_cv);
+  /* The writer may have been woken while this batch was in flight. */
+  if (gc->writer_idle) pthread_cond_signal(&gc->work_cv);
+}
+
+static void *writer_main(void *arg) {
+  pl_group_commit *gc = arg;
+  uint64_t deadline = 0;
+  int have_deadline = 0;
+  pthread_mutex_lock(&gc->mu);
+  for (;;) {
+    uint64_t now = pl_env_now_micros(gc->env);
+    if (gc->sticky != PL_OK && gc->q.count > 0) {
+      /* Records queued after a failure are never written: their waiters
+       * see the sticky error (their seq >= failed_from). */
+      gc->q.len = 0;
+      gc->q.count = 0;
+      gc->q.waiters = 0;
+      pthread_cond_broadcast(&gc->room_cv);
+    }
+    if (gc->q.count > 0 && gc->opt.wake == PL_GC_WAKE_INTERVAL && !have_deadline) {
+      deadline = now + (uint64_t)gc->opt.interval_ms * 1000;
+      have_deadline = 1;
+    }
+    /* Past the gathering deadline any record is worth a batch; producers
+     * must then wake the writer for their first record. */
+    if (now >= gc->gather_deadline) gc->gather_target = 1;
+    if (!gc->writing && batch_due(gc, deadline, now)) {
+      have_deadline = 0;
+      run_batch(gc);
+      continue;
+    }
+    if (gc->closing && gc->q.count == 0 && !gc->writing) break;
+    gc->writer_idle = 1;
+    if (gc->writing) pthread_cond_wait(&gc->work_cv, &gc->mu);
+    else if (gc->q.count > 0 && have_deadline) wait_until_micros(gc, deadline, now);
+    else if (gc->opt.wake == PL_GC_WAKE_EVERY_APPEND && now < gc->gather_deadline)
+      wait_until_micros(gc, gc->gather_deadline, now);
+    else pthread_cond_wait(&gc->work_cv, &gc->mu);
+    gc->writer_idle = 0;
+  }
+  pthread_mutex_unlock(&gc->mu);
+  return NULL;
+}
+
+pl_status pl_group_commit_open(pl_env *env, const char *path,
+                               const pl_group_commit_options *opt,
+                               pl_group_commit **out) {
+  pl_group_commit *gc;
+  pl_status s;
+  char dir[4096];
+  int r;
+  *out = NULL;
+  gc = calloc(1, sizeof *gc);
+  if (gc == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
+  if (opt) gc->opt = *opt;
+  else pl_group_commit_options_init(&gc->opt);
+  if (gc->opt.queue_bytes == 0) gc->opt.queue_bytes = 1;
+  if (gc->opt.interval_ms == 0) gc->opt.interval_ms = 1;
+  gc->opt.file_options = NULL; /* not kept: the caller's pointer may die */
+  gc->env = env;
+  s = pl_path_dirname(path, dir, sizeof dir);
+  if (s == PL_OK) {
+    s = opt && opt->append_existing
+            ? pl_env_new_appendable(env, path, opt ? opt->file_options : NULL, &gc->file)
+            : pl_env_new_writable(env, path, opt ? opt->file_options : NULL, &gc->file);
+  }
+  /* A record is durable only if the file's directory entry is too. */
+  if (s == PL_OK) s = pl_env_sync_dir(env, dir);
+  if (s != PL_OK) {
+    pl_status keep = s;
+    int os = pl_error_os();
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", pl_error_message());
+    if (gc->file) pl_writable_close(gc->file);
+    free(gc);
+    return pl_error_set(keep, os, "%s", msg);
+  }
+  pthread_mutex_init(&gc->mu, NULL);
+  pthread_cond_init(&gc->work_cv, NULL);
+  pthread_cond_init(&gc->done_cv, NULL);
+  pthread_cond_init(&gc->room_cv, NULL);
+  r = pthread_create(&gc->writer, NULL, writer_main, gc);
+  if (r != 0) {
+    pl_writable_close(gc->file);
+    pthread_mutex_destroy(&gc->mu);
+    pthread_cond_destroy(&gc->work_cv);
+    pthread_cond_destroy(&gc->done_cv);
+    pthread_cond_destroy(&gc->room_cv);
+    free(gc);
+    return pl_error_set(PL_IO_ERROR, r, "%s: cannot start the group-commit writer", path);
+  }
+  *out = gc;
+  return PL_OK;
+}
+
+/* REQUIRES: gc->mu held. */
+static pl_status wait_locked(pl_group_commit *gc, uint64_t seq) {
+  for (;;) {
+    if (seq <= gc->durable_seq) return PL_OK;
+    if (gc->sticky != PL_OK && seq >= gc->failed_from) return replay(gc);
+    pthread_cond_wait(&gc->done_cv, &gc->mu);
+  }
+}
+
+pl_status pl_group_commit_append(pl_group_commit *gc, const void *data,
+                                 size_t n, int flags, uint64_t *seq) {
+  uint64_t my;
+  pl_status s = PL_OK;
+  pthread_mutex_lock(&gc->mu);
+  /* Backpressure: wait for room; a record larger than the whole queue
+   * goes alone into an empty one. */
+  while (gc->sticky == PL_OK && gc->q.len > 0 &&
+         gc->q.len + n > gc->opt.queue_bytes) {
+    if (gc->opt.wake != PL_GC_WAKE_MANUAL && gc->writer_idle)
+      pthread_cond_signal(&gc->work_cv);
+    gc->blocked++;
+    pthread_cond_wait(&gc->room_cv, &gc->mu);
+    gc->blocked--;
+  }
+  if (gc->sticky != PL_OK) {
+    s = replay(gc);
+    pthread_mutex_unlock(&gc->mu);
+    return s;
+  }
+  if (!queue_reserve(&gc->q, n)) {
+    pthread_mutex_unlock(&gc->mu);
+    return pl_error_set(PL_IO_ERROR, ENOMEM, "group commit: out of memory");
+  }
+  if (n) memcpy(gc->q.data + gc->q.len, data, n);
+  gc->q.len += n;
+  gc->q.times[gc->q.count++] = pl_env_now_micros(gc->env);
+  my = ++gc->last_seq;
+  if (seq) *seq = my;
+  if (flags & PL_GC_DURABLE) gc->q.waiters++;
+  if ((flags & PL_GC_DURABLE) && gc->opt.wake == PL_GC_WAKE_EVERY_APPEND && !gc->writing &&
+      gc->writer_idle) {
+    /* This record completes a batch and the writer is asleep: write the
+     * batch here rather than wake the writer and sleep until it is done. */
+    uint64_t now = pl_env_now_micros(gc->env);
+    if (now >= gc->gather_deadline) gc->gather_target = 1;
+    if (batch_due(gc, 0, now)) {
+      run_batch(gc);
+      s = wait_locked(gc, my);
+      pthread_mutex_unlock(&gc->mu);
+      return s;
+    }
+  }
+  if (gc->writer_idle &&
+      ((gc->opt.wake == PL_GC_WAKE_EVERY_APPEND && gc->q.count >= gc->gather_target) ||
+       (gc->opt.wake == PL_GC_WAKE_INTERVAL && (gc->q.count == 1 || gc->q.len >= gc->opt.queue_bytes))))
+    pthread_cond_signal(&gc->work_cv);
+  if (flags & PL_GC_DURABLE) s = wait_locked(gc, my);
+  pthread_mutex_unlock(&gc->mu);
+  return s;
+}
+
+pl_status pl_group_commit_wait(pl_group_commit *gc, uint64_t seq) {
+  pl_status s;
+  pthread_mutex_lock(&gc->mu);
+  if (seq == 0 || seq > gc->last_seq) {
+    uint64_t last = gc->last_seq;
+    pthread_mutex_unlock(&gc->mu);
+    return pl_error_set(PL_INVALID_ARGUMENT, 0,
+                        "group commit: sequence %llu was never handed out (last is %llu)",
+                        (unsigned long long)seq, (unsigned long long)last);
+  }
+  s = wait_locked(gc, seq);
+  pthread_mutex_unlock(&gc->mu);
+  return s;
+}
+
+pl_status pl_group_commit_flush(pl_group_commit *gc) {
+  pl_status s = PL_OK;
+  uint64_t target;
+  pthread_mutex_lock(&gc->mu);
+  target = gc->last_seq;
+  if (target > gc->flush_target) {
+    gc->flush_target = target;
+    pthread_cond_signal(&gc->work_cv);
+  }
+  if (target > 0) s = wait_locked(gc, target);
+  else if (gc->sticky != PL_OK) s = replay(gc);
+  pthread_mutex_unlock(&gc->mu);
+  return s;
+}
+
+uint64_t pl_group_commit_durable_seq(pl_group_commit *gc) {
+  uint64_t d;
+  pthread_mutex_lock(&gc->mu);
+  d = gc->durable_seq;
+  pthread_mutex_unlock(&gc->mu);
+  return d;
+}
+
+void pl_group_commit_stats_get(pl_group_commit *gc, pl_group_commit_stats *out) {
+  pthread_mutex_lock(&gc->mu);
+  *out = gc->stats;
+  out->latency_p50_us = hist_percentile(gc->hist, gc->stats.records, 0.50);
+  out->latency_p90_us = hist_percentile(gc->hist, gc->stats.records, 0.90);
+  out->latency_p99_us = hist_percentile(gc->hist, gc->stats.records, 0.99);
+  pthread_mutex_unlock(&gc->mu);
+}
+
+pl_status pl_group_commit_close(pl_group_commit *gc) {
+  pl_status s, c;
+  int os = 0;
+  char msg[1024] = "";
+  pthread_mutex_lock(&gc->mu);
+  gc->closing = 1;
+  pthread_cond_signal(&gc->work_cv);
+  pthread_mutex_unlock(&gc->mu);
+  pthread_join(gc->writer, NULL);
+  /* The writer is gone: no lock needed from here on. */
+  s = gc->sticky;
+  if (s != PL_OK) {
+    os = gc->sticky_os;
+    snprintf(msg, sizeof msg, "%s", gc->sticky_msg);
+  }
+  c = pl_writable_close(gc->file);
+  if (s == PL_OK && c != PL_OK) {
+    s = c;
+    os = pl_error_os();
+    snprintf(msg, sizeof msg, "%s", pl_error_message());
+  }
+  pthread_mutex_destroy(&gc->mu);
+  pthread_cond_destroy(&gc->work_cv);
+  pthread_cond_destroy(&gc->done_cv);
+  pthread_cond_destroy(&gc->room_cv);
+  queue_free(&gc->q);
+  queue_free(&gc->spare);
+  free(gc);
+  if (s != PL_OK) return pl_error_set(s, os, "%s", msg);
+  return PL_OK;
+}
