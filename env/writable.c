@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +22,9 @@ typedef struct os_writable {
   int created_dirs;     /* open created directories not yet synced */
   size_t existing_len; /* dir[0..existing_len) existed before open */
   pl_writable_stats stats;
-  /* The first failure of a write or sync, replayed by every later call. */
+  /* The first failure of a write or sync, replayed by every later call.
+   * Set under sticky_mu: concurrent write_at calls may fail together. */
+  pthread_mutex_t sticky_mu;
   pl_status sticky;
   int sticky_os;
   char *sticky_msg;
@@ -30,17 +33,34 @@ typedef struct os_writable {
 } os_writable;
 
 static pl_status fail(os_writable *w, pl_status s) {
+  pthread_mutex_lock(&w->sticky_mu);
   if (w->sticky == PL_OK) {
-    w->sticky = s;
     w->sticky_os = pl_error_os();
     w->sticky_msg = strdup(pl_error_message());
+    w->sticky = s;
   }
+  pthread_mutex_unlock(&w->sticky_mu);
   return s;
 }
 
 static pl_status replay_sticky(os_writable *w) {
-  return pl_error_set(w->sticky, w->sticky_os, "%s (earlier failure; the file's durable state is unknown)",
-                      w->sticky_msg ? w->sticky_msg : w->path);
+  pl_status s;
+  pthread_mutex_lock(&w->sticky_mu);
+  s = pl_error_set(w->sticky, w->sticky_os, "%s (earlier failure; the file's durable state is unknown)",
+                   w->sticky_msg ? w->sticky_msg : w->path);
+  pthread_mutex_unlock(&w->sticky_mu);
+  return s;
+}
+
+/* The sticky status as seen by write_at, which may run on several threads
+ * at once (append, flush and sync are single-threaded by contract and read
+ * w->sticky directly). */
+static pl_status sticky_now(os_writable *w) {
+  pl_status s;
+  pthread_mutex_lock(&w->sticky_mu);
+  s = w->sticky;
+  pthread_mutex_unlock(&w->sticky_mu);
+  return s;
 }
 
 /* Writes the buffer followed by extra pieces in one system call where the
@@ -183,6 +203,7 @@ static pl_status w_sync(pl_writable_file *f) {
 }
 
 static void w_free(os_writable *w) {
+  pthread_mutex_destroy(&w->sticky_mu);
   free(w->buf);
   free(w->sticky_msg);
   free(w->path);
@@ -209,7 +230,7 @@ static pl_status w_write_at(pl_writable_file *f, uint64_t offset,
                             const void *data, size_t n) {
   os_writable *w = (os_writable *)f;
   pl_status s;
-  if (w->sticky != PL_OK) return replay_sticky(w);
+  if (sticky_now(w) != PL_OK) return replay_sticky(w);
   s = pl_port_pwrite(w->fd, offset, data, n, w->path);
   if (s != PL_OK) return fail(w, s);
   return PL_OK;
@@ -217,7 +238,7 @@ static pl_status w_write_at(pl_writable_file *f, uint64_t offset,
 
 static pl_status w_allocate(pl_writable_file *f, uint64_t offset, uint64_t len) {
   os_writable *w = (os_writable *)f;
-  if (w->sticky != PL_OK) return replay_sticky(w);
+  if (sticky_now(w) != PL_OK) return replay_sticky(w);
   return pl_port_allocate(w->fd, offset, len, w->path);
 }
 
@@ -285,6 +306,7 @@ pl_status pl_writable_open(const char *path, int flags,
   w = calloc(1, sizeof *w);
   if (w == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   w->base.methods = &os_writable_methods;
+  pthread_mutex_init(&w->sticky_mu, NULL);
   w->cap = opt->buffer_size;
   w->sync_on_close = opt->sync_on_close;
   w->created_dirs = created;

@@ -6,5 +6,7 @@
 #include "plinth/env.h"
 #include "plinth/env_wrapper.h"
 #include "plinth/file_util.h"
+#include "plinth/group_commit.h"
+#include "plinth/part_writer.h"
 
 #endif /* PLINTH_PLINTH_H */

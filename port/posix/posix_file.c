@@ -192,7 +192,15 @@ pl_status pl_port_sync_dir(const char *dir) {
 
 pl_status pl_port_allocate(pl_os_file f, uint64_t offset, uint64_t len,
                            const char *path) {
-#if HAVE_POSIX_FALLOCATE
+#if HAVE_FALLOCATE
+  /* fallocate(2), not posix_fallocate: where the file system cannot
+   * reserve space, glibc's posix_fallocate falls back to writing every
+   * block, which costs as much as the writes it was meant to prepare. */
+  if (fallocate((int)f, 0, (off_t)offset, (off_t)len) == 0) return PL_OK;
+  if (errno == EOPNOTSUPP || errno == ENOSYS)
+    return pl_error_set(PL_NOT_SUPPORTED, errno, "%s: preallocation not supported", path);
+  return pl_port_error(errno, path);
+#elif HAVE_POSIX_FALLOCATE
   int r = posix_fallocate((int)f, (off_t)offset, (off_t)len);
   if (r == 0) return PL_OK;
   if (r == EOPNOTSUPP || r == EINVAL || r == ENOSYS)
