@@ -83,6 +83,9 @@ typedef struct pl_model {
   const char **notes;
 } pl_model;
 
+/* Writes the directory part of a root-relative path ("" at the root). */
+void pl_crash_parent_of(const char *rel, char *out, size_t cap);
+
 /* Builds the model of the crash right after ops [0, end).  Notes that
  * directly follow op end-1 are included. */
 pl_status pl_model_build(pl_model *m, const pl_crash_trace *t,
@@ -126,8 +129,6 @@ pl_status pl_state_build(const pl_model *m, const unsigned char *choices,
 void pl_state_free(pl_state *s);
 /* Writes s under dir (which exists and is empty). */
 pl_status pl_state_materialize(pl_env *env, const pl_state *s, const char *dir);
-/* Removes everything inside dir, keeping dir. */
-pl_status pl_tree_clear(pl_env *env, const char *dir);
 
 /* ---- ids (generator.c) ---- */
 /* "<point>:<choices>", choices run-length coded ("1*40.0.2"). */

@@ -297,19 +297,7 @@ pl_status pl_crash_example_record(const pl_crash_example *e, pl_env *platform,
   }
   /* The workload's own files are not needed any more: the trace holds
    * everything. */
-  {
-    pl_strlist names = {0};
-    size_t i;
-    char path[4096];
-    if (pl_env_list_children(platform, dir, &names) == PL_OK) {
-      for (i = 0; i < names.count; i++) {
-        join(path, sizeof path, dir, names.items[i]);
-        pl_env_remove_file(platform, path);
-      }
-      pl_strlist_free(&names);
-    }
-    pl_env_remove_dir(platform, dir);
-  }
+  pl_file_remove_tree(platform, dir);
   if (s != PL_OK) pl_crash_trace_free(t);
   return s;
 }

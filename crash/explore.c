@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "crash/generator.h"
+#include "plinth/file_util.h"
 
 void pl_crash_options_init(pl_crash_options *o) {
   memset(o, 0, sizeof *o);
@@ -87,7 +88,7 @@ static pl_status session_open(pl_session *s, const pl_crash_trace *t, const pl_c
 static void session_close(pl_session *s) {
   pl_state_free(&s->state);
   if (s->own_work) {
-    pl_tree_clear(s->env, s->work);
+    pl_file_clear_dir(s->env, s->work);
     pl_env_remove_dir(s->env, s->work);
   }
 }
@@ -96,7 +97,7 @@ pl_status pl_session_try(pl_session *s, const pl_model *m, const unsigned char *
                          int *failed, char *msg, size_t cap) {
   uint64_t h, t0;
   pl_status st = pl_state_build(m, choices, &s->state, &h);
-  if (st == PL_OK) st = pl_tree_clear(s->env, s->dir);
+  if (st == PL_OK) st = pl_file_clear_dir(s->env, s->dir);
   if (st == PL_OK) st = pl_state_materialize(s->env, &s->state, s->dir);
   if (st != PL_OK) return st;
   t0 = pl_env_now_micros(s->env);

@@ -44,7 +44,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t size) {
   return 1;
 }
 
-static void parent_of(const char *rel, char *out, size_t cap) {
+void pl_crash_parent_of(const char *rel, char *out, size_t cap) {
   const char *slash = strrchr(rel, '/');
   size_t n = slash ? (size_t)(slash - rel) : 0;
   if (n >= cap) n = cap - 1;
@@ -164,10 +164,10 @@ static int add_name(pl_model *m, replay *r, size_t op, int kind, const char *pat
   nm->inode = inode;
   nm->state = M_PENDING;
   nm->pending = -1;
-  parent_of(path, pa, sizeof pa);
+  pl_crash_parent_of(path, pa, sizeof pa);
   r->need[m->nnames] = 1;
   if (path2) {
-    parent_of(path2, pb, sizeof pb);
+    pl_crash_parent_of(path2, pb, sizeof pb);
     if (strcmp(pa, pb) != 0) r->need[m->nnames] |= 2;
   }
   m->nnames++;
@@ -377,10 +377,10 @@ static pl_status replay_ops(pl_model *m, replay *r) {
           char pa[4096];
           pl_mname *nm = &m->names[k];
           if (r->need[k] == 0) continue;
-          parent_of(nm->path, pa, sizeof pa);
+          pl_crash_parent_of(nm->path, pa, sizeof pa);
           if (strcmp(pa, o->path) == 0) r->need[k] &= ~1u;
           if (nm->path2 != NULL) {
-            parent_of(nm->path2, pa, sizeof pa);
+            pl_crash_parent_of(nm->path2, pa, sizeof pa);
             if (strcmp(pa, o->path) == 0) r->need[k] &= ~3u;
           }
         }

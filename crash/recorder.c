@@ -94,14 +94,6 @@ static int relative(const pl_crash_recorder *rec, const char *path, char *out, s
   return 1;
 }
 
-static void parent_of(const char *rel, char *out, size_t cap) {
-  const char *slash = strrchr(rel, '/');
-  size_t n = slash ? (size_t)(slash - rel) : 0;
-  if (n >= cap) n = cap - 1;
-  memcpy(out, rel, n);
-  out[n] = '\0';
-}
-
 /* Appends op to the trace (file or memory).  Recording failures must not
  * change what the workload sees, so they are counted and reported once. */
 static void record_locked(pl_crash_recorder *rec, const pl_crash_op *op) {
@@ -275,7 +267,7 @@ static void note_missing_parents(pl_crash_recorder *rec, const char *rel,
   char dir[4096], full[4096];
   size_t i, len;
   *nmissing = 0;
-  parent_of(rel, dir, sizeof dir);
+  pl_crash_parent_of(rel, dir, sizeof dir);
   len = strlen(dir);
   for (i = 1; i <= len && *nmissing < 16; i++) {
     if (i == len || dir[i] == '/') {
@@ -316,7 +308,7 @@ static pl_status open_writable(pl_env *e, const char *path, const pl_writable_op
   w->size = append ? pl_writable_tell(t) : 0;
   w->sync_on_close = opt != NULL && opt->sync_on_close;
   if (inside) {
-    parent_of(rel, dir, sizeof dir);
+    pl_crash_parent_of(rel, dir, sizeof dir);
     w->rel = strdup(rel);
     w->dir_rel = strdup(dir);
     w->is_manifest = strncmp(pl_path_basename(rel), "MANIFEST", 8) == 0;
@@ -329,7 +321,7 @@ static pl_status open_writable(pl_env *e, const char *path, const pl_writable_op
   if (w->rel != NULL && nmissing > 0) {
     w->dir_syncs = calloc((size_t)nmissing + 1, sizeof *w->dir_syncs);
     if (w->dir_syncs != NULL) {
-      parent_of(missing[0], dir, sizeof dir);
+      pl_crash_parent_of(missing[0], dir, sizeof dir);
       w->dir_syncs[w->ndir_syncs++] = strdup(dir);
       for (i = 0; i < nmissing; i++) w->dir_syncs[w->ndir_syncs++] = strdup(missing[i]);
       for (i = 0; i < w->ndir_syncs; i++)

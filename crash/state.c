@@ -236,20 +236,3 @@ pl_status pl_state_materialize(pl_env *env, const pl_state *s, const char *dir) 
   }
   return PL_OK;
 }
-
-pl_status pl_tree_clear(pl_env *env, const char *dir) {
-  pl_strlist names = {0};
-  size_t i;
-  char path[4096];
-  pl_status s = pl_env_list_children(env, dir, &names);
-  if (s != PL_OK) return s;
-  for (i = 0; i < names.count && s == PL_OK; i++) {
-    snprintf(path, sizeof path, "%s/%s", dir, names.items[i]);
-    if (pl_env_remove_file(env, path) != PL_OK) {
-      s = pl_tree_clear(env, path);
-      if (s == PL_OK) s = pl_env_remove_dir(env, path);
-    }
-  }
-  pl_strlist_free(&names);
-  return s;
-}

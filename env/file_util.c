@@ -108,3 +108,37 @@ pl_status pl_file_replace(pl_env *env, const char *path, const void *data,
   free(tmp);
   return s;
 }
+
+pl_status pl_file_clear_dir(pl_env *env, const char *dir) {
+  pl_strlist names = {0};
+  size_t i, len = strlen(dir);
+  pl_status s = pl_env_list_children(env, dir, &names);
+  for (i = 0; s == PL_OK && i < names.count; i++) {
+    size_t nlen = strlen(names.items[i]);
+    char *path = malloc(len + nlen + 2);
+    if (path == NULL) {
+      s = pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", dir);
+      break;
+    }
+    memcpy(path, dir, len);
+    path[len] = '/';
+    memcpy(path + len + 1, names.items[i], nlen + 1);
+    /* Not a file, or not removable as one: try it as a directory, and
+     * report the file's own error if it is not one either. */
+    if (pl_env_remove_file(env, path) != PL_OK) {
+      int os = pl_error_os();
+      char msg[1024];
+      snprintf(msg, sizeof msg, "%s", pl_error_message());
+      s = pl_file_remove_tree(env, path);
+      if (s == PL_NOT_FOUND) s = pl_error_set(PL_IO_ERROR, os, "%s", msg);
+    }
+    free(path);
+  }
+  pl_strlist_free(&names);
+  return s;
+}
+
+pl_status pl_file_remove_tree(pl_env *env, const char *dir) {
+  pl_status s = pl_file_clear_dir(env, dir);
+  return s == PL_OK ? pl_env_remove_dir(env, dir) : s;
+}

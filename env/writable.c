@@ -16,7 +16,7 @@ typedef struct os_writable {
   char *buf;
   size_t cap; /* buffer size; 0 = unbuffered */
   size_t len; /* bytes in buf */
-  uint64_t size;
+  uint64_t opened_size; /* tell() = opened_size + stats.bytes */
   int sync_on_close;
   int is_manifest;
   int created_dirs;     /* open created directories not yet synced */
@@ -123,7 +123,6 @@ static pl_status w_append(pl_writable_file *f, const void *data, size_t n) {
   if (w->sticky != PL_OK) return replay_sticky(w);
   s = append_bytes(w, data, n);
   if (s != PL_OK) return s;
-  w->size += n;
   w->stats.bytes += n;
   w->stats.appends++;
   return PL_OK;
@@ -144,7 +143,6 @@ static pl_status w_appendv(pl_writable_file *f, const pl_iovec *iov, int cnt) {
     for (i = 0; i < cnt && s == PL_OK; i++) s = append_bytes(w, iov[i].base, iov[i].len);
   }
   if (s != PL_OK) return s;
-  w->size += total;
   w->stats.bytes += total;
   w->stats.appends++;
   return PL_OK;
@@ -220,7 +218,10 @@ static pl_status w_close(pl_writable_file *f) {
   return s;
 }
 
-static uint64_t w_tell(pl_writable_file *f) { return ((os_writable *)f)->size; }
+static uint64_t w_tell(pl_writable_file *f) {
+  os_writable *w = (os_writable *)f;
+  return w->opened_size + w->stats.bytes;
+}
 
 static void w_stats(pl_writable_file *f, pl_writable_stats *out) {
   *out = ((os_writable *)f)->stats;
@@ -325,7 +326,7 @@ pl_status pl_writable_open(const char *path, int flags,
     return s;
   }
   if (flags & PL_OPEN_APPEND) {
-    s = pl_port_fsize(w->fd, &w->size, path);
+    s = pl_port_fsize(w->fd, &w->opened_size, path);
     if (s != PL_OK) {
       pl_port_close(w->fd, path);
       w_free(w);

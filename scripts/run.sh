@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # plinth's main job: builds plinth, measures this machine's file system with
-# `plinth probe`, runs the README's durable-append example, and has the
-# crash harness judge its five example workloads.
+# `plinth probe`, runs the README's durable-append example, has the crash
+# harness judge its five example workloads and LevelDB, and runs the
+# headline benchmarks against LevelDB's env, stdio and raw system calls
+# (seconds each; `make bench` in the build directory runs the full ones).
 #
 #   scripts/run.sh [DIR]     DIR to probe and write in (default: /tmp)
 set -euo pipefail
@@ -10,7 +12,7 @@ cd "$top"
 dir=${1:-/tmp}
 jobs=$(nproc 2>/dev/null || echo 2)
 
-scripts/install-deps.sh core
+scripts/install-deps.sh core bench
 [ -x configure ] || ./autogen.sh >/dev/null 2>&1
 mkdir -p build/run
 if [ ! -f build/run/Makefile ]; then
@@ -41,3 +43,17 @@ for ex in replace-ok replace-no-sync create-no-dirsync log-ok log-no-checksum; d
     "$(field 'failing states')" "$(grep '^verdict:' <<<"$out" | cut -d' ' -f2-)"
 done
 echo "(plinth crashcheck EXAMPLE shows each failure with its replayable state id and minimal lost operations)"
+
+echo
+echo "=== LevelDB 1.23 on the crash harness: 20 keys put with sync=true, every sync point"
+# Each failing state is judged by reopening the database with LevelDB's own
+# env; the summary and the shrunk form of the first failure are shown.
+make -s -C build/run crash-leveldb 2>&1 |
+  awk '/^crashcheck /{n++; print (n == 1 ? "strict POSIX model:" : "ext4 data=ordered model, for comparison:"); show=1; next}
+       show && /^  (recorded ops|crash points|states generated|distinct states|failing states)/{print}
+       /shrunk to/ && !shrunk {getline l; print "  first failure, shrunk: " substr(l, 3); shrunk=1}
+       /^failure 1:/ {sub(/: reopen failed/, ":\n    reopen failed"); print "  " $0}' || true
+
+echo
+echo "=== headline benchmarks (make bench-quick: 64 MiB, 3 rounds; full figures in bench/README.md)"
+PLINTH_BENCH_DIR="$dir/plinth-bench" make -s -C build/run bench-quick 2>&1 | grep -v '^make'

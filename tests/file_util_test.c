@@ -137,6 +137,38 @@ START_TEST(write_all_that_fails_removes_the_partial_file) {
 END_TEST
 #endif
 
+START_TEST(remove_tree_removes_nested_files_and_directories) {
+  char sub[1300], deep[1400], f[1500];
+  pl_test_path(sub, sizeof sub, dir, "sub");
+  pl_test_path(deep, sizeof deep, sub, "deeper");
+  ck_assert_pl_ok(pl_env_create_dir(env, sub));
+  ck_assert_pl_ok(pl_env_create_dir(env, deep));
+  ck_assert_pl_ok(pl_file_write_all(env, pl_test_path(f, sizeof f, sub, "a"), "a", 1, 0));
+  ck_assert_pl_ok(pl_file_write_all(env, pl_test_path(f, sizeof f, deep, "b"), "b", 1, 0));
+  ck_assert_pl_ok(pl_file_write_all(env, path, "keep", 4, 0));
+  ck_assert_pl_ok(pl_file_remove_tree(env, sub));
+  ck_assert_int_eq(pl_env_file_exists(env, sub), PL_NOT_FOUND);
+  expect_only_entry("CURRENT");
+  ck_assert_int_eq(pl_file_remove_tree(env, sub), PL_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(clear_dir_empties_but_keeps_the_directory) {
+  char sub[1300], f[1400];
+  pl_test_path(sub, sizeof sub, dir, "sub");
+  ck_assert_pl_ok(pl_env_create_dir(env, sub));
+  ck_assert_pl_ok(pl_file_write_all(env, pl_test_path(f, sizeof f, sub, "x"), "x", 1, 0));
+  ck_assert_pl_ok(pl_file_clear_dir(env, dir));
+  ck_assert_pl_ok(pl_env_file_exists(env, dir));
+  {
+    pl_strlist l;
+    ck_assert_pl_ok(pl_env_list_children(env, dir, &l));
+    ck_assert_uint_eq(l.count, 0);
+    pl_strlist_free(&l);
+  }
+}
+END_TEST
+
 /* A wrapper that counts removes and forwards everything else. */
 typedef struct counting_env {
   pl_env_wrapper base;
@@ -217,6 +249,8 @@ int main(void) {
   PL_TEST_POSIX_ONLY(tc, replace_whose_rename_fails_keeps_old_contents_and_no_temporary);
   PL_TEST_POSIX_ONLY(tc, replace_whose_directory_sync_fails_reports_it);
   PL_TEST_POSIX_ONLY(tc, write_all_that_fails_removes_the_partial_file);
+  tcase_add_test(tc, remove_tree_removes_nested_files_and_directories);
+  tcase_add_test(tc, clear_dir_empties_but_keeps_the_directory);
   tcase_add_test(tc, wrapper_overrides_one_method_and_forwards_the_rest);
   tcase_add_test(tc, writable_wrapper_forwards_all_but_its_override);
   suite_add_tcase(s, tc);

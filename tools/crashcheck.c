@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "plinth/crash.h"
+#include "plinth/file_util.h"
 #include "tools/tool.h"
 
 static void usage(FILE *out) {
@@ -165,21 +166,6 @@ static void dump(const pl_crash_trace *t) {
   free(names);
 }
 
-/* Removes dir and everything in it (best effort). */
-static void remove_tree(pl_env *env, const char *dir) {
-  pl_strlist names = {0};
-  size_t i;
-  char path[4096];
-  if (pl_env_list_children(env, dir, &names) == PL_OK) {
-    for (i = 0; i < names.count; i++) {
-      snprintf(path, sizeof path, "%s/%s", dir, names.items[i]);
-      if (pl_env_remove_file(env, path) != PL_OK) remove_tree(env, path);
-    }
-    pl_strlist_free(&names);
-  }
-  pl_env_remove_dir(env, dir);
-}
-
 static int parse_u64(const char *s, uint64_t *out) {
   char *end;
   unsigned long long v = strtoull(s, &end, 10);
@@ -327,10 +313,10 @@ int pl_tool_crashcheck(int argc, char **argv) {
    * holds everything.  A program's trace stays, so its states can be
    * replayed (a second run of the program may record a different one). */
   if (prog >= 0) {
-    remove_tree(env, run_dir);
-    if (record_to != NULL) remove_tree(env, own_work);
+    pl_file_remove_tree(env, run_dir);
+    if (record_to != NULL) pl_file_remove_tree(env, own_work);
   } else {
-    remove_tree(env, own_work);
+    pl_file_remove_tree(env, own_work);
   }
   /* With --work the states are written there too, and the last one is left
    * for inspection. */
@@ -387,7 +373,7 @@ int pl_tool_crashcheck(int argc, char **argv) {
     printf("\ntrace: %s\n(replay a state: plinth crashcheck --trace %s --replay ID --out DIR)\n",
            trace_path, trace_path);
   /* Nothing to replay: the kept trace can go too. */
-  if (prog >= 0 && record_to == NULL && work == NULL && r.failures == 0) remove_tree(env, own_work);
+  if (prog >= 0 && record_to == NULL && work == NULL && r.failures == 0) pl_file_remove_tree(env, own_work);
   rc = r.failures ? 1 : 0;
   pl_crash_report_free(&r);
   return rc;

@@ -29,6 +29,14 @@ pl_status pl_file_read_all(pl_env *env, const char *path, char **data,
 pl_status pl_file_replace(pl_env *env, const char *path, const void *data,
                           size_t n);
 
+/* Removes everything inside dir (files and directories, recursively) and
+ * keeps dir itself.  Returns the first failure, with its path; NotFound if
+ * dir does not exist. */
+pl_status pl_file_clear_dir(pl_env *env, const char *dir);
+
+/* Removes dir and everything inside it. */
+pl_status pl_file_remove_tree(pl_env *env, const char *dir);
+
 /* Writes the directory part of path (or "." if it has none) into buf. */
 pl_status pl_path_dirname(const char *path, char *buf, size_t cap);
 
