@@ -79,18 +79,10 @@ START_TEST(replace_into_missing_directory_is_not_found) {
 END_TEST
 
 #if !defined(_WIN32)
-static int data_sync_kind(void) {
-#if HAVE_FDATASYNC && HAVE_DECL_FDATASYNC
-  return SPY_FDATASYNC;
-#else
-  return SPY_FSYNC;
-#endif
-}
-
 START_TEST(replace_syncs_data_before_rename_and_directory_after) {
   int data_sync, ren, dir_sync;
   ck_assert_pl_ok(pl_file_replace(env, path, "v1", 2));
-  data_sync = spy_find(data_sync_kind(), "/CURRENT.tmp-plinth");
+  data_sync = spy_find(spy_data_sync_kind(), "/CURRENT.tmp-plinth");
   ren = spy_find(SPY_RENAME, "/CURRENT");
   dir_sync = spy_find(SPY_FSYNC, dir);
   ck_assert_int_ge(data_sync, 0);
@@ -101,7 +93,7 @@ END_TEST
 
 START_TEST(replace_whose_sync_fails_keeps_old_contents_and_no_temporary) {
   ck_assert_pl_ok(pl_file_replace(env, path, "old", 3));
-  spy_fail(data_sync_kind(), EIO, 0, 1);
+  spy_fail(spy_data_sync_kind(), EIO, 0, 1);
   ck_assert_int_eq(pl_file_replace(env, path, "new", 3), PL_IO_ERROR);
   ck_assert_int_eq(pl_error_os(), EIO);
   ck_assert_msg(strstr(pl_error_message(), "CURRENT.tmp-plinth") != NULL, "%s", pl_error_message());

@@ -26,6 +26,14 @@ static struct {
 static size_t short_max;
 static int short_times;
 
+int spy_data_sync_kind(void) {
+#if HAVE_FDATASYNC && HAVE_DECL_FDATASYNC
+  return SPY_FDATASYNC;
+#else
+  return SPY_FSYNC;
+#endif
+}
+
 void spy_reset(void) {
   pthread_mutex_lock(&mu);
   ncalls = 0;

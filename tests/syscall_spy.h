@@ -16,6 +16,10 @@ typedef struct spy_call {
   char path[512]; /* the descriptor's path, or rename's target */
 } spy_call;
 
+/* The kind plinth's file sync uses here: SPY_FDATASYNC where configure
+ * found fdatasync, else SPY_FSYNC. */
+int spy_data_sync_kind(void);
+
 /* Forgets the log and every planned failure. */
 void spy_reset(void);
 /* Number of calls logged and the i-th call. */

@@ -320,25 +320,13 @@ START_TEST(sync_makes_data_durable_with_fdatasync) {
   ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
   ck_assert_pl_ok(pl_writable_append(f, "data", 4));
   ck_assert_pl_ok(pl_writable_sync(f));
-#if HAVE_FDATASYNC && HAVE_DECL_FDATASYNC
-  ck_assert_int_eq(spy_count_kind(SPY_FDATASYNC, "/file"), 1);
-#else
-  ck_assert_int_eq(spy_count_kind(SPY_FSYNC, "/file"), 1);
-#endif
+  ck_assert_int_eq(spy_count_kind(spy_data_sync_kind(), "/file"), 1);
   /* The buffered bytes reached the OS before the sync. */
   ck_assert_int_lt(spy_find(SPY_WRITEV, "/file"), spy_count() - 1);
   ck_assert_uint_eq(size_on_disk(path), 4);
   ck_assert_pl_ok(pl_writable_close(f));
 }
 END_TEST
-
-static int data_sync_kind(void) {
-#if HAVE_FDATASYNC && HAVE_DECL_FDATASYNC
-  return SPY_FDATASYNC;
-#else
-  return SPY_FSYNC;
-#endif
-}
 
 START_TEST(manifest_sync_syncs_its_directory_before_its_data) {
   char manifest[1300];
@@ -349,7 +337,7 @@ START_TEST(manifest_sync_syncs_its_directory_before_its_data) {
   ck_assert_pl_ok(pl_writable_append(f, "edit", 4));
   ck_assert_pl_ok(pl_writable_sync(f));
   dir_sync = spy_find(SPY_FSYNC, dir);
-  data_sync = spy_find(data_sync_kind(), "/MANIFEST-000001");
+  data_sync = spy_find(spy_data_sync_kind(), "/MANIFEST-000001");
   ck_assert_int_ge(dir_sync, 0);
   ck_assert_int_ge(data_sync, 0);
   ck_assert_int_lt(dir_sync, data_sync);
@@ -372,7 +360,7 @@ START_TEST(sync_failure_is_sticky) {
   pl_writable_stats st;
   ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
   ck_assert_pl_ok(pl_writable_append(f, "lost?", 5));
-  spy_fail(data_sync_kind(), EIO, 0, 1);
+  spy_fail(spy_data_sync_kind(), EIO, 0, 1);
   ck_assert_int_eq(pl_writable_sync(f), PL_IO_ERROR);
   ck_assert_int_eq(pl_error_os(), EIO);
   /* Linux may have dropped the dirty pages and would report the next fsync
@@ -383,7 +371,7 @@ START_TEST(sync_failure_is_sticky) {
   ck_assert_int_eq(pl_writable_append(f, "more", 4), PL_IO_ERROR);
   ck_assert_int_eq(pl_writable_flush(f), PL_IO_ERROR);
   ck_assert_int_eq(pl_writable_write_at(f, 0, "z", 1), PL_IO_ERROR);
-  ck_assert_int_eq(spy_count_kind(data_sync_kind(), "/file"), 1);
+  ck_assert_int_eq(spy_count_kind(spy_data_sync_kind(), "/file"), 1);
   pl_writable_stats_get(f, &st);
   ck_assert_uint_eq(st.syncs, 0);
   ck_assert_int_eq(pl_writable_close(f), PL_IO_ERROR);
@@ -427,9 +415,9 @@ START_TEST(interrupted_sync_is_retried) {
   pl_writable_file *f;
   ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
   ck_assert_pl_ok(pl_writable_append(f, "x", 1));
-  spy_fail(data_sync_kind(), EINTR, 0, 2);
+  spy_fail(spy_data_sync_kind(), EINTR, 0, 2);
   ck_assert_pl_ok(pl_writable_sync(f));
-  ck_assert_int_eq(spy_count_kind(data_sync_kind(), "/file"), 3);
+  ck_assert_int_eq(spy_count_kind(spy_data_sync_kind(), "/file"), 3);
   ck_assert_pl_ok(pl_writable_close(f));
 }
 END_TEST
@@ -459,7 +447,7 @@ START_TEST(manifest_directory_sync_failure_fails_the_sync) {
   ck_assert_int_eq(pl_writable_sync(f), PL_IO_ERROR);
   /* The data was not synced after the directory failed, and it stays
    * failed. */
-  ck_assert_int_eq(spy_count_kind(data_sync_kind(), "/MANIFEST-000002"), 0);
+  ck_assert_int_eq(spy_count_kind(spy_data_sync_kind(), "/MANIFEST-000002"), 0);
   ck_assert_int_eq(pl_writable_sync(f), PL_IO_ERROR);
   pl_writable_close(f);
 }
@@ -483,7 +471,7 @@ START_TEST(first_sync_makes_created_parent_directories_durable) {
   i_dir = spy_find(SPY_FSYNC, dir);
   i_a = spy_find(SPY_FSYNC, a);
   i_ab = spy_find(SPY_FSYNC, ab);
-  i_data = spy_find(data_sync_kind(), "/a/b/file");
+  i_data = spy_find(spy_data_sync_kind(), "/a/b/file");
   ck_assert_int_ge(i_dir, 0);
   ck_assert_int_gt(i_a, i_dir);
   ck_assert_int_gt(i_ab, i_a);
@@ -516,9 +504,9 @@ START_TEST(sync_on_close_syncs_before_closing) {
   o.sync_on_close = 1;
   ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, &o, &f));
   ck_assert_pl_ok(pl_writable_append(f, "x", 1));
-  ck_assert_int_eq(spy_count_kind(data_sync_kind(), "/file"), 0);
+  ck_assert_int_eq(spy_count_kind(spy_data_sync_kind(), "/file"), 0);
   ck_assert_pl_ok(pl_writable_close(f));
-  ck_assert_int_eq(spy_count_kind(data_sync_kind(), "/file"), 1);
+  ck_assert_int_eq(spy_count_kind(spy_data_sync_kind(), "/file"), 1);
 }
 END_TEST
 
@@ -529,7 +517,7 @@ START_TEST(sync_on_close_failure_fails_close) {
   o.sync_on_close = 1;
   ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, &o, &f));
   ck_assert_pl_ok(pl_writable_append(f, "x", 1));
-  spy_fail(data_sync_kind(), EIO, 0, 1);
+  spy_fail(spy_data_sync_kind(), EIO, 0, 1);
   ck_assert_int_eq(pl_writable_close(f), PL_IO_ERROR);
   ck_assert_int_eq(pl_error_os(), EIO);
 }
