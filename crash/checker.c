@@ -10,25 +10,25 @@
 #include "plinth/file_util.h"
 
 /* Appends s to b quoted for the shell. */
-static void quote(pl_cbuf *b, const char *s) {
+static void quote(pl__cbuf *b, const char *s) {
 #if defined(_WIN32)
-  pl_cbuf_add(b, "\"", 1);
-  pl_cbuf_add(b, s, strlen(s));
-  pl_cbuf_add(b, "\"", 1);
+  pl__cbuf_add(b, "\"", 1);
+  pl__cbuf_add(b, s, strlen(s));
+  pl__cbuf_add(b, "\"", 1);
 #else
-  pl_cbuf_add(b, "'", 1);
+  pl__cbuf_add(b, "'", 1);
   for (; *s; s++) {
-    if (*s == '\'') pl_cbuf_add(b, "'\\''", 4);
-    else pl_cbuf_add(b, s, 1);
+    if (*s == '\'') pl__cbuf_add(b, "'\\''", 4);
+    else pl__cbuf_add(b, s, 1);
   }
-  pl_cbuf_add(b, "'", 1);
+  pl__cbuf_add(b, "'", 1);
 #endif
 }
 
-pl_status pl_checker_run(const pl_crash_checker *c, pl_env *env, const char *work,
+pl_status pl__checker_run(const pl_crash_checker *c, pl_env *env, const char *work,
                          const char *dir, const char *const *notes, size_t nnotes,
                          int *failed, char *msg, size_t cap) {
-  pl_cbuf text = {0}, cmd = {0};
+  pl__cbuf text = {0}, cmd = {0};
   char notes_path[4096], out_path[4096];
   size_t i;
   int rc;
@@ -41,27 +41,27 @@ pl_status pl_checker_run(const pl_crash_checker *c, pl_env *env, const char *wor
   }
   snprintf(notes_path, sizeof notes_path, "%s/notes.txt", work);
   for (i = 0; i < nnotes; i++) {
-    pl_cbuf_add(&text, notes[i], strlen(notes[i]));
-    pl_cbuf_add(&text, "\n", 1);
+    pl__cbuf_add(&text, notes[i], strlen(notes[i]));
+    pl__cbuf_add(&text, "\n", 1);
   }
   s = pl_file_write_all(env, notes_path, text.p ? (const void *)text.p : "", text.len, 0);
-  pl_cbuf_free(&text);
+  pl__cbuf_free(&text);
   if (s != PL_OK) return s;
-  pl_cbuf_add(&cmd, c->command, strlen(c->command));
-  pl_cbuf_add(&cmd, " ", 1);
+  pl__cbuf_add(&cmd, c->command, strlen(c->command));
+  pl__cbuf_add(&cmd, " ", 1);
   quote(&cmd, dir);
-  pl_cbuf_add(&cmd, " ", 1);
+  pl__cbuf_add(&cmd, " ", 1);
   quote(&cmd, notes_path);
   /* The command's output goes to a file: its last line is the failure's
    * message in the report. */
   snprintf(out_path, sizeof out_path, "%s/checker.out", work);
-  pl_cbuf_add(&cmd, " > ", 3);
+  pl__cbuf_add(&cmd, " > ", 3);
   quote(&cmd, out_path);
-  pl_cbuf_add(&cmd, " 2>&1", 5);
-  if (!pl_cbuf_add(&cmd, "", 1)) return pl_error_set(PL_IO_ERROR, 0, "checker: out of memory");
+  pl__cbuf_add(&cmd, " 2>&1", 5);
+  if (!pl__cbuf_add(&cmd, "", 1)) return pl_error_set(PL_IO_ERROR, 0, "checker: out of memory");
   fflush(NULL);
   rc = system((const char *)cmd.p);
-  pl_cbuf_free(&cmd);
+  pl__cbuf_free(&cmd);
   if (rc == -1) return pl_error_set(PL_IO_ERROR, 0, "checker: cannot run \"%s\"", c->command);
   *failed = rc != 0;
   if (*failed) {

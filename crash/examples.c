@@ -185,7 +185,7 @@ static pl_status log_run(pl_env *env, const char *dir, pl_crash_recorder *rec, i
     size_t n = record_size(i), hdr = checksums ? 8 : 4;
     put32(rec_buf, (uint32_t)n);
     record_payload(rec_buf + hdr, i);
-    if (checksums) put32(rec_buf + 4, pl_crc32c(rec_buf + hdr, n));
+    if (checksums) put32(rec_buf + 4, pl__crc32c(rec_buf + hdr, n));
     s = pl_writable_append(f, rec_buf, hdr + n);
     if (s == PL_OK) s = pl_writable_sync(f);
     if (s == PL_OK) pl_crash_note(rec, "ack %d", i);
@@ -222,7 +222,7 @@ static int log_check(const char *dir, const char *const *notes, size_t nnotes, c
     const unsigned char *p = (const unsigned char *)data + at;
     uint32_t len = get32(p);
     if (len == 0 || len > n - at - hdr) break;
-    if (checksums && pl_crc32c(p + hdr, len) != get32(p + 4)) break;
+    if (checksums && pl__crc32c(p + hdr, len) != get32(p + 4)) break;
     /* A record recovery accepted: it must be the one written there. */
     if (i >= LOG_RECORDS || len != record_size(i)) {
       bad = 1;

@@ -55,7 +55,7 @@ static int seen_add(seen_set *s, uint64_t key) {
 
 /* ---- the session ---- */
 
-static pl_status session_open(pl_session *s, const pl_crash_trace *t, const pl_crash_options *o,
+static pl_status session_open(pl__session *s, const pl_crash_trace *t, const pl_crash_options *o,
                               const pl_crash_checker *c) {
   pl_status st;
   memset(s, 0, sizeof *s);
@@ -85,23 +85,23 @@ static pl_status session_open(pl_session *s, const pl_crash_trace *t, const pl_c
   return pl_env_create_dir(s->env, s->dir);
 }
 
-static void session_close(pl_session *s) {
-  pl_state_free(&s->state);
+static void session_close(pl__session *s) {
+  pl__state_free(&s->state);
   if (s->own_work) {
     pl_file_clear_dir(s->env, s->work);
     pl_env_remove_dir(s->env, s->work);
   }
 }
 
-pl_status pl_session_try(pl_session *s, const pl_model *m, const unsigned char *choices,
+pl_status pl__session_try(pl__session *s, const pl__model *m, const unsigned char *choices,
                          int *failed, char *msg, size_t cap) {
   uint64_t h, t0;
-  pl_status st = pl_state_build(m, choices, &s->state, &h);
+  pl_status st = pl__state_build(m, choices, &s->state, &h);
   if (st == PL_OK) st = pl_file_clear_dir(s->env, s->dir);
-  if (st == PL_OK) st = pl_state_materialize(s->env, &s->state, s->dir);
+  if (st == PL_OK) st = pl__state_materialize(s->env, &s->state, s->dir);
   if (st != PL_OK) return st;
   t0 = pl_env_now_micros(s->env);
-  st = pl_checker_run(s->checker, s->env, s->work, s->dir, m->notes, m->nnotes, failed, msg, cap);
+  st = pl__checker_run(s->checker, s->env, s->work, s->dir, m->notes, m->nnotes, failed, msg, cap);
   s->check_micros += pl_env_now_micros(s->env) - t0;
   s->tries++;
   return st;
@@ -140,7 +140,7 @@ static char *xstrdup(const char *s) {
   return d;
 }
 
-static pl_status add_failure(pl_session *s, pl_crash_report *r, const pl_model *m, size_t point,
+static pl_status add_failure(pl__session *s, pl_crash_report *r, const pl__model *m, size_t point,
                              const unsigned char *failing, const char *msg) {
   pl_crash_failure *f;
   char smsg[1024];
@@ -160,13 +160,13 @@ static pl_status add_failure(pl_session *s, pl_crash_report *r, const pl_model *
   f = &r->failure[r->nfailure++];
   memset(f, 0, sizeof *f);
   f->point = point;
-  f->id = pl_state_id(point, c, m->npend);
-  f->lost = pl_model_describe_lost(m, c, &f->lost_count);
+  f->id = pl__state_id(point, c, m->npend);
+  f->lost = pl__model_describe_lost(m, c, &f->lost_count);
   f->message = xstrdup(msg);
   snprintf(smsg, sizeof smsg, "%s", msg);
-  if (s->opt.shrink) st = pl_shrink(s, m, c, smsg, sizeof smsg);
-  f->shrunk_id = pl_state_id(point, c, m->npend);
-  f->shrunk_lost = pl_model_describe_lost(m, c, &f->shrunk_lost_count);
+  if (s->opt.shrink) st = pl__shrink(s, m, c, smsg, sizeof smsg);
+  f->shrunk_id = pl__state_id(point, c, m->npend);
+  f->shrunk_lost = pl__model_describe_lost(m, c, &f->shrunk_lost_count);
   f->shrunk_message = xstrdup(smsg);
   free(c);
   return st;
@@ -174,7 +174,7 @@ static pl_status add_failure(pl_session *s, pl_crash_report *r, const pl_model *
 
 pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
                            const pl_crash_checker *c, pl_crash_report *r) {
-  pl_session s;
+  pl__session s;
   seen_set seen = {0};
   size_t *points, npoints = 0, pi;
   uint64_t t0;
@@ -194,25 +194,25 @@ pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
   }
   t0 = pl_env_now_micros(s.env);
   for (pi = 0; pi < npoints && st == PL_OK; pi++) {
-    pl_model m;
-    pl_gen g;
+    pl__model m;
+    pl__gen g;
     unsigned char *ch;
-    st = pl_model_build(&m, t, &s.opt, points[pi]);
+    st = pl__model_build(&m, t, &s.opt, points[pi]);
     if (st != PL_OK) break;
     ch = malloc((size_t)m.npend + 1);
     if (ch == NULL) {
-      pl_model_free(&m);
+      pl__model_free(&m);
       st = pl_error_set(PL_IO_ERROR, ENOMEM, "explore: out of memory");
       break;
     }
-    pl_gen_init(&g, &m, s.opt.max_exhaustive, s.opt.samples, s.opt.seed, points[pi]);
+    pl__gen_init(&g, &m, s.opt.max_exhaustive, s.opt.samples, s.opt.seed, points[pi]);
     if (!g.exhaustive) r->sampled_points++;
-    while (st == PL_OK && pl_gen_next(&g, ch)) {
+    while (st == PL_OK && pl__gen_next(&g, ch)) {
       uint64_t h;
       int isnew, failed = 0;
       char msg[1024];
       r->generated++;
-      st = pl_state_build(&m, ch, &s.state, &h);
+      st = pl__state_build(&m, ch, &s.state, &h);
       if (st != PL_OK) break;
       /* The same directory with the same notes gets the same verdict. */
       isnew = seen_add(&seen, h ^ ((uint64_t)m.nnotes * 0x9e3779b97f4a7c15ULL));
@@ -221,7 +221,7 @@ pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
         break;
       }
       if (!isnew) continue;
-      st = pl_session_try(&s, &m, ch, &failed, msg, sizeof msg);
+      st = pl__session_try(&s, &m, ch, &failed, msg, sizeof msg);
       if (st != PL_OK) break;
       r->checked++;
       if (failed) {
@@ -233,7 +233,7 @@ pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
       }
     }
     free(ch);
-    pl_model_free(&m);
+    pl__model_free(&m);
     r->points++;
     if (s.opt.progress) {
       pl_crash_progress p;
@@ -259,14 +259,14 @@ pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
 pl_status pl_crash_replay(const pl_crash_trace *t, const pl_crash_options *o, const char *id,
                           const char *dir) {
   pl_crash_options opt;
-  pl_model m;
-  pl_state state;
+  pl__model m;
+  pl__state state;
   unsigned char *c;
   size_t point;
   int n, i;
   uint64_t h;
   pl_env *env;
-  pl_status st = pl_state_id_parse(id, &point, &c, &n);
+  pl_status st = pl__state_id_parse(id, &point, &c, &n);
   if (st != PL_OK) return st;
   if (o) opt = *o;
   else pl_crash_options_init(&opt);
@@ -277,7 +277,7 @@ pl_status pl_crash_replay(const pl_crash_trace *t, const pl_crash_options *o, co
     return pl_error_set(PL_INVALID_ARGUMENT, 0, "state id %s: the trace has %lu ops", id,
                         (unsigned long)t->count);
   }
-  st = pl_model_build(&m, t, &opt, point);
+  st = pl__model_build(&m, t, &opt, point);
   if (st != PL_OK) {
     free(c);
     return st;
@@ -290,14 +290,14 @@ pl_status pl_crash_replay(const pl_crash_trace *t, const pl_crash_options *o, co
   for (i = 0; st == PL_OK && i < n; i++)
     if (c[i] >= m.pend[i].nchoices)
       st = pl_error_set(PL_INVALID_ARGUMENT, 0, "state id %s: choice %d out of range", id, i);
-  if (st == PL_OK && !pl_model_valid(&m, c))
+  if (st == PL_OK && !pl__model_valid(&m, c))
     st = pl_error_set(PL_INVALID_ARGUMENT, 0, "state id %s: breaks a dependency", id);
   memset(&state, 0, sizeof state);
-  if (st == PL_OK) st = pl_state_build(&m, c, &state, &h);
+  if (st == PL_OK) st = pl__state_build(&m, c, &state, &h);
   if (st == PL_OK) st = pl_env_create_dir(env, dir);
-  if (st == PL_OK) st = pl_state_materialize(env, &state, dir);
-  pl_state_free(&state);
-  pl_model_free(&m);
+  if (st == PL_OK) st = pl__state_materialize(env, &state, dir);
+  pl__state_free(&state);
+  pl__model_free(&m);
   free(c);
   return st;
 }
@@ -305,9 +305,9 @@ pl_status pl_crash_replay(const pl_crash_trace *t, const pl_crash_options *o, co
 pl_status pl_crash_count_states(const pl_crash_trace *t, const pl_crash_options *o, size_t point,
                                 uint64_t *combinations, uint64_t *distinct) {
   pl_crash_options opt;
-  pl_model m;
-  pl_gen g;
-  pl_state state;
+  pl__model m;
+  pl__gen g;
+  pl__state state;
   seen_set seen = {0};
   unsigned char *c;
   pl_status st;
@@ -315,22 +315,22 @@ pl_status pl_crash_count_states(const pl_crash_trace *t, const pl_crash_options 
   else pl_crash_options_init(&opt);
   if (opt.sector_size == 0) opt.sector_size = 512;
   *combinations = *distinct = 0;
-  st = pl_model_build(&m, t, &opt, point);
+  st = pl__model_build(&m, t, &opt, point);
   if (st != PL_OK) return st;
   c = malloc((size_t)m.npend + 1);
   memset(&state, 0, sizeof state);
   if (c == NULL) st = pl_error_set(PL_IO_ERROR, ENOMEM, "count: out of memory");
-  if (st == PL_OK) pl_gen_init(&g, &m, UINT64_MAX, 0, 0, point);
-  while (st == PL_OK && pl_gen_next(&g, c)) {
+  if (st == PL_OK) pl__gen_init(&g, &m, UINT64_MAX, 0, 0, point);
+  while (st == PL_OK && pl__gen_next(&g, c)) {
     uint64_t h;
-    st = pl_state_build(&m, c, &state, &h);
+    st = pl__state_build(&m, c, &state, &h);
     if (st != PL_OK) break;
     (*combinations)++;
     if (seen_add(&seen, h) > 0) (*distinct)++;
   }
   free(seen.slot);
   free(c);
-  pl_state_free(&state);
-  pl_model_free(&m);
+  pl__state_free(&state);
+  pl__model_free(&m);
   return st;
 }

@@ -18,7 +18,7 @@ static uint64_t splitmix(uint64_t *x) {
   return z ^ (z >> 31);
 }
 
-void pl_gen_init(pl_gen *g, const pl_model *m, uint64_t max_exhaustive, uint64_t samples,
+void pl__gen_init(pl__gen *g, const pl__model *m, uint64_t max_exhaustive, uint64_t samples,
                  uint64_t seed, size_t point) {
   int i;
   uint64_t total = 1;
@@ -35,7 +35,7 @@ void pl_gen_init(pl_gen *g, const pl_model *m, uint64_t max_exhaustive, uint64_t
 }
 
 /* Next combination in mixed radix; 0 when it wrapped around. */
-static int increment(const pl_model *m, unsigned char *c) {
+static int increment(const pl__model *m, unsigned char *c) {
   int i;
   for (i = 0; i < m->npend; i++) {
     if (++c[i] < m->pend[i].nchoices) return 1;
@@ -44,8 +44,8 @@ static int increment(const pl_model *m, unsigned char *c) {
   return 0;
 }
 
-int pl_gen_next(pl_gen *g, unsigned char *c) {
-  const pl_model *m = g->m;
+int pl__gen_next(pl__gen *g, unsigned char *c) {
+  const pl__model *m = g->m;
   int i, j;
   if (g->exhaustive) {
     for (;;) {
@@ -55,7 +55,7 @@ int pl_gen_next(pl_gen *g, unsigned char *c) {
       } else if (!increment(m, c)) {
         return 0;
       }
-      if (pl_model_valid(m, c)) {
+      if (pl__model_valid(m, c)) {
         g->produced++;
         return 1;
       }
@@ -93,30 +93,30 @@ static int char_choice(char ch) {
   return -1;
 }
 
-char *pl_state_id(size_t point, const unsigned char *c, int n) {
-  pl_cbuf b = {0};
+char *pl__state_id(size_t point, const unsigned char *c, int n) {
+  pl__cbuf b = {0};
   char tok[64];
   int i = 0;
   snprintf(tok, sizeof tok, "%lu:", (unsigned long)point);
-  pl_cbuf_add(&b, tok, strlen(tok));
+  pl__cbuf_add(&b, tok, strlen(tok));
   while (i < n) {
     int run = 1;
     while (i + run < n && c[i + run] == c[i]) run++;
     if (run > 2) snprintf(tok, sizeof tok, "%s%c*%d", i ? "." : "", choice_char(c[i]), run);
     else if (run == 2) snprintf(tok, sizeof tok, "%s%c.%c", i ? "." : "", choice_char(c[i]), choice_char(c[i]));
     else snprintf(tok, sizeof tok, "%s%c", i ? "." : "", choice_char(c[i]));
-    pl_cbuf_add(&b, tok, strlen(tok));
+    pl__cbuf_add(&b, tok, strlen(tok));
     i += run;
   }
-  pl_cbuf_add(&b, "", 1);
+  pl__cbuf_add(&b, "", 1);
   return (char *)b.p;
 }
 
-pl_status pl_state_id_parse(const char *id, size_t *point, unsigned char **choices, int *n) {
+pl_status pl__state_id_parse(const char *id, size_t *point, unsigned char **choices, int *n) {
   const char *p = id;
   char *end;
   unsigned long pt;
-  pl_cbuf b = {0};
+  pl__cbuf b = {0};
   *choices = NULL;
   *n = 0;
   pt = strtoul(p, &end, 10);
@@ -134,8 +134,8 @@ pl_status pl_state_id_parse(const char *id, size_t *point, unsigned char **choic
     }
     while (run-- > 0) {
       unsigned char u = (unsigned char)c;
-      if (!pl_cbuf_add(&b, &u, 1)) {
-        pl_cbuf_free(&b);
+      if (!pl__cbuf_add(&b, &u, 1)) {
+        pl__cbuf_free(&b);
         return pl_error_set(PL_IO_ERROR, ENOMEM, "state id: out of memory");
       }
     }
@@ -152,6 +152,6 @@ pl_status pl_state_id_parse(const char *id, size_t *point, unsigned char **choic
   if (*choices == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "state id: out of memory");
   return PL_OK;
 bad:
-  pl_cbuf_free(&b);
+  pl__cbuf_free(&b);
   return pl_error_set(PL_INVALID_ARGUMENT, 0, "bad state id \"%s\"", id);
 }

@@ -1,7 +1,7 @@
 # The crash-consistency harness: recording env, trace files, the power-loss
 # model, state generation, materializing, checkers, shrinking, fault
 # injection and the built-in examples.
-libplinth_la_SOURCES += \
+libplinth_core_la_SOURCES += \
 	crash/crash_internal.h \
 	crash/generator.h \
 	crash/trace.c \
@@ -82,6 +82,4 @@ endif
 if PORT_POSIX
 TESTS += tests/crash_cli.sh
 endif
-TEST_EXTENSIONS = .sh
-SH_LOG_COMPILER = $(SHELL)
 EXTRA_DIST += tests/crash_cli.sh

@@ -44,7 +44,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t size) {
   return 1;
 }
 
-void pl_crash_parent_of(const char *rel, char *out, size_t cap) {
+void pl__crash_parent_of(const char *rel, char *out, size_t cap) {
   const char *slash = strrchr(rel, '/');
   size_t n = slash ? (size_t)(slash - rel) : 0;
   if (n >= cap) n = cap - 1;
@@ -112,8 +112,8 @@ static int vmove(replay *r, const char *from, const char *to) {
   return 1;
 }
 
-static int new_inode(pl_model *m, replay *r, int is_dir, const char *label) {
-  pl_minode *in;
+static int new_inode(pl__model *m, replay *r, int is_dir, const char *label) {
+  pl__minode *in;
   size_t cap = (size_t)m->capinodes;
   if (!grow((void **)&m->inodes, &cap, (size_t)m->ninodes + 1, sizeof *m->inodes)) return -1;
   m->capinodes = (int)cap;
@@ -132,8 +132,8 @@ static int new_inode(pl_model *m, replay *r, int is_dir, const char *label) {
   return m->ninodes++;
 }
 
-static int add_data(pl_model *m, int inode, size_t op, int kind, int growing) {
-  pl_minode *in = &m->inodes[inode];
+static int add_data(pl__model *m, int inode, size_t op, int kind, int growing) {
+  pl__minode *in = &m->inodes[inode];
   if (!grow((void **)&in->ops, &in->cap, in->n + 1, sizeof *in->ops)) return 0;
   in->ops[in->n].op = op;
   in->ops[in->n].kind = kind;
@@ -144,9 +144,9 @@ static int add_data(pl_model *m, int inode, size_t op, int kind, int growing) {
   return 1;
 }
 
-static int add_name(pl_model *m, replay *r, size_t op, int kind, const char *path,
+static int add_name(pl__model *m, replay *r, size_t op, int kind, const char *path,
                     const char *path2, int inode) {
-  pl_mname *nm;
+  pl__mname *nm;
   char pa[4096], pb[4096];
   if (!grow((void **)&m->names, &m->capnames, m->nnames + 1, sizeof *m->names)) return 0;
   if (!grow((void **)&r->need, &r->capneed, m->nnames + 1, sizeof *r->need)) return 0;
@@ -164,10 +164,10 @@ static int add_name(pl_model *m, replay *r, size_t op, int kind, const char *pat
   nm->inode = inode;
   nm->state = M_PENDING;
   nm->pending = -1;
-  pl_crash_parent_of(path, pa, sizeof pa);
+  pl__crash_parent_of(path, pa, sizeof pa);
   r->need[m->nnames] = 1;
   if (path2) {
-    pl_crash_parent_of(path2, pb, sizeof pb);
+    pl__crash_parent_of(path2, pb, sizeof pb);
     if (strcmp(pa, pb) != 0) r->need[m->nnames] |= 2;
   }
   m->nnames++;
@@ -199,7 +199,7 @@ static uint64_t pieces(uint64_t off, uint64_t len, uint64_t sector) {
   return (off + len - 1) / sector - off / sector + 1;
 }
 
-void pl_model_write_shape(const pl_model *m, size_t op, int growing, int *ntears,
+void pl__model_write_shape(const pl__model *m, size_t op, int growing, int *ntears,
                           uint64_t *npieces) {
   const pl_crash_op *o = &m->trace->ops[op];
   uint64_t np = pieces(o->offset, o->len, m->opt->sector_size);
@@ -213,12 +213,12 @@ void pl_model_write_shape(const pl_model *m, size_t op, int growing, int *ntears
   *npieces = np;
 }
 
-pl_write_variant pl_model_write_variant(const pl_model *m, const pl_mdata *d, int choice) {
-  pl_write_variant v;
+pl__write_variant pl__model_write_variant(const pl__model *m, const pl__mdata *d, int choice) {
+  pl__write_variant v;
   const pl_crash_op *o = &m->trace->ops[d->op];
   uint64_t sector = m->opt->sector_size, np;
   int ntears, c = choice;
-  pl_model_write_shape(m, d->op, d->growing, &ntears, &np);
+  pl__model_write_shape(m, d->op, d->growing, &ntears, &np);
   v.grow = 0;
   v.from = v.to = 0;
   if (c == 0) return v;
@@ -252,20 +252,20 @@ pl_write_variant pl_model_write_variant(const pl_model *m, const pl_mdata *d, in
   return v;
 }
 
-static int data_choices(const pl_model *m, const pl_mdata *d) {
+static int data_choices(const pl__model *m, const pl__mdata *d) {
   int ntears;
   uint64_t np;
   if (d->kind != PL_CRASH_WRITE) return 2;
   /* ext4 ordered: the new size is committed only after the data is
    * written, so a growing write is either all there or not at all. */
   if (d->growing && m->opt->model == PL_CRASH_MODEL_EXT4_ORDERED) return 2;
-  pl_model_write_shape(m, d->op, d->growing, &ntears, &np);
+  pl__model_write_shape(m, d->op, d->growing, &ntears, &np);
   if (np == 0) return 2;
   return 2 + (d->growing ? 1 : 0) + (ntears > 0 ? ntears + 1 : 0);
 }
 
-static int add_pend(pl_model *m, int is_name, int inode, size_t idx, int nchoices) {
-  pl_mpend *p;
+static int add_pend(pl__model *m, int is_name, int inode, size_t idx, int nchoices) {
+  pl__mpend *p;
   size_t cap = (size_t)m->cappend;
   if (!grow((void **)&m->pend, &cap, (size_t)m->npend + 1, sizeof *m->pend)) return -1;
   m->cappend = (int)cap;
@@ -278,7 +278,7 @@ static int add_pend(pl_model *m, int is_name, int inode, size_t idx, int nchoice
   return m->npend++;
 }
 
-static int add_dep(pl_mpend *p, int dep) {
+static int add_dep(pl__mpend *p, int dep) {
   size_t cap = (size_t)p->capdeps;
   if (!grow((void **)&p->deps, &cap, (size_t)p->ndeps + 1, sizeof *p->deps)) return 0;
   p->capdeps = (int)cap;
@@ -286,37 +286,37 @@ static int add_dep(pl_mpend *p, int dep) {
   return 1;
 }
 
-static int names_related(const pl_mname *a, const pl_mname *b) {
+static int names_related(const pl__mname *a, const pl__mname *b) {
   return related(a->path, b->path) || related(a->path, b->path2) ||
          related(a->path2, b->path) || related(a->path2, b->path2);
 }
 
-static size_t op_index(const pl_model *m, const pl_mpend *p) {
+static size_t op_index(const pl__model *m, const pl__mpend *p) {
   return p->is_name ? m->names[p->idx].op : m->inodes[p->inode].ops[p->idx].op;
 }
 
-static int cmp_pend(const void *a, const void *b, const pl_model *m) {
+static int cmp_pend(const void *a, const void *b, const pl__model *m) {
   size_t x = op_index(m, a), y = op_index(m, b);
   return x < y ? -1 : x > y;
 }
 
 /* Sorts pending ops by trace order (insertion sort: lists are short and
  * nearly sorted). */
-static void sort_pend(pl_model *m) {
+static void sort_pend(pl__model *m) {
   int i, j;
   for (i = 1; i < m->npend; i++) {
-    pl_mpend t = m->pend[i];
+    pl__mpend t = m->pend[i];
     for (j = i - 1; j >= 0 && cmp_pend(&m->pend[j], &t, m) > 0; j--) m->pend[j + 1] = m->pend[j];
     m->pend[j + 1] = t;
   }
   for (i = 0; i < m->npend; i++) {
-    pl_mpend *p = &m->pend[i];
+    pl__mpend *p = &m->pend[i];
     if (p->is_name) m->names[p->idx].pending = i;
     else m->inodes[p->inode].ops[p->idx].pending = i;
   }
 }
 
-static pl_status replay_ops(pl_model *m, replay *r) {
+static pl_status replay_ops(pl__model *m, replay *r) {
   const pl_crash_trace *t = m->trace;
   size_t i, k;
   for (i = 0; i < m->end; i++) {
@@ -358,7 +358,7 @@ static pl_status replay_ops(pl_model *m, replay *r) {
         if (o->failed) {
           /* Linux: the failed writeback's pages are marked clean, so the
            * data is gone for good, and the next sync "succeeds". */
-          pl_minode *n = &m->inodes[in];
+          pl__minode *n = &m->inodes[in];
           for (k = n->synced; k < n->n; k++) n->ops[k].state = M_DROPPED;
         }
         m->inodes[in].synced = m->inodes[in].n;
@@ -375,12 +375,12 @@ static pl_status replay_ops(pl_model *m, replay *r) {
         }
         for (k = 0; k < m->nnames; k++) {
           char pa[4096];
-          pl_mname *nm = &m->names[k];
+          pl__mname *nm = &m->names[k];
           if (r->need[k] == 0) continue;
-          pl_crash_parent_of(nm->path, pa, sizeof pa);
+          pl__crash_parent_of(nm->path, pa, sizeof pa);
           if (strcmp(pa, o->path) == 0) r->need[k] &= ~1u;
           if (nm->path2 != NULL) {
-            pl_crash_parent_of(nm->path2, pa, sizeof pa);
+            pl__crash_parent_of(nm->path2, pa, sizeof pa);
             if (strcmp(pa, o->path) == 0) r->need[k] &= ~3u;
           }
         }
@@ -424,7 +424,7 @@ static pl_status replay_ops(pl_model *m, replay *r) {
   return PL_OK;
 }
 
-pl_status pl_model_build(pl_model *m, const pl_crash_trace *t, const pl_crash_options *o,
+pl_status pl__model_build(pl__model *m, const pl_crash_trace *t, const pl_crash_options *o,
                          size_t end) {
   replay r;
   pl_status s;
@@ -454,7 +454,7 @@ pl_status pl_model_build(pl_model *m, const pl_crash_trace *t, const pl_crash_op
     if (t->ops[i].kind == PL_CRASH_NOTE) m->notes[k++] = t->ops[i].data ? (const char *)t->ops[i].data : "";
   /* Data ops before the file's last completed sync are durable. */
   for (a = 0; a < m->ninodes; a++) {
-    pl_minode *in = &m->inodes[a];
+    pl__minode *in = &m->inodes[a];
     for (k = 0; k < in->n; k++) {
       if (in->ops[k].state == M_DROPPED) continue;
       if (k < in->synced) in->ops[k].state = M_DURABLE;
@@ -473,8 +473,8 @@ pl_status pl_model_build(pl_model *m, const pl_crash_trace *t, const pl_crash_op
    * renamed file's earlier data with it. */
   if (o->model == PL_CRASH_MODEL_EXT4_ORDERED) {
     for (k = 0; k < m->nnames; k++) {
-      const pl_mname *nm = &m->names[k];
-      pl_minode *in;
+      const pl__mname *nm = &m->names[k];
+      pl__minode *in;
       if (nm->state != M_DURABLE || !nm->replaces || nm->inode < 0) continue;
       in = &m->inodes[nm->inode];
       for (i = 0; i < in->n; i++)
@@ -494,7 +494,7 @@ pl_status pl_model_build(pl_model *m, const pl_crash_trace *t, const pl_crash_op
     }
   }
   for (a = 0; a < m->ninodes; a++) {
-    pl_minode *in = &m->inodes[a];
+    pl__minode *in = &m->inodes[a];
     for (k = 0; k < in->n; k++) {
       if (in->ops[k].state != M_PENDING) continue;
       if (add_pend(m, 0, a, k, data_choices(m, &in->ops[k])) < 0) {
@@ -505,12 +505,12 @@ pl_status pl_model_build(pl_model *m, const pl_crash_trace *t, const pl_crash_op
   }
   sort_pend(m);
   for (a = 0; a < m->npend; a++) {
-    const pl_mname *na;
+    const pl__mname *na;
     int last_name = -1;
     if (!m->pend[a].is_name) continue;
     na = &m->names[m->pend[a].idx];
     for (b = 0; b < a; b++) {
-      const pl_mpend *pb = &m->pend[b];
+      const pl__mpend *pb = &m->pend[b];
       int dep = 0;
       if (pb->is_name) {
         dep = names_related(&m->names[pb->idx], na);
@@ -539,11 +539,11 @@ out:
   free(r.handle_inode);
   free(r.vsize);
   free(r.need);
-  if (s != PL_OK) pl_model_free(m);
+  if (s != PL_OK) pl__model_free(m);
   return s;
 }
 
-void pl_model_free(pl_model *m) {
+void pl__model_free(pl__model *m) {
   int i;
   size_t k;
   for (i = 0; i < m->ninodes; i++) {
@@ -562,7 +562,7 @@ void pl_model_free(pl_model *m) {
   memset(m, 0, sizeof *m);
 }
 
-int pl_model_valid(const pl_model *m, const unsigned char *choices) {
+int pl__model_valid(const pl__model *m, const unsigned char *choices) {
   int i, j;
   for (i = 0; i < m->npend; i++) {
     if (choices[i] >= m->pend[i].nchoices) return 0;
@@ -573,12 +573,12 @@ int pl_model_valid(const pl_model *m, const unsigned char *choices) {
   return 1;
 }
 
-char *pl_model_describe_lost(const pl_model *m, const unsigned char *choices, size_t *count) {
-  pl_cbuf out = {0};
+char *pl__model_describe_lost(const pl__model *m, const unsigned char *choices, size_t *count) {
+  pl__cbuf out = {0};
   int i;
   *count = 0;
   for (i = 0; i < m->npend; i++) {
-    const pl_mpend *p = &m->pend[i];
+    const pl__mpend *p = &m->pend[i];
     size_t op = op_index(m, p);
     const pl_crash_op *o = &m->trace->ops[op];
     char desc[600], line[800];
@@ -592,7 +592,7 @@ char *pl_model_describe_lost(const pl_model *m, const unsigned char *choices, si
       snprintf(line, sizeof line, "  half-done (%s): op %lu %s\n",
                choices[i] == 2 ? "target removed, source kept" : "both names", (unsigned long)op, desc);
     } else {
-      pl_write_variant v = pl_model_write_variant(m, &m->inodes[p->inode].ops[p->idx], choices[i]);
+      pl__write_variant v = pl__model_write_variant(m, &m->inodes[p->inode].ops[p->idx], choices[i]);
       if (v.from == v.to)
         snprintf(line, sizeof line, "  %s tail: op %lu %s\n",
                  m->opt->garbage_tails ? "garbage" : "zero", (unsigned long)op, desc);
@@ -600,9 +600,9 @@ char *pl_model_describe_lost(const pl_model *m, const unsigned char *choices, si
         snprintf(line, sizeof line, "  torn (only [%llu,%llu) written): op %lu %s\n",
                  (unsigned long long)v.from, (unsigned long long)v.to, (unsigned long)op, desc);
     }
-    pl_cbuf_add(&out, line, strlen(line));
+    pl__cbuf_add(&out, line, strlen(line));
     (*count)++;
   }
-  pl_cbuf_add(&out, "", 1);
+  pl__cbuf_add(&out, "", 1);
   return (char *)out.p;
 }

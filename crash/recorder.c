@@ -101,7 +101,7 @@ static void record_locked(pl_crash_recorder *rec, const pl_crash_op *op) {
   if (rec->out != NULL) {
     unsigned char *buf;
     size_t n;
-    s = pl_trace_encode(op, &buf, &n);
+    s = pl__trace_encode(op, &buf, &n);
     if (s == PL_OK) {
       s = pl_writable_append(rec->out, buf, n);
       free(buf);
@@ -176,10 +176,10 @@ static pl_status rw_appendv(pl_writable_file *f, const pl_iovec *iov, int cnt) {
   int i;
   for (i = 0; i < cnt; i++) total += iov[i].len;
   if (w->rel != NULL) {
-    pl_cbuf all = {0};
-    for (i = 0; i < cnt; i++) pl_cbuf_add(&all, iov[i].base, iov[i].len);
+    pl__cbuf all = {0};
+    for (i = 0; i < cnt; i++) pl__cbuf_add(&all, iov[i].base, iov[i].len);
     if (all.len == total) record_write(w, w->size, all.p, total, s);
-    pl_cbuf_free(&all);
+    pl__cbuf_free(&all);
   }
   if (s == PL_OK) w->size += total;
   return s;
@@ -267,7 +267,7 @@ static void note_missing_parents(pl_crash_recorder *rec, const char *rel,
   char dir[4096], full[4096];
   size_t i, len;
   *nmissing = 0;
-  pl_crash_parent_of(rel, dir, sizeof dir);
+  pl__crash_parent_of(rel, dir, sizeof dir);
   len = strlen(dir);
   for (i = 1; i <= len && *nmissing < 16; i++) {
     if (i == len || dir[i] == '/') {
@@ -308,7 +308,7 @@ static pl_status open_writable(pl_env *e, const char *path, const pl_writable_op
   w->size = append ? pl_writable_tell(t) : 0;
   w->sync_on_close = opt != NULL && opt->sync_on_close;
   if (inside) {
-    pl_crash_parent_of(rel, dir, sizeof dir);
+    pl__crash_parent_of(rel, dir, sizeof dir);
     w->rel = strdup(rel);
     w->dir_rel = strdup(dir);
     w->is_manifest = strncmp(pl_path_basename(rel), "MANIFEST", 8) == 0;
@@ -321,7 +321,7 @@ static pl_status open_writable(pl_env *e, const char *path, const pl_writable_op
   if (w->rel != NULL && nmissing > 0) {
     w->dir_syncs = calloc((size_t)nmissing + 1, sizeof *w->dir_syncs);
     if (w->dir_syncs != NULL) {
-      pl_crash_parent_of(missing[0], dir, sizeof dir);
+      pl__crash_parent_of(missing[0], dir, sizeof dir);
       w->dir_syncs[w->ndir_syncs++] = strdup(dir);
       for (i = 0; i < nmissing; i++) w->dir_syncs[w->ndir_syncs++] = strdup(missing[i]);
       for (i = 0; i < w->ndir_syncs; i++)
@@ -491,11 +491,11 @@ pl_status pl_crash_recorder_new(pl_env *target, const char *root, const char *tr
   }
   if (trace_path != NULL) {
     pl_writable_options o;
-    unsigned char hdr[PL_TRACE_HEADER_SIZE];
+    unsigned char hdr[PL__TRACE_HEADER_SIZE];
     pl_writable_options_init(&o);
     s = pl_env_new_writable(target, trace_path, &o, &rec->out);
     if (s == PL_OK) {
-      pl_trace_header(hdr);
+      pl__trace_header(hdr);
       s = pl_writable_append(rec->out, hdr, sizeof hdr);
       if (s == PL_OK) s = pl_writable_flush(rec->out);
     }

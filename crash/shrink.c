@@ -10,14 +10,14 @@
 #include "crash/crash_internal.h"
 
 /* Marks op i and, transitively, what it depends on as kept. */
-static void keep(const pl_model *m, unsigned char *c, int i) {
+static void keep(const pl__model *m, unsigned char *c, int i) {
   int j;
   c[i] = 1;
   for (j = 0; j < m->pend[i].ndeps; j++)
     if (c[m->pend[i].deps[j]] != 1) keep(m, c, m->pend[i].deps[j]);
 }
 
-pl_status pl_shrink(pl_session *s, const pl_model *m, unsigned char *choices, char *msg,
+pl_status pl__shrink(pl__session *s, const pl__model *m, unsigned char *choices, char *msg,
                     size_t cap) {
   unsigned char *trial;
   int changed = 1, i;
@@ -33,8 +33,8 @@ pl_status pl_shrink(pl_session *s, const pl_model *m, unsigned char *choices, ch
       if (choices[i] == 1) continue;
       memcpy(trial, choices, (size_t)m->npend);
       keep(m, trial, i);
-      if (!pl_model_valid(m, trial)) continue;
-      st = pl_session_try(s, m, trial, &failed, tmsg, sizeof tmsg);
+      if (!pl__model_valid(m, trial)) continue;
+      st = pl__session_try(s, m, trial, &failed, tmsg, sizeof tmsg);
       if (st == PL_OK && failed) {
         memcpy(choices, trial, (size_t)m->npend);
         snprintf(msg, cap, "%s", tmsg);

@@ -11,7 +11,7 @@
 #include "crash/crash_internal.h"
 #include "plinth/file_util.h"
 
-uint64_t pl_hash64(uint64_t h, const void *data, size_t n) {
+uint64_t pl__hash64(uint64_t h, const void *data, size_t n) {
   /* FNV-1a, 8 bytes at a time would be faster; states are small. */
   const unsigned char *p = data;
   size_t i;
@@ -29,14 +29,14 @@ static int related_under(const char *top, const char *p) {
   return strcmp(top, p) == 0 || (strncmp(top, p, l) == 0 && p[l] == '/');
 }
 
-static pl_sentry *sfind(pl_state *s, const char *path) {
+static pl__sentry *sfind(pl__state *s, const char *path) {
   size_t i;
   for (i = 0; i < s->n; i++)
     if (strcmp(s->e[i].path, path) == 0) return &s->e[i];
   return NULL;
 }
 
-static void sremove_tree(pl_state *s, const char *path) {
+static void sremove_tree(pl__state *s, const char *path) {
   size_t i = 0;
   while (i < s->n) {
     if (related_under(path, s->e[i].path)) {
@@ -48,11 +48,11 @@ static void sremove_tree(pl_state *s, const char *path) {
   }
 }
 
-static int sadd(pl_state *s, const char *path, int is_dir, int inode) {
+static int sadd(pl__state *s, const char *path, int is_dir, int inode) {
   char *p;
   if (s->n == s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 16;
-    pl_sentry *n = realloc(s->e, cap * sizeof *n);
+    pl__sentry *n = realloc(s->e, cap * sizeof *n);
     if (n == NULL) return 0;
     s->e = n;
     s->cap = cap;
@@ -66,7 +66,7 @@ static int sadd(pl_state *s, const char *path, int is_dir, int inode) {
   return 1;
 }
 
-static int smove(pl_state *s, const char *from, const char *to) {
+static int smove(pl__state *s, const char *from, const char *to) {
   size_t i, lf = strlen(from);
   for (i = 0; i < s->n; i++) {
     const char *p = s->e[i].path;
@@ -82,8 +82,8 @@ static int smove(pl_state *s, const char *from, const char *to) {
   return 1;
 }
 
-static pl_status apply_name(pl_state *s, const pl_model *m, const pl_mname *nm, int choice) {
-  pl_sentry *e;
+static pl_status apply_name(pl__state *s, const pl__model *m, const pl__mname *nm, int choice) {
+  pl__sentry *e;
   switch (nm->kind) {
     case PL_CRASH_CREATE:
     case PL_CRASH_MKDIR:
@@ -119,22 +119,22 @@ static pl_status apply_name(pl_state *s, const pl_model *m, const pl_mname *nm, 
   return PL_OK;
 }
 
-static void fill(pl_cbuf *b, uint64_t upto, int garbage, size_t op) {
+static void fill(pl__cbuf *b, uint64_t upto, int garbage, size_t op) {
   size_t i, from = b->len;
   if (upto <= b->len) return;
-  if (!pl_cbuf_reserve(b, (size_t)upto - b->len)) return;
+  if (!pl__cbuf_reserve(b, (size_t)upto - b->len)) return;
   for (i = from; i < upto; i++)
     b->p[i] = garbage ? (unsigned char)(0x5a ^ (op * 131u) ^ (i * 7u) ^ (i >> 8)) : 0;
   b->len = (size_t)upto;
 }
 
-static pl_status build_content(const pl_model *m, const unsigned char *choices, int inode,
-                               pl_cbuf *b) {
-  const pl_minode *in = &m->inodes[inode];
+static pl_status build_content(const pl__model *m, const unsigned char *choices, int inode,
+                               pl__cbuf *b) {
+  const pl__minode *in = &m->inodes[inode];
   size_t k;
   b->len = 0;
   for (k = 0; k < in->n; k++) {
-    const pl_mdata *d = &in->ops[k];
+    const pl__mdata *d = &in->ops[k];
     const pl_crash_op *o = &m->trace->ops[d->op];
     int choice;
     if (d->state == M_DROPPED) continue;
@@ -145,7 +145,7 @@ static pl_status build_content(const pl_model *m, const unsigned char *choices, 
     } else if (d->kind == PL_CRASH_EXTEND) {
       fill(b, o->offset, 0, d->op);
     } else {
-      pl_write_variant v = pl_model_write_variant(m, d, choice);
+      pl__write_variant v = pl__model_write_variant(m, d, choice);
       uint64_t end = o->offset + o->len;
       if (end > b->len) {
         /* A hole before the write reads as zeros; the write's own bytes
@@ -163,25 +163,25 @@ static pl_status build_content(const pl_model *m, const unsigned char *choices, 
 }
 
 static int cmp_entry(const void *a, const void *b) {
-  return strcmp(((const pl_sentry *)a)->path, ((const pl_sentry *)b)->path);
+  return strcmp(((const pl__sentry *)a)->path, ((const pl__sentry *)b)->path);
 }
 
-pl_status pl_state_build(const pl_model *m, const unsigned char *choices, pl_state *s,
+pl_status pl__state_build(const pl__model *m, const unsigned char *choices, pl__state *s,
                          uint64_t *hash) {
   size_t k, i;
-  uint64_t h = PL_HASH_SEED;
+  uint64_t h = PL__HASH_SEED;
   pl_status st;
   for (i = 0; i < s->n; i++) free(s->e[i].path);
   s->n = 0;
   if (s->ncontent < m->ninodes) {
-    pl_cbuf *c = realloc(s->content, (size_t)m->ninodes * sizeof *c);
+    pl__cbuf *c = realloc(s->content, (size_t)m->ninodes * sizeof *c);
     if (c == NULL) return oom();
     memset(c + s->ncontent, 0, (size_t)(m->ninodes - s->ncontent) * sizeof *c);
     s->content = c;
     s->ncontent = m->ninodes;
   }
   for (k = 0; k < m->nnames; k++) {
-    const pl_mname *nm = &m->names[k];
+    const pl__mname *nm = &m->names[k];
     int choice = nm->state == M_DURABLE ? 1 : choices[nm->pending];
     if (choice == 0) continue;
     st = apply_name(s, m, nm, choice);
@@ -189,45 +189,45 @@ pl_status pl_state_build(const pl_model *m, const unsigned char *choices, pl_sta
   }
   if (s->n > 1) qsort(s->e, s->n, sizeof *s->e, cmp_entry);
   for (i = 0; i < s->n; i++) {
-    pl_sentry *e = &s->e[i];
+    pl__sentry *e = &s->e[i];
     unsigned char kind = (unsigned char)(e->is_dir ? 'd' : 'f');
-    h = pl_hash64(h, e->path, strlen(e->path) + 1);
-    h = pl_hash64(h, &kind, 1);
+    h = pl__hash64(h, e->path, strlen(e->path) + 1);
+    h = pl__hash64(h, &kind, 1);
     if (!e->is_dir && e->inode >= 0) {
       uint64_t len;
       st = build_content(m, choices, e->inode, &s->content[e->inode]);
       if (st != PL_OK) return st;
       len = s->content[e->inode].len;
-      h = pl_hash64(h, &len, sizeof len);
-      h = pl_hash64(h, s->content[e->inode].p, s->content[e->inode].len);
+      h = pl__hash64(h, &len, sizeof len);
+      h = pl__hash64(h, s->content[e->inode].p, s->content[e->inode].len);
     }
   }
   *hash = h;
   return PL_OK;
 }
 
-void pl_state_free(pl_state *s) {
+void pl__state_free(pl__state *s) {
   size_t i;
   int k;
   for (i = 0; i < s->n; i++) free(s->e[i].path);
   free(s->e);
-  for (k = 0; k < s->ncontent; k++) pl_cbuf_free(&s->content[k]);
+  for (k = 0; k < s->ncontent; k++) pl__cbuf_free(&s->content[k]);
   free(s->content);
   memset(s, 0, sizeof *s);
 }
 
-pl_status pl_state_materialize(pl_env *env, const pl_state *s, const char *dir) {
+pl_status pl__state_materialize(pl_env *env, const pl__state *s, const char *dir) {
   size_t i;
   char path[4096];
   pl_status st;
   /* Sorted: a directory comes before everything in it. */
   for (i = 0; i < s->n; i++) {
-    const pl_sentry *e = &s->e[i];
+    const pl__sentry *e = &s->e[i];
     snprintf(path, sizeof path, "%s/%s", dir, e->path);
     if (e->is_dir) {
       st = pl_env_create_dir(env, path);
     } else {
-      const pl_cbuf *c = e->inode >= 0 ? &s->content[e->inode] : NULL;
+      const pl__cbuf *c = e->inode >= 0 ? &s->content[e->inode] : NULL;
       /* No sync: the state only has to survive until it is checked. */
       st = pl_file_write_all(env, path, c && c->p ? c->p : (const unsigned char *)"",
                              c ? c->len : 0, 0);

@@ -13,7 +13,7 @@
 #define NO_PATH 0xffffffffu
 #define FIXED 36 /* kind, failed, pad, handle, offset, len, two path lengths */
 
-int pl_cbuf_reserve(pl_cbuf *b, size_t n) {
+int pl__cbuf_reserve(pl__cbuf *b, size_t n) {
   if (b->cap - b->len >= n) return 1;
   {
     size_t cap = b->cap ? b->cap : 256;
@@ -27,14 +27,14 @@ int pl_cbuf_reserve(pl_cbuf *b, size_t n) {
   return 1;
 }
 
-int pl_cbuf_add(pl_cbuf *b, const void *d, size_t n) {
-  if (!pl_cbuf_reserve(b, n)) return 0;
+int pl__cbuf_add(pl__cbuf *b, const void *d, size_t n) {
+  if (!pl__cbuf_reserve(b, n)) return 0;
   if (n) memcpy(b->p + b->len, d, n);
   b->len += n;
   return 1;
 }
 
-void pl_cbuf_free(pl_cbuf *b) {
+void pl__cbuf_free(pl__cbuf *b) {
   free(b->p);
   b->p = NULL;
   b->len = b->cap = 0;
@@ -60,13 +60,13 @@ static uint64_t get64(const unsigned char *p) {
   return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
-void pl_trace_header(unsigned char out[PL_TRACE_HEADER_SIZE]) {
-  memcpy(out, PL_TRACE_MAGIC, 8);
-  put32(out + 8, PL_TRACE_VERSION);
+void pl__trace_header(unsigned char out[PL__TRACE_HEADER_SIZE]) {
+  memcpy(out, PL__TRACE_MAGIC, 8);
+  put32(out + 8, PL__TRACE_VERSION);
   put32(out + 12, 0);
 }
 
-pl_status pl_trace_encode(const pl_crash_op *op, unsigned char **out, size_t *n) {
+pl_status pl__trace_encode(const pl_crash_op *op, unsigned char **out, size_t *n) {
   size_t pl = op->path ? strlen(op->path) : 0;
   size_t pl2 = op->path2 ? strlen(op->path2) : 0;
   size_t dl = op->data ? (size_t)op->len : 0;
@@ -87,7 +87,7 @@ pl_status pl_trace_encode(const pl_crash_op *op, unsigned char **out, size_t *n)
   memcpy(b + FIXED + pl, op->path2 ? op->path2 : "", pl2);
   if (dl) memcpy(b + FIXED + pl + pl2, op->data, dl);
   put32(p, (uint32_t)body);
-  put32(p + 4, pl_crc32c(b, body));
+  put32(p + 4, pl__crc32c(b, body));
   *out = p;
   *n = 8 + body;
   return PL_OK;
@@ -95,24 +95,24 @@ pl_status pl_trace_encode(const pl_crash_op *op, unsigned char **out, size_t *n)
 
 pl_status pl_crash_trace_save(pl_env *env, const char *path,
                               const pl_crash_trace *t) {
-  pl_cbuf all = {0};
-  unsigned char hdr[PL_TRACE_HEADER_SIZE];
+  pl__cbuf all = {0};
+  unsigned char hdr[PL__TRACE_HEADER_SIZE];
   size_t i;
   pl_status s = PL_OK;
-  pl_trace_header(hdr);
-  if (!pl_cbuf_add(&all, hdr, sizeof hdr)) s = PL_IO_ERROR;
+  pl__trace_header(hdr);
+  if (!pl__cbuf_add(&all, hdr, sizeof hdr)) s = PL_IO_ERROR;
   for (i = 0; i < t->count && s == PL_OK; i++) {
     unsigned char *rec;
     size_t n;
-    s = pl_trace_encode(&t->ops[i], &rec, &n);
+    s = pl__trace_encode(&t->ops[i], &rec, &n);
     if (s != PL_OK) break;
-    if (!pl_cbuf_add(&all, rec, n)) s = PL_IO_ERROR;
+    if (!pl__cbuf_add(&all, rec, n)) s = PL_IO_ERROR;
     free(rec);
   }
   if (s == PL_IO_ERROR && pl_error_os() == 0)
     s = pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   if (s == PL_OK) s = pl_file_write_all(env, path, all.p, all.len, 1);
-  pl_cbuf_free(&all);
+  pl__cbuf_free(&all);
   return s;
 }
 
@@ -130,17 +130,17 @@ pl_status pl_crash_trace_load(pl_env *env, const char *path, pl_crash_trace *t) 
   s = pl_file_read_all(env, path, &raw, &n);
   if (s != PL_OK) return s;
   p = (const unsigned char *)raw;
-  if (n < PL_TRACE_HEADER_SIZE || memcmp(p, PL_TRACE_MAGIC, 8) != 0) {
+  if (n < PL__TRACE_HEADER_SIZE || memcmp(p, PL__TRACE_MAGIC, 8) != 0) {
     free(raw);
     return pl_error_set(PL_CORRUPTION, 0, "%s: not a plinth trace file", path);
   }
-  if (get32(p + 8) != PL_TRACE_VERSION) {
+  if (get32(p + 8) != PL__TRACE_VERSION) {
     unsigned v = get32(p + 8);
     free(raw);
     return pl_error_set(PL_NOT_SUPPORTED, 0, "%s: trace format version %u (this plinth reads %d)",
-                        path, v, PL_TRACE_VERSION);
+                        path, v, PL__TRACE_VERSION);
   }
-  at = PL_TRACE_HEADER_SIZE;
+  at = PL__TRACE_HEADER_SIZE;
   while (at < n) {
     uint32_t body, pl, pl2, hasdata;
     const unsigned char *b;
@@ -153,7 +153,7 @@ pl_status pl_crash_trace_load(pl_env *env, const char *path, pl_crash_trace *t) 
     body = get32(p + at);
     if (n - at - 8 < body) break;
     b = p + at + 8;
-    if (pl_crc32c(b, body) != get32(p + at + 4)) {
+    if (pl__crc32c(b, body) != get32(p + at + 4)) {
       s = corrupt(path, at, "checksum mismatch");
       break;
     }

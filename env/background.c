@@ -37,7 +37,7 @@ static void *worker_main(void *unused) {
   return NULL;
 }
 
-void pl_background_schedule(void (*fn)(void *), void *arg) {
+void pl__background_schedule(void (*fn)(void *), void *arg) {
   work *w = malloc(sizeof *w);
   if (w == NULL) {
     /* schedule cannot report failure (LevelDB's contract); running the work
@@ -83,7 +83,7 @@ static void *thread_main(void *p) {
   return NULL;
 }
 
-pl_status pl_thread_start(void (*fn)(void *), void *arg) {
+pl_status pl__thread_start(void (*fn)(void *), void *arg) {
   pthread_t t;
   pthread_attr_t attr;
   int r;

@@ -6,30 +6,30 @@
 #include "plinth/env.h"
 #include "port/port.h"
 
-/* Opens a buffered writable file on the backend.  flags are PL_OPEN_*
+/* Opens a buffered writable file on the backend.  flags are PL__OPEN_*
  * (TRUNCATE for new_writable, APPEND for new_appendable). */
-pl_status pl_writable_open(const char *path, int flags,
+pl_status pl__writable_open(const char *path, int flags,
                            const pl_writable_options *opt,
                            pl_writable_file **out);
 
-pl_status pl_sequential_open(const char *path, pl_sequential_file **out);
+pl_status pl__sequential_open(const char *path, pl_sequential_file **out);
 
 /* Opens a random-access file, mapping it or keeping its descriptor while the
  * platform limits allow. */
-pl_status pl_random_open(const char *path, pl_random_file **out);
+pl_status pl__random_open(const char *path, pl_random_file **out);
 
 /* The process-wide lock table over the backend's file locks. */
-pl_status pl_lock_acquire(pl_env *env, const char *path, pl_file_lock **out);
-pl_status pl_lock_release(pl_file_lock *lock);
+pl_status pl__lock_acquire(pl_env *env, const char *path, pl_file_lock **out);
+pl_status pl__lock_release(pl_file_lock *lock);
 
 /* The single background worker (FIFO) and detached threads. */
-void pl_background_schedule(void (*fn)(void *), void *arg);
-pl_status pl_thread_start(void (*fn)(void *), void *arg);
+void pl__background_schedule(void (*fn)(void *), void *arg);
+pl_status pl__thread_start(void (*fn)(void *), void *arg);
 
 /* Creates every missing directory above path (not path itself).  If it
  * created any, *created is set and *existing is the length of the deepest
  * directory prefix of path that already existed (0: the current directory),
  * so the caller can sync the new chain. */
-pl_status pl_create_parents(const char *path, int *created, size_t *existing);
+pl_status pl__create_parents(const char *path, int *created, size_t *existing);
 
 #endif /* PLINTH_ENV_INTERNAL_H */

@@ -1,4 +1,4 @@
-libplinth_la_SOURCES += \
+libplinth_core_la_SOURCES += \
 	env/env_platform.c \
 	env/env_default.c \
 	env/env_internal.h \

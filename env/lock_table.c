@@ -13,7 +13,7 @@
 
 typedef struct os_lock {
   pl_file_lock base;
-  pl_os_file fd;
+  pl__os_file fd;
   char *path;
   struct os_lock *next;
 } os_lock;
@@ -38,7 +38,7 @@ static void register_atfork(void) {
 #endif
 }
 
-pl_status pl_lock_acquire(pl_env *env, const char *path, pl_file_lock **out) {
+pl_status pl__lock_acquire(pl_env *env, const char *path, pl_file_lock **out) {
   os_lock *l, *it;
   pl_status s;
   *out = NULL;
@@ -58,10 +58,10 @@ pl_status pl_lock_acquire(pl_env *env, const char *path, pl_file_lock **out) {
       return pl_error_set(PL_IO_ERROR, 0, "%s: lock already held by this process", path);
     }
   }
-  s = pl_port_open(path, PL_OPEN_READ | PL_OPEN_WRITE | PL_OPEN_CREATE, &l->fd);
+  s = pl__port_open(path, PL__OPEN_READ | PL__OPEN_WRITE | PL__OPEN_CREATE, &l->fd);
   if (s == PL_OK) {
-    s = pl_port_lock(l->fd, path);
-    if (s != PL_OK) pl_port_close(l->fd, path);
+    s = pl__port_lock(l->fd, path);
+    if (s != PL_OK) pl__port_close(l->fd, path);
   }
   if (s != PL_OK) {
     pthread_mutex_unlock(&table_mu);
@@ -76,7 +76,7 @@ pl_status pl_lock_acquire(pl_env *env, const char *path, pl_file_lock **out) {
   return PL_OK;
 }
 
-pl_status pl_lock_release(pl_file_lock *lock) {
+pl_status pl__lock_release(pl_file_lock *lock) {
   os_lock *l = (os_lock *)lock, **pp;
   pl_status s;
   pthread_mutex_lock(&table_mu);
@@ -86,8 +86,8 @@ pl_status pl_lock_release(pl_file_lock *lock) {
     return pl_error_set(PL_INVALID_ARGUMENT, 0, "unlock of a lock this env does not hold");
   }
   *pp = l->next;
-  s = pl_port_unlock(l->fd, l->path);
-  pl_port_close(l->fd, l->path);
+  s = pl__port_unlock(l->fd, l->path);
+  pl__port_close(l->fd, l->path);
   pthread_mutex_unlock(&table_mu);
   free(l->path);
   free(l);

@@ -25,9 +25,9 @@ static void l_logv(pl_logger *l, const char *fmt, va_list ap) {
   size_t head, cap = sizeof stackbuf;
   int n;
   va_list again;
-  pl_port_format_time(stamp, sizeof stamp);
+  pl__port_format_time(stamp, sizeof stamp);
   head = (size_t)snprintf(stackbuf, cap, "%s %llx ", stamp,
-                          (unsigned long long)pl_port_thread_id());
+                          (unsigned long long)pl__port_thread_id());
   if (head >= cap) head = cap - 1;
   va_copy(again, ap);
   n = vsnprintf(stackbuf + head, cap - head, fmt, ap);

@@ -143,7 +143,7 @@ pl_status pl_part_writer_write(pl_part_writer *pw, size_t part,
     p->status = s;
     return s;
   }
-  p->crc32c = pl_crc32c_extend(p->crc32c, data, n);
+  p->crc32c = pl__crc32c_extend(p->crc32c, data, n);
   p->written += n;
   return PL_OK;
 }

@@ -21,8 +21,8 @@ static int mmap_free, fd_free;
 
 static void limits_init_locked(void) {
   if (limits_ready) return;
-  mmap_limit = mmap_free = pl_port_default_mmap_limit();
-  fd_limit = fd_free = pl_port_default_read_fd_limit();
+  mmap_limit = mmap_free = pl__port_default_mmap_limit();
+  fd_limit = fd_free = pl__port_default_read_fd_limit();
   limits_ready = 1;
 }
 
@@ -65,7 +65,7 @@ enum { MODE_MMAP, MODE_FD, MODE_REOPEN };
 typedef struct os_random {
   pl_random_file base;
   int mode;
-  pl_os_file fd;  /* MODE_FD */
+  pl__os_file fd;  /* MODE_FD */
   char *map;      /* MODE_MMAP */
   uint64_t size;  /* MODE_MMAP */
   char *path;
@@ -82,16 +82,16 @@ static pl_status r_read_at(pl_random_file *f, uint64_t offset, size_t n,
     return PL_OK;
   }
   *result = scratch;
-  if (r->mode == MODE_FD) return pl_port_pread(r->fd, offset, scratch, n, got, r->path);
+  if (r->mode == MODE_FD) return pl__port_pread(r->fd, offset, scratch, n, got, r->path);
   {
-    pl_os_file fd;
-    s = pl_port_open(r->path, PL_OPEN_READ, &fd);
+    pl__os_file fd;
+    s = pl__port_open(r->path, PL__OPEN_READ, &fd);
     if (s != PL_OK) {
       *got = 0;
       return s;
     }
-    s = pl_port_pread(fd, offset, scratch, n, got, r->path);
-    pl_port_close(fd, r->path);
+    s = pl__port_pread(fd, offset, scratch, n, got, r->path);
+    pl__port_close(fd, r->path);
     return s;
   }
 }
@@ -99,10 +99,10 @@ static pl_status r_read_at(pl_random_file *f, uint64_t offset, size_t n,
 static void r_close(pl_random_file *f) {
   os_random *r = (os_random *)f;
   if (r->mode == MODE_MMAP) {
-    pl_port_munmap(r->map, r->size);
+    pl__port_munmap(r->map, r->size);
     give_slot(&mmap_free);
   } else if (r->mode == MODE_FD) {
-    pl_port_close(r->fd, r->path);
+    pl__port_close(r->fd, r->path);
     give_slot(&fd_free);
   }
   free(r->path);
@@ -111,9 +111,9 @@ static void r_close(pl_random_file *f) {
 
 static const pl_random_methods os_random_methods = {1, r_read_at, r_close};
 
-pl_status pl_random_open(const char *path, pl_random_file **out) {
+pl_status pl__random_open(const char *path, pl_random_file **out) {
   os_random *r = calloc(1, sizeof *r);
-  pl_os_file fd;
+  pl__os_file fd;
   pl_status s;
   *out = NULL;
   if (r == NULL || (r->path = strdup(path)) == NULL) {
@@ -121,22 +121,22 @@ pl_status pl_random_open(const char *path, pl_random_file **out) {
     return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   }
   r->base.methods = &os_random_methods;
-  s = pl_port_open(path, PL_OPEN_READ, &fd);
+  s = pl__port_open(path, PL__OPEN_READ, &fd);
   if (s != PL_OK) goto fail;
   if (take_slot(&mmap_free)) {
-    s = pl_port_fsize(fd, &r->size, path);
-    if (s == PL_OK && r->size > 0) s = pl_port_mmap(fd, r->size, (void **)&r->map, path);
+    s = pl__port_fsize(fd, &r->size, path);
+    if (s == PL_OK && r->size > 0) s = pl__port_mmap(fd, r->size, (void **)&r->map, path);
     if (s == PL_OK && r->size > 0) {
       /* The mapping outlives the descriptor; keeping it would only use up
        * the descriptor budget. */
-      pl_port_close(fd, path);
+      pl__port_close(fd, path);
       r->mode = MODE_MMAP;
       *out = &r->base;
       return PL_OK;
     }
     give_slot(&mmap_free);
     if (s != PL_OK) {
-      pl_port_close(fd, path);
+      pl__port_close(fd, path);
       goto fail;
     }
   }
@@ -144,7 +144,7 @@ pl_status pl_random_open(const char *path, pl_random_file **out) {
     r->mode = MODE_FD;
     r->fd = fd;
   } else {
-    pl_port_close(fd, path);
+    pl__port_close(fd, path);
     r->mode = MODE_REOPEN;
   }
   *out = &r->base;

@@ -10,30 +10,30 @@
 
 typedef struct os_sequential {
   pl_sequential_file base;
-  pl_os_file fd;
+  pl__os_file fd;
   char *path;
 } os_sequential;
 
 static pl_status s_read(pl_sequential_file *f, void *buf, size_t n, size_t *got) {
   os_sequential *s = (os_sequential *)f;
-  return pl_port_read(s->fd, buf, n, got, s->path);
+  return pl__port_read(s->fd, buf, n, got, s->path);
 }
 
 static pl_status s_skip(pl_sequential_file *f, uint64_t n) {
   os_sequential *s = (os_sequential *)f;
-  return pl_port_skip(s->fd, n, s->path);
+  return pl__port_skip(s->fd, n, s->path);
 }
 
 static void s_close(pl_sequential_file *f) {
   os_sequential *s = (os_sequential *)f;
-  pl_port_close(s->fd, s->path);
+  pl__port_close(s->fd, s->path);
   free(s->path);
   free(s);
 }
 
 static const pl_sequential_methods os_sequential_methods = {1, s_read, s_skip, s_close};
 
-pl_status pl_sequential_open(const char *path, pl_sequential_file **out) {
+pl_status pl__sequential_open(const char *path, pl_sequential_file **out) {
   os_sequential *s = calloc(1, sizeof *s);
   pl_status st;
   *out = NULL;
@@ -41,7 +41,7 @@ pl_status pl_sequential_open(const char *path, pl_sequential_file **out) {
     free(s);
     return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   }
-  st = pl_port_open(path, PL_OPEN_READ, &s->fd);
+  st = pl__port_open(path, PL__OPEN_READ, &s->fd);
   if (st != PL_OK) {
     free(s->path);
     free(s);

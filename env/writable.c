@@ -12,7 +12,7 @@
 
 typedef struct os_writable {
   pl_writable_file base;
-  pl_os_file fd;
+  pl__os_file fd;
   char *buf;
   size_t cap; /* buffer size; 0 = unbuffered */
   size_t len; /* bytes in buf */
@@ -80,7 +80,7 @@ static pl_status drain(os_writable *w, const pl_iovec *extra, int n) {
     cnt++;
   }
   for (i = 0; i < n; i++) v[cnt++] = extra[i];
-  s = cnt ? pl_port_writev(w->fd, v, cnt, w->path) : PL_OK;
+  s = cnt ? pl__port_writev(w->fd, v, cnt, w->path) : PL_OK;
   if (v != stackv) free(v);
   if (s != PL_OK) return fail(w, s);
   if (cnt) w->stats.os_writes++;
@@ -170,7 +170,7 @@ static pl_status sync_new_dirs(os_writable *w) {
     if (i < len && !is_sep(w->dir[i])) continue;
     saved = w->dir[i];
     w->dir[i] = '\0';
-    s = pl_port_sync_dir(i == 0 ? "." : w->dir);
+    s = pl__port_sync_dir(i == 0 ? "." : w->dir);
     w->dir[i] = saved;
     if (s != PL_OK) return s;
   }
@@ -191,10 +191,10 @@ static pl_status w_sync(pl_writable_file *f) {
   if (w->is_manifest) {
     /* A manifest names other files (tables, logs); their directory entries
      * must be durable before the manifest that points at them is. */
-    s = pl_port_sync_dir(w->dir);
+    s = pl__port_sync_dir(w->dir);
     if (s != PL_OK) return fail(w, s);
   }
-  s = pl_port_sync(w->fd, w->path);
+  s = pl__port_sync(w->fd, w->path);
   if (s != PL_OK) return fail(w, s);
   w->stats.syncs++;
   return PL_OK;
@@ -212,7 +212,7 @@ static void w_free(os_writable *w) {
 static pl_status w_close(pl_writable_file *f) {
   os_writable *w = (os_writable *)f;
   pl_status s = w->sync_on_close ? w_sync(f) : w_flush(f);
-  pl_status c = pl_port_close(w->fd, w->path);
+  pl_status c = pl__port_close(w->fd, w->path);
   if (s == PL_OK && c != PL_OK) s = c;
   w_free(w);
   return s;
@@ -232,7 +232,7 @@ static pl_status w_write_at(pl_writable_file *f, uint64_t offset,
   os_writable *w = (os_writable *)f;
   pl_status s;
   if (sticky_now(w) != PL_OK) return replay_sticky(w);
-  s = pl_port_pwrite(w->fd, offset, data, n, w->path);
+  s = pl__port_pwrite(w->fd, offset, data, n, w->path);
   if (s != PL_OK) return fail(w, s);
   return PL_OK;
 }
@@ -240,7 +240,7 @@ static pl_status w_write_at(pl_writable_file *f, uint64_t offset,
 static pl_status w_allocate(pl_writable_file *f, uint64_t offset, uint64_t len) {
   os_writable *w = (os_writable *)f;
   if (sticky_now(w) != PL_OK) return replay_sticky(w);
-  return pl_port_allocate(w->fd, offset, len, w->path);
+  return pl__port_allocate(w->fd, offset, len, w->path);
 }
 
 static const pl_writable_methods os_writable_methods = {
@@ -253,7 +253,7 @@ void pl_writable_options_init(pl_writable_options *o) {
   o->create_parents = 0;
 }
 
-pl_status pl_create_parents(const char *path, int *created, size_t *existing) {
+pl_status pl__create_parents(const char *path, int *created, size_t *existing) {
   char dir[4096];
   size_t i, len;
   pl_status s = pl_path_dirname(path, dir, sizeof dir);
@@ -266,7 +266,7 @@ pl_status pl_create_parents(const char *path, int *created, size_t *existing) {
     if (i == len || is_sep(dir[i])) {
       char saved = dir[i];
       dir[i] = '\0';
-      if (pl_port_exists(dir) != PL_OK) {
+      if (pl__port_exists(dir) != PL_OK) {
         if (!*created) {
           /* Remember the parent of the first missing directory ("/" keeps
            * its separator). */
@@ -275,7 +275,7 @@ pl_status pl_create_parents(const char *path, int *created, size_t *existing) {
           *existing = k > 1 ? k - 1 : k;
           *created = 1;
         }
-        s = pl_port_create_dir(dir);
+        s = pl__port_create_dir(dir);
         if (s != PL_OK) return s;
       }
       dir[i] = saved;
@@ -284,7 +284,7 @@ pl_status pl_create_parents(const char *path, int *created, size_t *existing) {
   return PL_OK;
 }
 
-pl_status pl_writable_open(const char *path, int flags,
+pl_status pl__writable_open(const char *path, int flags,
                            const pl_writable_options *opt,
                            pl_writable_file **out) {
   pl_writable_options defaults;
@@ -301,7 +301,7 @@ pl_status pl_writable_open(const char *path, int flags,
   s = pl_path_dirname(path, dir, sizeof dir);
   if (s != PL_OK) return s;
   if (opt->create_parents) {
-    s = pl_create_parents(path, &created, &existing);
+    s = pl__create_parents(path, &created, &existing);
     if (s != PL_OK) return s;
   }
   w = calloc(1, sizeof *w);
@@ -320,15 +320,15 @@ pl_status pl_writable_open(const char *path, int flags,
     w_free(w);
     return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   }
-  s = pl_port_open(path, flags | PL_OPEN_WRITE | PL_OPEN_CREATE, &w->fd);
+  s = pl__port_open(path, flags | PL__OPEN_WRITE | PL__OPEN_CREATE, &w->fd);
   if (s != PL_OK) {
     w_free(w);
     return s;
   }
-  if (flags & PL_OPEN_APPEND) {
-    s = pl_port_fsize(w->fd, &w->opened_size, path);
+  if (flags & PL__OPEN_APPEND) {
+    s = pl__port_fsize(w->fd, &w->opened_size, path);
     if (s != PL_OK) {
-      pl_port_close(w->fd, path);
+      pl__port_close(w->fd, path);
       w_free(w);
       return s;
     }

@@ -1,6 +1,6 @@
 # Write paths built on the pl_env vtable: group commit and the parallel
 # part writer, with their Check suites (and the formatted-append suite).
-libplinth_la_SOURCES += \
+libplinth_core_la_SOURCES += \
 	env/group_commit.c \
 	env/part_writer.c
 pkginclude_HEADERS += \
@@ -23,7 +23,7 @@ tests_group_commit_test_LDADD = $(PL_TEST_LDADD)
 
 tests_part_writer_test_SOURCES = tests/part_writer_test.c $(PL_FAULT_ENV_SOURCES)
 tests_part_writer_test_CFLAGS = $(PL_TEST_CFLAGS)
-tests_part_writer_test_LDADD = $(PL_TEST_LDADD)
+tests_part_writer_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
 
 tests_appendf_test_SOURCES = tests/appendf_test.c $(PL_FAULT_ENV_SOURCES)
 tests_appendf_test_CFLAGS = $(PL_TEST_CFLAGS)
@@ -32,7 +32,7 @@ tests_appendf_test_LDADD = $(PL_TEST_LDADD)
 # util/crc32c.h is internal; the function is in libplinth.
 tests_crc32c_test_SOURCES = tests/crc32c_test.c
 tests_crc32c_test_CFLAGS = $(PL_TEST_CFLAGS)
-tests_crc32c_test_LDADD = $(PL_TEST_LDADD)
+tests_crc32c_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
 
 tests_write_paths_crash_test_SOURCES = tests/write_paths_crash_test.c
 tests_write_paths_crash_test_CFLAGS = $(PL_TEST_CFLAGS)

@@ -1,5 +1,6 @@
 pkginclude_HEADERS += \
 	include/plinth/plinth.h \
+	include/plinth/export.h \
 	include/plinth/status.h \
 	include/plinth/env.h \
 	include/plinth/env_wrapper.h \

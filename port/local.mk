@@ -1,6 +1,6 @@
-libplinth_la_SOURCES += port/port.h
+libplinth_core_la_SOURCES += port/port.h
 if PORT_POSIX
-libplinth_la_SOURCES += \
+libplinth_core_la_SOURCES += \
 	port/posix/posix_error.c \
 	port/posix/posix_file.c \
 	port/posix/posix_fs.c \

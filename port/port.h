@@ -16,90 +16,90 @@
 #include "plinth/env.h"
 
 /* An open file: a descriptor on POSIX, a HANDLE on Windows. */
-typedef intptr_t pl_os_file;
+typedef intptr_t pl__os_file;
 
 enum {
-  PL_OPEN_READ = 1,
-  PL_OPEN_WRITE = 2,    /* read-write when combined with PL_OPEN_READ */
-  PL_OPEN_CREATE = 4,
-  PL_OPEN_TRUNCATE = 8,
-  PL_OPEN_APPEND = 16,  /* position at the end when opened */
-  PL_OPEN_DIRECTORY = 32
+  PL__OPEN_READ = 1,
+  PL__OPEN_WRITE = 2,    /* read-write when combined with PL__OPEN_READ */
+  PL__OPEN_CREATE = 4,
+  PL__OPEN_TRUNCATE = 8,
+  PL__OPEN_APPEND = 16,  /* position at the end when opened */
+  PL__OPEN_DIRECTORY = 32
 };
 
 /* Opens path (close-on-exec / not inheritable).  NotFound if missing. */
-pl_status pl_port_open(const char *path, int flags, pl_os_file *out);
+pl_status pl__port_open(const char *path, int flags, pl__os_file *out);
 /* Closes f; path is only for the message. */
-pl_status pl_port_close(pl_os_file f, const char *path);
+pl_status pl__port_close(pl__os_file f, const char *path);
 /* Reads up to n bytes at the current position; retries interrupted calls. */
-pl_status pl_port_read(pl_os_file f, void *buf, size_t n, size_t *got,
+pl_status pl__port_read(pl__os_file f, void *buf, size_t n, size_t *got,
                        const char *path);
 /* Reads up to n bytes at offset; *got < n only at end of file. */
-pl_status pl_port_pread(pl_os_file f, uint64_t offset, void *buf, size_t n,
+pl_status pl__port_pread(pl__os_file f, uint64_t offset, void *buf, size_t n,
                         size_t *got, const char *path);
 /* Writes all the pieces at the current position, looping on short writes
  * and interruptions. */
-pl_status pl_port_writev(pl_os_file f, const pl_iovec *iov, int iovcnt,
+pl_status pl__port_writev(pl__os_file f, const pl_iovec *iov, int iovcnt,
                          const char *path);
 /* Writes all n bytes at offset. */
-pl_status pl_port_pwrite(pl_os_file f, uint64_t offset, const void *data,
+pl_status pl__port_pwrite(pl__os_file f, uint64_t offset, const void *data,
                          size_t n, const char *path);
 /* Moves the current position forward by n bytes. */
-pl_status pl_port_skip(pl_os_file f, uint64_t n, const char *path);
+pl_status pl__port_skip(pl__os_file f, uint64_t n, const char *path);
 /* Makes the file's data (and the metadata needed to read it) durable. */
-pl_status pl_port_sync(pl_os_file f, const char *path);
+pl_status pl__port_sync(pl__os_file f, const char *path);
 /* Makes directory dir's entries durable; tolerates file systems that cannot
  * (EINVAL on POSIX). */
-pl_status pl_port_sync_dir(const char *dir);
+pl_status pl__port_sync_dir(const char *dir);
 /* Reserves [offset, offset+len); NotSupported where the OS cannot. */
-pl_status pl_port_allocate(pl_os_file f, uint64_t offset, uint64_t len,
+pl_status pl__port_allocate(pl__os_file f, uint64_t offset, uint64_t len,
                            const char *path);
 /* Size of an open file. */
-pl_status pl_port_fsize(pl_os_file f, uint64_t *size, const char *path);
+pl_status pl__port_fsize(pl__os_file f, uint64_t *size, const char *path);
 /* Maps the first size bytes read-only; size > 0. */
-pl_status pl_port_mmap(pl_os_file f, uint64_t size, void **base,
+pl_status pl__port_mmap(pl__os_file f, uint64_t size, void **base,
                        const char *path);
-void pl_port_munmap(void *base, uint64_t size);
+void pl__port_munmap(void *base, uint64_t size);
 
 /* Takes / releases the OS lock on an open file (whole file, exclusive,
  * without waiting). */
-pl_status pl_port_lock(pl_os_file f, const char *path);
-pl_status pl_port_unlock(pl_os_file f, const char *path);
+pl_status pl__port_lock(pl__os_file f, const char *path);
+pl_status pl__port_unlock(pl__os_file f, const char *path);
 
-pl_status pl_port_file_size(const char *path, uint64_t *size);
+pl_status pl__port_file_size(const char *path, uint64_t *size);
 /* OK if path exists, NotFound if not. */
-pl_status pl_port_exists(const char *path);
+pl_status pl__port_exists(const char *path);
 /* Allocates the names (see pl_env.list_children). */
-pl_status pl_port_list_dir(const char *dir, pl_strlist *out);
-pl_status pl_port_remove_file(const char *path);
+pl_status pl__port_list_dir(const char *dir, pl_strlist *out);
+pl_status pl__port_remove_file(const char *path);
 /* OK if it already exists as a directory. */
-pl_status pl_port_create_dir(const char *path);
-pl_status pl_port_remove_dir(const char *path);
+pl_status pl__port_create_dir(const char *path);
+pl_status pl__port_remove_dir(const char *path);
 /* Atomically replaces to if it exists. */
-pl_status pl_port_rename(const char *from, const char *to);
+pl_status pl__port_rename(const char *from, const char *to);
 
 /* Writes the default test directory (under the system's temporary
  * directory, one per user; not created here) into buf. */
-pl_status pl_port_temp_dir(char *buf, size_t cap);
+pl_status pl__port_temp_dir(char *buf, size_t cap);
 
 /* Monotonic microseconds. */
-uint64_t pl_port_now_micros(void);
-void pl_port_sleep_micros(uint64_t micros);
+uint64_t pl__port_now_micros(void);
+void pl__port_sleep_micros(uint64_t micros);
 /* Wall-clock time as "YYYY/MM/DD-HH:MM:SS.uuuuuu" (local time). */
-void pl_port_format_time(char *buf, size_t cap);
+void pl__port_format_time(char *buf, size_t cap);
 /* A number identifying the calling thread. */
-uint64_t pl_port_thread_id(void);
+uint64_t pl__port_thread_id(void);
 
 /* Defaults for the read limits (see pl_env_platform_set_limits). */
-int pl_port_default_mmap_limit(void);
-int pl_port_default_read_fd_limit(void);
+int pl__port_default_mmap_limit(void);
+int pl__port_default_read_fd_limit(void);
 
 /* Records the OS's own error as a plinth failure: maps the error number to a
  * status (missing path -> NotFound, else IOError) and sets the message
  * "<path>: <OS text>".  os_error is errno or GetLastError(). */
-pl_status pl_port_error(int os_error, const char *path);
+pl_status pl__port_error(int os_error, const char *path);
 
 /* The platform's name for pl_env.name. */
-extern const char pl_port_name[];
+extern const char pl__port_name[];
 
 #endif /* PLINTH_PORT_H */

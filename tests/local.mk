@@ -10,7 +10,10 @@ tests_libpltest_la_SOURCES = tests/test_util.c tests/test_util.h
 tests_libpltest_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 
 PL_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+# Suites link the shared library as an embedder does; those that test
+# internals (pl__*) link the convenience library, where they are visible.
 PL_TEST_LDADD = tests/libpltest.la libplinth.la $(CHECK_LIBS)
+PL_TEST_INTERNAL_LDADD = tests/libpltest.la libplinth_core.la $(CHECK_LIBS)
 
 check_PROGRAMS += \
 	tests/status_test \
@@ -62,3 +65,9 @@ LOG_COMPILER = $(PL_TEST_RUNNER)
 # and a busy CI host are not that.  Timing is never what a case tests.
 AM_TESTS_ENVIRONMENT = CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-120}; export CK_DEFAULT_TIMEOUT;
 endif
+
+# libplinth.so's dynamic symbol table is exactly the PL_API declarations.
+if PORT_POSIX
+TESTS += tests/exports.sh
+endif
+EXTRA_DIST += tests/exports.sh

@@ -668,15 +668,15 @@ static int writes_honour_locks(void) {
 
 START_TEST(handles_are_not_inheritable) {
   char p[1200];
-  pl_os_file f;
+  pl__os_file f;
   DWORD flags = 0;
   pl_test_path(p, sizeof p, dir, "child-must-not-see");
   /* The counterpart of O_CLOEXEC: a process the embedder starts must not
    * hold plinth's files (it would keep them open, locked, undeletable). */
-  ck_assert_pl_ok(pl_port_open(p, PL_OPEN_READ | PL_OPEN_WRITE | PL_OPEN_CREATE, &f));
+  ck_assert_pl_ok(pl__port_open(p, PL__OPEN_READ | PL__OPEN_WRITE | PL__OPEN_CREATE, &f));
   ck_assert(GetHandleInformation((HANDLE)f, &flags));
   ck_assert_uint_eq(flags & HANDLE_FLAG_INHERIT, 0);
-  ck_assert_pl_ok(pl_port_close(f, p));
+  ck_assert_pl_ok(pl__port_close(f, p));
 }
 END_TEST
 

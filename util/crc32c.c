@@ -24,7 +24,7 @@ static void table_init(void) {
 }
 
 #if defined(__GNUC__) && defined(__x86_64__)
-#define PL_CRC32C_HW 1
+#define PL__CRC32C_HW 1
 #include <string.h>
 
 /* The instruction computes the same reflected CRC (polynomial 0x82F63B78)
@@ -98,8 +98,8 @@ static int hw_usable = -1;
 
 static uint32_t crc32c_table(uint32_t crc, const void *data, size_t n);
 
-uint32_t pl_crc32c_extend(uint32_t crc, const void *data, size_t n) {
-#if PL_CRC32C_HW
+uint32_t pl__crc32c_extend(uint32_t crc, const void *data, size_t n) {
+#if PL__CRC32C_HW
   /* Every thread computes the same answer, so a relaxed race is harmless. */
   int hw = __atomic_load_n(&hw_usable, __ATOMIC_RELAXED);
   if (hw < 0) {

@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 /* Returns the CRC-32C of data[0..n) continuing from crc (0 to start). */
-uint32_t pl_crc32c_extend(uint32_t crc, const void *data, size_t n);
+uint32_t pl__crc32c_extend(uint32_t crc, const void *data, size_t n);
 
-static inline uint32_t pl_crc32c(const void *data, size_t n) { return pl_crc32c_extend(0, data, n); }
+static inline uint32_t pl__crc32c(const void *data, size_t n) { return pl__crc32c_extend(0, data, n); }
 
 #endif /* PLINTH_UTIL_CRC32C_H */

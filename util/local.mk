@@ -1,4 +1,4 @@
-libplinth_la_SOURCES += \
+libplinth_core_la_SOURCES += \
 	util/error.c \
 	util/strlist.c \
 	util/path.c \

@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "plinth/export.h"
 #include "plinth/env.h"
 
 #ifdef __cplusplus
@@ -75,39 +76,39 @@ typedef struct pl_crash_trace {
 } pl_crash_trace;
 
 /* Fills *t with an empty trace. */
-void pl_crash_trace_init(pl_crash_trace *t);
+PL_API void pl_crash_trace_init(pl_crash_trace *t);
 /* Frees every op and leaves *t empty. */
-void pl_crash_trace_free(pl_crash_trace *t);
+PL_API void pl_crash_trace_free(pl_crash_trace *t);
 /* Appends a copy of op (paths and data copied).  IOError on out of memory. */
-pl_status pl_crash_trace_add(pl_crash_trace *t, const pl_crash_op *op);
+PL_API pl_status pl_crash_trace_add(pl_crash_trace *t, const pl_crash_op *op);
 /* Shorthands for building traces by hand (tests, tools); each copies its
  * arguments and returns what pl_crash_trace_add returns. */
-pl_status pl_crash_trace_add_file(pl_crash_trace *t, int kind, uint32_t handle,
+PL_API pl_status pl_crash_trace_add_file(pl_crash_trace *t, int kind, uint32_t handle,
                                   const char *path);
-pl_status pl_crash_trace_add_write(pl_crash_trace *t, uint32_t handle,
+PL_API pl_status pl_crash_trace_add_write(pl_crash_trace *t, uint32_t handle,
                                    uint64_t offset, const void *data,
                                    size_t len);
-pl_status pl_crash_trace_add_sync(pl_crash_trace *t, uint32_t handle);
-pl_status pl_crash_trace_add_path(pl_crash_trace *t, int kind,
+PL_API pl_status pl_crash_trace_add_sync(pl_crash_trace *t, uint32_t handle);
+PL_API pl_status pl_crash_trace_add_path(pl_crash_trace *t, int kind,
                                   const char *path, const char *path2);
-pl_status pl_crash_trace_add_note(pl_crash_trace *t, const char *text);
+PL_API pl_status pl_crash_trace_add_note(pl_crash_trace *t, const char *text);
 
 /* Returns a static name for an op kind ("write", "rename", ...). */
-const char *pl_crash_op_name(int kind);
+PL_API const char *pl_crash_op_name(int kind);
 /* Writes a one-line description of op into buf ("write #3 data/log
  * [4096,+512)"); files are named by the path their handle was opened with,
  * which the caller passes as file_path (may be NULL). */
-void pl_crash_op_describe(const pl_crash_op *op, const char *file_path,
+PL_API void pl_crash_op_describe(const pl_crash_op *op, const char *file_path,
                           char *buf, size_t cap);
 
 /* Writes t to path in the trace format of crash/TRACE-FORMAT.md, through
  * env (not recorded). */
-pl_status pl_crash_trace_save(pl_env *env, const char *path,
+PL_API pl_status pl_crash_trace_save(pl_env *env, const char *path,
                               const pl_crash_trace *t);
 /* Reads a trace file into *t (which it initializes).  A trailing record cut
  * short (the recorded program died mid-write) is ignored; any other damage
  * is PL_CORRUPTION, a different format version PL_NOT_SUPPORTED. */
-pl_status pl_crash_trace_load(pl_env *env, const char *path,
+PL_API pl_status pl_crash_trace_load(pl_env *env, const char *path,
                               pl_crash_trace *t);
 
 /* ------------------------------------------------------------------------ */
@@ -131,22 +132,22 @@ typedef struct pl_crash_recorder pl_crash_recorder;
  * model therefore allows buffered data to be on disk early, which a real
  * power loss cannot do.  This over-approximation only adds states where
  * more data survived; it never hides a loss. */
-pl_status pl_crash_recorder_new(pl_env *target, const char *root,
+PL_API pl_status pl_crash_recorder_new(pl_env *target, const char *root,
                                 const char *trace_path,
                                 pl_crash_recorder **out);
 /* The recording env; valid until pl_crash_recorder_free.  Safe for
  * concurrent use, like target. */
-pl_env *pl_crash_recorder_env(pl_crash_recorder *rec);
+PL_API pl_env *pl_crash_recorder_env(pl_crash_recorder *rec);
 /* The trace recorded so far (empty when recording to a file).
  * REQUIRES: no operation in flight on the recording env. */
-const pl_crash_trace *pl_crash_recorder_trace(pl_crash_recorder *rec);
+PL_API const pl_crash_trace *pl_crash_recorder_trace(pl_crash_recorder *rec);
 /* Moves the in-memory trace recorded so far into *out (which it
  * initializes first), leaving the recorder's trace empty.  REQUIRES: as
  * pl_crash_recorder_trace. */
-void pl_crash_recorder_take(pl_crash_recorder *rec, pl_crash_trace *out);
+PL_API void pl_crash_recorder_take(pl_crash_recorder *rec, pl_crash_trace *out);
 /* Records a note after the last recorded op: the workload states what it
  * has acknowledged ("key 17 acked").  Safe for concurrent use. */
-void pl_crash_note(pl_crash_recorder *rec, const char *fmt, ...)
+PL_API void pl_crash_note(pl_crash_recorder *rec, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
@@ -154,20 +155,20 @@ void pl_crash_note(pl_crash_recorder *rec, const char *fmt, ...)
 /* If env is a recording env (directly), records the note and returns 1;
  * otherwise returns 0 and does nothing.  For programs that only hold the
  * env (pl_env_default() under PLINTH_TRACE). */
-int pl_crash_env_note(pl_env *env, const char *fmt, ...)
+PL_API int pl_crash_env_note(pl_env *env, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
 /* Frees the recorder (closing the trace file).  Files still open on the
  * recording env must be closed first. */
-void pl_crash_recorder_free(pl_crash_recorder *rec);
+PL_API void pl_crash_recorder_free(pl_crash_recorder *rec);
 
 /* Called by pl_env_default() on its first call: if the environment variable
  * PLINTH_TRACE names a file, returns a process-wide recorder env over
  * platform writing to it (root: $PLINTH_TRACE_ROOT, or "" for relative
  * paths); otherwise returns platform. */
-pl_env *pl_crash_env_from_environment(pl_env *platform);
+PL_API pl_env *pl_crash_env_from_environment(pl_env *platform);
 
 /* ------------------------------------------------------------------------ */
 /* Exploring crash states                                                    */
@@ -216,7 +217,7 @@ typedef struct pl_crash_options {
 } pl_crash_options;
 
 /* Fills *o with the defaults above. */
-void pl_crash_options_init(pl_crash_options *o);
+PL_API void pl_crash_options_init(pl_crash_options *o);
 
 /* Judges one materialized state.  check is given the directory holding it
  * and the workload's notes recorded up to the crash point, in order; it
@@ -263,13 +264,13 @@ typedef struct pl_crash_report {
  * with c, filling *r (free with pl_crash_report_free).  Returns PL_OK when
  * the exploration ran, whatever the verdicts; an error if a state could not
  * be written or the checker could not be run. */
-pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
+PL_API pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
                            const pl_crash_checker *c, pl_crash_report *r);
 
 /* Writes the state named by id (from a report) into dir, which must not
  * exist or be empty; the options must be those of the exploration.
  * InvalidArgument for a malformed id or one that does not fit t. */
-pl_status pl_crash_replay(const pl_crash_trace *t, const pl_crash_options *o,
+PL_API pl_status pl_crash_replay(const pl_crash_trace *t, const pl_crash_options *o,
                           const char *id, const char *dir);
 
 /* Counts the states at crash point `point` (the number of ops applied, as
@@ -277,14 +278,14 @@ pl_status pl_crash_replay(const pl_crash_trace *t, const pl_crash_options *o,
  * number of valid combinations of lost/kept/torn pending ops, *distinct the
  * number of different directory contents among them.  Enumerates them all,
  * whatever o->max_exhaustive says; for tests and tuning. */
-pl_status pl_crash_count_states(const pl_crash_trace *t,
+PL_API pl_status pl_crash_count_states(const pl_crash_trace *t,
                                 const pl_crash_options *o, size_t point,
                                 uint64_t *combinations, uint64_t *distinct);
 
 /* Prints the summary table and the failures. */
-void pl_crash_report_print(const pl_crash_report *r, FILE *out);
+PL_API void pl_crash_report_print(const pl_crash_report *r, FILE *out);
 /* Frees what the report holds. */
-void pl_crash_report_free(pl_crash_report *r);
+PL_API void pl_crash_report_free(pl_crash_report *r);
 
 /* ------------------------------------------------------------------------ */
 /* Faults beyond power loss                                                  */
@@ -311,12 +312,12 @@ typedef struct pl_crash_faults pl_crash_faults;
 /* Makes an env over target that injects the given faults (copied) at the
  * chosen operations and forwards everything else.  Put a recorder above it
  * (engine -> recorder -> faults -> files) so the model sees the failures. */
-pl_status pl_crash_faults_new(pl_env *target, const pl_crash_fault *faults,
+PL_API pl_status pl_crash_faults_new(pl_env *target, const pl_crash_fault *faults,
                               size_t nfaults, pl_crash_faults **out);
-pl_env *pl_crash_faults_env(pl_crash_faults *f);
+PL_API pl_env *pl_crash_faults_env(pl_crash_faults *f);
 /* Number of faults injected so far. */
-int pl_crash_faults_injected(pl_crash_faults *f);
-void pl_crash_faults_free(pl_crash_faults *f);
+PL_API int pl_crash_faults_injected(pl_crash_faults *f);
+PL_API void pl_crash_faults_free(pl_crash_faults *f);
 
 /* ------------------------------------------------------------------------ */
 /* Built-in examples                                                         */
@@ -333,12 +334,12 @@ typedef struct pl_crash_example {
 } pl_crash_example;
 
 /* The examples, terminated by an entry whose name is NULL. */
-extern const pl_crash_example pl_crash_examples[];
+PL_API extern const pl_crash_example pl_crash_examples[];
 /* The example called name, or NULL. */
-const pl_crash_example *pl_crash_example_find(const char *name);
+PL_API const pl_crash_example *pl_crash_example_find(const char *name);
 /* Records example e in a fresh directory under scratch_dir over platform,
  * storing the trace in *t (which it initializes). */
-pl_status pl_crash_example_record(const pl_crash_example *e, pl_env *platform,
+PL_API pl_status pl_crash_example_record(const pl_crash_example *e, pl_env *platform,
                                   const char *scratch_dir, pl_crash_trace *t);
 
 #ifdef __cplusplus

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "plinth/export.h"
 #include "plinth/status.h"
 
 #ifdef __cplusplus
@@ -48,7 +49,7 @@ typedef struct pl_strlist {
 } pl_strlist;
 
 /* Frees every name and the array, and leaves *list empty. */
-void pl_strlist_free(pl_strlist *list);
+PL_API void pl_strlist_free(pl_strlist *list);
 
 /* ------------------------------------------------------------------------ */
 /* Writable files                                                            */
@@ -70,7 +71,7 @@ typedef struct pl_writable_options {
 } pl_writable_options;
 
 /* Fills *o with the defaults: 64 KiB buffer, no sync on close, no parents. */
-void pl_writable_options_init(pl_writable_options *o);
+PL_API void pl_writable_options_init(pl_writable_options *o);
 
 typedef struct pl_writable_stats {
   uint64_t bytes;     /* bytes accepted by append/appendv */
@@ -131,18 +132,18 @@ static inline uint64_t pl_writable_tell(pl_writable_file *f) { return f->methods
 static inline void pl_writable_stats_get(pl_writable_file *f, pl_writable_stats *s) { f->methods->stats(f, s); }
 /* write_at and allocate are optional: these return PL_NOT_SUPPORTED when the
  * file's env left them NULL. */
-pl_status pl_writable_write_at(pl_writable_file *f, uint64_t offset, const void *data, size_t n);
-pl_status pl_writable_allocate(pl_writable_file *f, uint64_t offset, uint64_t len);
+PL_API pl_status pl_writable_write_at(pl_writable_file *f, uint64_t offset, const void *data, size_t n);
+PL_API pl_status pl_writable_allocate(pl_writable_file *f, uint64_t offset, uint64_t len);
 
 /* Appends printf-style formatted text (no terminator is written).  Works on
  * any writable file: it formats into a stack buffer, or a heap one when the
  * text is larger than 512 bytes. */
-pl_status pl_writable_appendf(pl_writable_file *f, const char *fmt, ...)
+PL_API pl_status pl_writable_appendf(pl_writable_file *f, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-pl_status pl_writable_vappendf(pl_writable_file *f, const char *fmt, va_list ap);
+PL_API pl_status pl_writable_vappendf(pl_writable_file *f, const char *fmt, va_list ap);
 
 /* ------------------------------------------------------------------------ */
 /* Reading files                                                             */
@@ -199,7 +200,7 @@ struct pl_logger {
   const pl_logger_methods *methods;
 };
 
-void pl_logger_log(pl_logger *l, const char *fmt, ...)
+PL_API void pl_logger_log(pl_logger *l, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
@@ -208,7 +209,7 @@ void pl_logger_log(pl_logger *l, const char *fmt, ...)
 /* Makes a logger that writes lines to an already open writable file, which
  * it owns from then on (closing the logger closes the file).  Any env can use
  * it for new_logger. */
-pl_status pl_logger_from_writable(pl_writable_file *f, pl_logger **out);
+PL_API pl_status pl_logger_from_writable(pl_writable_file *f, pl_logger **out);
 
 /* ------------------------------------------------------------------------ */
 /* The environment                                                           */
@@ -283,18 +284,18 @@ struct pl_env {
  * whole process; safe for concurrent use.  If the environment variable
  * PLINTH_TRACE names a file when it is first called, the env returned
  * records every durable operation to that file (see plinth/crash.h). */
-pl_env *pl_env_default(void);
+PL_API pl_env *pl_env_default(void);
 
 /* The platform env itself, never recording. */
-pl_env *pl_env_platform(void);
+PL_API pl_env *pl_env_platform(void);
 
 /* Limits of the platform env, for tests and tuning.  They take effect for
  * files opened after the call.  mmap_limit: how many read-only files may be
  * memory mapped at once (default 1000 on 64-bit hosts, 0 on 32-bit).
  * read_fd_limit: how many random-access files may keep a descriptor open
  * (default a fifth of RLIMIT_NOFILE); beyond it each read opens the file. */
-void pl_env_platform_set_limits(int mmap_limit, int read_fd_limit);
-void pl_env_platform_get_limits(int *mmap_limit, int *read_fd_limit);
+PL_API void pl_env_platform_set_limits(int mmap_limit, int read_fd_limit);
+PL_API void pl_env_platform_get_limits(int *mmap_limit, int *read_fd_limit);
 
 /* Calls that dispatch through the table, so code reads pl_env_<verb>. */
 static inline pl_status pl_env_new_sequential(pl_env *e, const char *p, pl_sequential_file **o) { return e->new_sequential(e, p, o); }

@@ -16,6 +16,7 @@
 #ifndef PLINTH_ENV_WRAPPER_H
 #define PLINTH_ENV_WRAPPER_H
 
+#include "plinth/export.h"
 #include "plinth/env.h"
 
 #ifdef __cplusplus
@@ -29,7 +30,7 @@ typedef struct pl_env_wrapper {
 
 /* Fills w so that every method forwards to target; name is kept by
  * pointer.  Locks made through w are target's locks. */
-void pl_env_wrapper_init(pl_env_wrapper *w, pl_env *target, const char *name);
+PL_API void pl_env_wrapper_init(pl_env_wrapper *w, pl_env *target, const char *name);
 
 /* A writable file that forwards every method to another one.  A wrapper
  * copies pl_writable_wrapper_methods, overrides what it needs, and embeds
@@ -41,7 +42,7 @@ typedef struct pl_writable_wrapper {
 
 /* Methods that forward to ((pl_writable_wrapper *)f)->target; the close
  * method closes the target and frees the wrapper with free(). */
-extern const pl_writable_methods pl_writable_wrapper_methods;
+PL_API extern const pl_writable_methods pl_writable_wrapper_methods;
 
 #ifdef __cplusplus
 }

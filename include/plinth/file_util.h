@@ -3,6 +3,7 @@
 #ifndef PLINTH_FILE_UTIL_H
 #define PLINTH_FILE_UTIL_H
 
+#include "plinth/export.h"
 #include "plinth/env.h"
 
 #ifdef __cplusplus
@@ -11,13 +12,13 @@ extern "C" {
 
 /* Writes data to path (creating or truncating it).  If sync is non-zero the
  * data is synced before close.  On failure the partial file is removed. */
-pl_status pl_file_write_all(pl_env *env, const char *path, const void *data,
+PL_API pl_status pl_file_write_all(pl_env *env, const char *path, const void *data,
                             size_t n, int sync);
 
 /* Reads all of path into a new buffer (NUL-terminated past *n, for
  * convenience) that the caller frees with free().  On failure *data is NULL
  * and *n is 0. */
-pl_status pl_file_read_all(pl_env *env, const char *path, char **data,
+PL_API pl_status pl_file_read_all(pl_env *env, const char *path, char **data,
                            size_t *n);
 
 /* Replaces the contents of path atomically and durably: after it returns OK,
@@ -26,22 +27,22 @@ pl_status pl_file_read_all(pl_env *env, const char *path, char **data,
  * never a mix or nothing.  Steps: write "<path>.tmp-plinth", sync it, rename
  * it over path, sync the directory.  On failure the temporary file is
  * removed. */
-pl_status pl_file_replace(pl_env *env, const char *path, const void *data,
+PL_API pl_status pl_file_replace(pl_env *env, const char *path, const void *data,
                           size_t n);
 
 /* Removes everything inside dir (files and directories, recursively) and
  * keeps dir itself.  Returns the first failure, with its path; NotFound if
  * dir does not exist. */
-pl_status pl_file_clear_dir(pl_env *env, const char *dir);
+PL_API pl_status pl_file_clear_dir(pl_env *env, const char *dir);
 
 /* Removes dir and everything inside it. */
-pl_status pl_file_remove_tree(pl_env *env, const char *dir);
+PL_API pl_status pl_file_remove_tree(pl_env *env, const char *dir);
 
 /* Writes the directory part of path (or "." if it has none) into buf. */
-pl_status pl_path_dirname(const char *path, char *buf, size_t cap);
+PL_API pl_status pl_path_dirname(const char *path, char *buf, size_t cap);
 
 /* Returns a pointer to the last component of path (inside path). */
-const char *pl_path_basename(const char *path);
+PL_API const char *pl_path_basename(const char *path);
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "plinth/export.h"
 #include "plinth/env.h"
 
 #ifdef __cplusplus
@@ -58,7 +59,7 @@ typedef struct pl_group_commit_options {
 } pl_group_commit_options;
 
 /* Fills *o with the defaults above. */
-void pl_group_commit_options_init(pl_group_commit_options *o);
+PL_API void pl_group_commit_options_init(pl_group_commit_options *o);
 
 typedef struct pl_group_commit_stats {
   uint64_t records;  /* records written (durable or failed not counted) */
@@ -78,7 +79,7 @@ typedef struct pl_group_commit_stats {
  * opt->append_existing), syncs its directory so the file's entry is
  * durable, and starts the writer thread.  opt may be NULL for the
  * defaults.  On failure nothing is left running and *out is NULL. */
-pl_status pl_group_commit_open(pl_env *env, const char *path,
+PL_API pl_status pl_group_commit_open(pl_env *env, const char *path,
                                const pl_group_commit_options *opt,
                                pl_group_commit **out);
 
@@ -92,30 +93,30 @@ pl_status pl_group_commit_open(pl_env *env, const char *path,
  * record is durable (as pl_group_commit_wait).  After any write or sync
  * failure every append fails at once with that first error (sticky).
  * Safe for concurrent use. */
-pl_status pl_group_commit_append(pl_group_commit *gc, const void *data,
+PL_API pl_status pl_group_commit_append(pl_group_commit *gc, const void *data,
                                  size_t n, int flags, uint64_t *seq);
 
 /* Blocks until record seq is durable and returns PL_OK, or returns the
  * error of the batch that failed to write or sync it (also for records
  * queued after that failure: they are never written).  A seq that was
  * never handed out is PL_INVALID_ARGUMENT.  Safe for concurrent use. */
-pl_status pl_group_commit_wait(pl_group_commit *gc, uint64_t seq);
+PL_API pl_status pl_group_commit_wait(pl_group_commit *gc, uint64_t seq);
 
 /* Writes and syncs every record appended before the call, in every wake
  * mode, and returns as pl_group_commit_wait on the last of them (PL_OK if
  * there were none and no failure).  Safe for concurrent use. */
-pl_status pl_group_commit_flush(pl_group_commit *gc);
+PL_API pl_status pl_group_commit_flush(pl_group_commit *gc);
 
 /* The highest sequence number known durable (0 if none). */
-uint64_t pl_group_commit_durable_seq(pl_group_commit *gc);
+PL_API uint64_t pl_group_commit_durable_seq(pl_group_commit *gc);
 
 /* Copies the counters into *out.  Safe for concurrent use. */
-void pl_group_commit_stats_get(pl_group_commit *gc, pl_group_commit_stats *out);
+PL_API void pl_group_commit_stats_get(pl_group_commit *gc, pl_group_commit_stats *out);
 
 /* Writes and syncs everything queued, stops the writer, closes the file
  * and frees gc, even when it fails; returns the first error the appender
  * met (write, sync or close).  REQUIRES: no other thread is using gc. */
-pl_status pl_group_commit_close(pl_group_commit *gc);
+PL_API pl_status pl_group_commit_close(pl_group_commit *gc);
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "plinth/export.h"
 #include "plinth/env.h"
 
 #ifdef __cplusplus
@@ -40,7 +41,7 @@ typedef struct pl_part_writer_options {
 } pl_part_writer_options;
 
 /* Fills *o with the defaults. */
-void pl_part_writer_options_init(pl_part_writer_options *o);
+PL_API void pl_part_writer_options_init(pl_part_writer_options *o);
 
 /* What pl_part_writer_part_info reports about one part. */
 typedef struct pl_part_info {
@@ -55,25 +56,25 @@ typedef struct pl_part_info {
  * and reserves total_size bytes for it.  opt may be NULL.  NotSupported if
  * the env's files have no positional writes.  On failure nothing is left
  * behind and *out is NULL. */
-pl_status pl_part_writer_open(pl_env *env, const char *path, uint64_t total_size,
+PL_API pl_status pl_part_writer_open(pl_env *env, const char *path, uint64_t total_size,
                               const pl_part_writer_options *opt,
                               pl_part_writer **out);
 
 /* Number of parts (at least 1; a 0-byte file has one empty part). */
-size_t pl_part_writer_count(const pl_part_writer *pw);
+PL_API size_t pl_part_writer_count(const pl_part_writer *pw);
 
 /* Appends data[0..n) to part `part` at its current fill position.
  * InvalidArgument if part is out of range or n exceeds what is left of
  * the part.  A failed write is recorded in the part's status and makes
  * finalize fail.  Safe for concurrent use on different parts; calls on the
  * same part need external synchronization. */
-pl_status pl_part_writer_write(pl_part_writer *pw, size_t part,
+PL_API pl_status pl_part_writer_write(pl_part_writer *pw, size_t part,
                                const void *data, size_t n);
 
 /* Copies part's state into *out.  Reads a part that another thread is
  * writing only under external synchronization.  InvalidArgument if part is
  * out of range. */
-pl_status pl_part_writer_part_info(pl_part_writer *pw, size_t part,
+PL_API pl_status pl_part_writer_part_info(pl_part_writer *pw, size_t part,
                                    pl_part_info *out);
 
 /* Publishes the file: requires every part to be written whole without
@@ -83,12 +84,12 @@ pl_status pl_part_writer_part_info(pl_part_writer *pw, size_t part,
  * (unless the failure came after the rename, when path holds the new
  * contents but their durability is unknown).  Frees pw either way.
  * REQUIRES: no write in progress. */
-pl_status pl_part_writer_finalize(pl_part_writer *pw);
+PL_API pl_status pl_part_writer_finalize(pl_part_writer *pw);
 
 /* Closes and removes the temporary file and frees pw; path is untouched.
  * Returns the error of the removal, if any.  REQUIRES: no write in
  * progress. */
-pl_status pl_part_writer_abort(pl_part_writer *pw);
+PL_API pl_status pl_part_writer_abort(pl_part_writer *pw);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,8 @@
 #ifndef PLINTH_STATUS_H
 #define PLINTH_STATUS_H
 
+#include "plinth/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -24,30 +26,30 @@ typedef enum pl_status {
 
 /* Returns a static name for s: "OK", "NotFound", "Corruption",
  * "NotSupported", "InvalidArgument", "IOError"; "Unknown" otherwise. */
-const char *pl_status_name(pl_status s);
+PL_API const char *pl_status_name(pl_status s);
 
 /* Returns the OS error number (errno on POSIX, GetLastError() on Windows)
  * of the last failure recorded on this thread, or 0 if none was recorded
  * or it had no OS error.  Safe for concurrent use (per thread). */
-int pl_error_os(void);
+PL_API int pl_error_os(void);
 
 /* Returns the message of the last failure recorded on this thread, for
  * example "/data/LOG: No space left on device"; "" if none.  The string is
  * owned by the thread and valid until its next failing plinth call. */
-const char *pl_error_message(void);
+PL_API const char *pl_error_message(void);
 
 /* Records a failure on this thread and returns code, so an env (or a wrapper
  * written by a user) can write `return pl_error_set(PL_IO_ERROR, e, ...)`.
  * The message is formatted printf-style and truncated to 1 KiB; nothing is
  * allocated. */
-pl_status pl_error_set(pl_status code, int os_error, const char *fmt, ...)
+PL_API pl_status pl_error_set(pl_status code, int os_error, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
 /* Forgets the failure recorded on this thread. */
-void pl_error_clear(void);
+PL_API void pl_error_clear(void);
 
 #ifdef __cplusplus
 }

@@ -7,9 +7,9 @@
 
 #include "port/port.h"
 
-const char pl_port_name[] = "posix";
+const char pl__port_name[] = "posix";
 
-pl_status pl_port_error(int os_error, const char *path) {
+pl_status pl__port_error(int os_error, const char *path) {
   char text[256];
   pl_status code = PL_IO_ERROR;
   /* strerror_r has two incompatible signatures (GNU and XSI); strerror is

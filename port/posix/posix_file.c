@@ -15,21 +15,21 @@
 #define O_CLOEXEC 0
 #endif
 
-pl_status pl_port_open(const char *path, int flags, pl_os_file *out) {
+pl_status pl__port_open(const char *path, int flags, pl__os_file *out) {
   int oflags = O_CLOEXEC;
   int fd;
-  if ((flags & PL_OPEN_READ) && (flags & PL_OPEN_WRITE)) oflags |= O_RDWR;
-  else if (flags & PL_OPEN_WRITE) oflags |= O_WRONLY;
+  if ((flags & PL__OPEN_READ) && (flags & PL__OPEN_WRITE)) oflags |= O_RDWR;
+  else if (flags & PL__OPEN_WRITE) oflags |= O_WRONLY;
   else oflags |= O_RDONLY;
-  if (flags & PL_OPEN_CREATE) oflags |= O_CREAT;
-  if (flags & PL_OPEN_TRUNCATE) oflags |= O_TRUNC;
+  if (flags & PL__OPEN_CREATE) oflags |= O_CREAT;
+  if (flags & PL__OPEN_TRUNCATE) oflags |= O_TRUNC;
 #ifdef O_DIRECTORY
-  if (flags & PL_OPEN_DIRECTORY) oflags |= O_DIRECTORY;
+  if (flags & PL__OPEN_DIRECTORY) oflags |= O_DIRECTORY;
 #endif
   do {
     fd = open(path, oflags, 0644);
   } while (fd < 0 && errno == EINTR);
-  if (fd < 0) return pl_port_error(errno, path);
+  if (fd < 0) return pl__port_error(errno, path);
 #if !HAVE_DECL_O_CLOEXEC
   /* Without O_CLOEXEC there is a window in which a concurrent fork+exec
    * inherits the descriptor; this is the best such a system allows. */
@@ -38,23 +38,23 @@ pl_status pl_port_open(const char *path, int flags, pl_os_file *out) {
   /* Appendable files are positioned at the end instead of opened with
    * O_APPEND: on Linux, pwrite on an O_APPEND descriptor ignores its offset
    * and appends, which would break write_at. */
-  if ((flags & PL_OPEN_APPEND) && lseek(fd, 0, SEEK_END) == (off_t)-1) {
+  if ((flags & PL__OPEN_APPEND) && lseek(fd, 0, SEEK_END) == (off_t)-1) {
     int e = errno;
     close(fd);
-    return pl_port_error(e, path);
+    return pl__port_error(e, path);
   }
   *out = fd;
   return PL_OK;
 }
 
-pl_status pl_port_close(pl_os_file f, const char *path) {
+pl_status pl__port_close(pl__os_file f, const char *path) {
   /* close() is not retried on EINTR: on Linux the descriptor is already
    * gone, and a retry could close one another thread just opened. */
-  if (close((int)f) != 0 && errno != EINTR) return pl_port_error(errno, path);
+  if (close((int)f) != 0 && errno != EINTR) return pl__port_error(errno, path);
   return PL_OK;
 }
 
-pl_status pl_port_read(pl_os_file f, void *buf, size_t n, size_t *got,
+pl_status pl__port_read(pl__os_file f, void *buf, size_t n, size_t *got,
                        const char *path) {
   ssize_t r;
   do {
@@ -62,13 +62,13 @@ pl_status pl_port_read(pl_os_file f, void *buf, size_t n, size_t *got,
   } while (r < 0 && errno == EINTR);
   if (r < 0) {
     *got = 0;
-    return pl_port_error(errno, path);
+    return pl__port_error(errno, path);
   }
   *got = (size_t)r;
   return PL_OK;
 }
 
-pl_status pl_port_pread(pl_os_file f, uint64_t offset, void *buf, size_t n,
+pl_status pl__port_pread(pl__os_file f, uint64_t offset, void *buf, size_t n,
                         size_t *got, const char *path) {
   char *p = buf;
   size_t done = 0;
@@ -79,7 +79,7 @@ pl_status pl_port_pread(pl_os_file f, uint64_t offset, void *buf, size_t n,
     if (r < 0) {
       if (errno == EINTR) continue;
       *got = done;
-      return pl_port_error(errno, path);
+      return pl__port_error(errno, path);
     }
     if (r == 0) break;
     done += (size_t)r;
@@ -88,7 +88,7 @@ pl_status pl_port_pread(pl_os_file f, uint64_t offset, void *buf, size_t n,
   return PL_OK;
 }
 
-pl_status pl_port_writev(pl_os_file f, const pl_iovec *iov, int iovcnt,
+pl_status pl__port_writev(pl__os_file f, const pl_iovec *iov, int iovcnt,
                          const char *path) {
   struct iovec vec[64];
   int i = 0;
@@ -107,11 +107,11 @@ pl_status pl_port_writev(pl_os_file f, const pl_iovec *iov, int iovcnt,
     else w = writev((int)f, vec, n);
     if (w < 0) {
       if (errno == EINTR) continue;
-      return pl_port_error(errno, path);
+      return pl__port_error(errno, path);
     }
     if (w == 0 && vec[0].iov_len > 0) {
       /* No progress and no error: retrying would spin forever. */
-      return pl_port_error(EIO, path);
+      return pl__port_error(EIO, path);
     }
     /* A short write (signal, RLIMIT_FSIZE boundary, full pipe) is resumed
      * where it stopped; the next call reports the error if there is one. */
@@ -125,16 +125,16 @@ pl_status pl_port_writev(pl_os_file f, const pl_iovec *iov, int iovcnt,
   return PL_OK;
 }
 
-pl_status pl_port_pwrite(pl_os_file f, uint64_t offset, const void *data,
+pl_status pl__port_pwrite(pl__os_file f, uint64_t offset, const void *data,
                          size_t n, const char *path) {
   const char *p = data;
   while (n > 0) {
     ssize_t w = pwrite((int)f, p, n, (off_t)offset);
     if (w < 0) {
       if (errno == EINTR) continue;
-      return pl_port_error(errno, path);
+      return pl__port_error(errno, path);
     }
-    if (w == 0) return pl_port_error(EIO, path); /* no progress, no error */
+    if (w == 0) return pl__port_error(EIO, path); /* no progress, no error */
     p += w;
     offset += (uint64_t)w;
     n -= (size_t)w;
@@ -142,13 +142,13 @@ pl_status pl_port_pwrite(pl_os_file f, uint64_t offset, const void *data,
   return PL_OK;
 }
 
-pl_status pl_port_skip(pl_os_file f, uint64_t n, const char *path) {
+pl_status pl__port_skip(pl__os_file f, uint64_t n, const char *path) {
   if (lseek((int)f, (off_t)n, SEEK_CUR) == (off_t)-1)
-    return pl_port_error(errno, path);
+    return pl__port_error(errno, path);
   return PL_OK;
 }
 
-pl_status pl_port_sync(pl_os_file f, const char *path) {
+pl_status pl__port_sync(pl__os_file f, const char *path) {
   int fd = (int)f;
 #if HAVE_DECL_F_FULLFSYNC
   /* On Apple systems fsync only hands data to the drive, which may keep it
@@ -160,19 +160,19 @@ pl_status pl_port_sync(pl_os_file f, const char *path) {
   /* fdatasync skips metadata not needed to read the data back (mtime), one
    * journal commit fewer than fsync on most file systems. */
   while (fdatasync(fd) != 0) {
-    if (errno != EINTR) return pl_port_error(errno, path);
+    if (errno != EINTR) return pl__port_error(errno, path);
   }
 #else
   while (fsync(fd) != 0) {
-    if (errno != EINTR) return pl_port_error(errno, path);
+    if (errno != EINTR) return pl__port_error(errno, path);
   }
 #endif
   return PL_OK;
 }
 
-pl_status pl_port_sync_dir(const char *dir) {
-  pl_os_file f;
-  pl_status s = pl_port_open(dir, PL_OPEN_READ | PL_OPEN_DIRECTORY, &f);
+pl_status pl__port_sync_dir(const char *dir) {
+  pl__os_file f;
+  pl_status s = pl__port_open(dir, PL__OPEN_READ | PL__OPEN_DIRECTORY, &f);
   int r;
   if (s != PL_OK) return s;
   do {
@@ -181,7 +181,7 @@ pl_status pl_port_sync_dir(const char *dir) {
   if (r != 0 && errno != EINVAL) {
     int e = errno;
     close((int)f);
-    return pl_port_error(e, dir);
+    return pl__port_error(e, dir);
   }
   /* EINVAL: the file system cannot sync directories (CIFS, some FUSE and
    * network file systems).  Nothing better is possible there, so this is
@@ -190,7 +190,7 @@ pl_status pl_port_sync_dir(const char *dir) {
   return PL_OK;
 }
 
-pl_status pl_port_allocate(pl_os_file f, uint64_t offset, uint64_t len,
+pl_status pl__port_allocate(pl__os_file f, uint64_t offset, uint64_t len,
                            const char *path) {
 #if HAVE_FALLOCATE
   /* fallocate(2), not posix_fallocate: where the file system cannot
@@ -199,39 +199,39 @@ pl_status pl_port_allocate(pl_os_file f, uint64_t offset, uint64_t len,
   if (fallocate((int)f, 0, (off_t)offset, (off_t)len) == 0) return PL_OK;
   if (errno == EOPNOTSUPP || errno == ENOSYS)
     return pl_error_set(PL_NOT_SUPPORTED, errno, "%s: preallocation not supported", path);
-  return pl_port_error(errno, path);
+  return pl__port_error(errno, path);
 #elif HAVE_POSIX_FALLOCATE
   int r = posix_fallocate((int)f, (off_t)offset, (off_t)len);
   if (r == 0) return PL_OK;
   if (r == EOPNOTSUPP || r == EINVAL || r == ENOSYS)
     return pl_error_set(PL_NOT_SUPPORTED, r, "%s: preallocation not supported", path);
-  return pl_port_error(r, path);
+  return pl__port_error(r, path);
 #else
   return pl_error_set(PL_NOT_SUPPORTED, 0, "%s: preallocation not supported", path);
 #endif
 }
 
-pl_status pl_port_fsize(pl_os_file f, uint64_t *size, const char *path) {
+pl_status pl__port_fsize(pl__os_file f, uint64_t *size, const char *path) {
   struct stat st;
-  if (fstat((int)f, &st) != 0) return pl_port_error(errno, path);
+  if (fstat((int)f, &st) != 0) return pl__port_error(errno, path);
   *size = (uint64_t)st.st_size;
   return PL_OK;
 }
 
-pl_status pl_port_mmap(pl_os_file f, uint64_t size, void **base,
+pl_status pl__port_mmap(pl__os_file f, uint64_t size, void **base,
                        const char *path) {
   void *p;
   if (size > (uint64_t)SIZE_MAX)
     return pl_error_set(PL_NOT_SUPPORTED, 0, "%s: too large to map", path);
   p = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, (int)f, 0);
-  if (p == MAP_FAILED) return pl_port_error(errno, path);
+  if (p == MAP_FAILED) return pl__port_error(errno, path);
   *base = p;
   return PL_OK;
 }
 
-void pl_port_munmap(void *base, uint64_t size) { munmap(base, (size_t)size); }
+void pl__port_munmap(void *base, uint64_t size) { munmap(base, (size_t)size); }
 
-static pl_status set_lock(pl_os_file f, short type, const char *path) {
+static pl_status set_lock(pl__os_file f, short type, const char *path) {
   struct flock fl;
   fl.l_type = type;
   fl.l_whence = SEEK_SET;
@@ -241,10 +241,10 @@ static pl_status set_lock(pl_os_file f, short type, const char *path) {
     int e = errno;
     if (e == EACCES || e == EAGAIN)
       return pl_error_set(PL_IO_ERROR, e, "%s: locked by another process", path);
-    return pl_port_error(e, path);
+    return pl__port_error(e, path);
   }
   return PL_OK;
 }
 
-pl_status pl_port_lock(pl_os_file f, const char *path) { return set_lock(f, F_WRLCK, path); }
-pl_status pl_port_unlock(pl_os_file f, const char *path) { return set_lock(f, F_UNLCK, path); }
+pl_status pl__port_lock(pl__os_file f, const char *path) { return set_lock(f, F_WRLCK, path); }
+pl_status pl__port_unlock(pl__os_file f, const char *path) { return set_lock(f, F_UNLCK, path); }

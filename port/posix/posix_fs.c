@@ -11,26 +11,26 @@
 
 #include "port/port.h"
 
-pl_status pl_port_file_size(const char *path, uint64_t *size) {
+pl_status pl__port_file_size(const char *path, uint64_t *size) {
   struct stat st;
-  if (stat(path, &st) != 0) return pl_port_error(errno, path);
+  if (stat(path, &st) != 0) return pl__port_error(errno, path);
   *size = (uint64_t)st.st_size;
   return PL_OK;
 }
 
-pl_status pl_port_exists(const char *path) {
+pl_status pl__port_exists(const char *path) {
   if (access(path, F_OK) == 0) return PL_OK;
-  return pl_port_error(errno, path);
+  return pl__port_error(errno, path);
 }
 
-pl_status pl_port_list_dir(const char *dir, pl_strlist *out) {
+pl_status pl__port_list_dir(const char *dir, pl_strlist *out) {
   DIR *d;
   struct dirent *e;
   size_t cap = 0;
   out->items = NULL;
   out->count = 0;
   d = opendir(dir);
-  if (d == NULL) return pl_port_error(errno, dir);
+  if (d == NULL) return pl__port_error(errno, dir);
   for (;;) {
     errno = 0;
     e = readdir(d);
@@ -51,37 +51,37 @@ pl_status pl_port_list_dir(const char *dir, pl_strlist *out) {
     int err = errno;
     closedir(d);
     pl_strlist_free(out);
-    return pl_port_error(err, dir);
+    return pl__port_error(err, dir);
   }
   closedir(d);
   return PL_OK;
 nomem:
   closedir(d);
   pl_strlist_free(out);
-  return pl_port_error(ENOMEM, dir);
+  return pl__port_error(ENOMEM, dir);
 }
 
-pl_status pl_port_remove_file(const char *path) {
-  if (unlink(path) != 0) return pl_port_error(errno, path);
+pl_status pl__port_remove_file(const char *path) {
+  if (unlink(path) != 0) return pl__port_error(errno, path);
   return PL_OK;
 }
 
-pl_status pl_port_create_dir(const char *path) {
+pl_status pl__port_create_dir(const char *path) {
   if (mkdir(path, 0755) != 0) {
     int e = errno;
     struct stat st;
     if (e == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return PL_OK;
-    return pl_port_error(e, path);
+    return pl__port_error(e, path);
   }
   return PL_OK;
 }
 
-pl_status pl_port_remove_dir(const char *path) {
-  if (rmdir(path) != 0) return pl_port_error(errno, path);
+pl_status pl__port_remove_dir(const char *path) {
+  if (rmdir(path) != 0) return pl__port_error(errno, path);
   return PL_OK;
 }
 
-pl_status pl_port_rename(const char *from, const char *to) {
+pl_status pl__port_rename(const char *from, const char *to) {
   if (rename(from, to) != 0) {
     int e = errno;
     return pl_error_set(e == ENOENT ? PL_NOT_FOUND : PL_IO_ERROR, e,

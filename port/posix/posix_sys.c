@@ -14,20 +14,20 @@
 
 #include "port/port.h"
 
-uint64_t pl_port_now_micros(void) {
+uint64_t pl__port_now_micros(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-void pl_port_sleep_micros(uint64_t micros) {
+void pl__port_sleep_micros(uint64_t micros) {
   struct timespec ts, rem;
   ts.tv_sec = (time_t)(micros / 1000000u);
   ts.tv_nsec = (long)(micros % 1000000u) * 1000;
   while (nanosleep(&ts, &rem) != 0 && errno == EINTR) ts = rem;
 }
 
-void pl_port_format_time(char *buf, size_t cap) {
+void pl__port_format_time(char *buf, size_t cap) {
   struct timeval tv;
   struct tm tm;
   time_t secs;
@@ -39,7 +39,7 @@ void pl_port_format_time(char *buf, size_t cap) {
            (long)tv.tv_usec);
 }
 
-uint64_t pl_port_thread_id(void) {
+uint64_t pl__port_thread_id(void) {
   pthread_t t = pthread_self();
   uint64_t id = 0;
   /* pthread_t is opaque; its first bytes identify the thread well enough for
@@ -48,12 +48,12 @@ uint64_t pl_port_thread_id(void) {
   return id;
 }
 
-int pl_port_default_mmap_limit(void) {
+int pl__port_default_mmap_limit(void) {
   /* Mapping many files only pays off where address space is plentiful. */
   return sizeof(void *) >= 8 ? 1000 : 0;
 }
 
-int pl_port_default_read_fd_limit(void) {
+int pl__port_default_read_fd_limit(void) {
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 50;
   if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur / 5 > INT_MAX) return INT_MAX;
@@ -62,7 +62,7 @@ int pl_port_default_read_fd_limit(void) {
   return (int)(rl.rlim_cur / 5);
 }
 
-pl_status pl_port_temp_dir(char *buf, size_t cap) {
+pl_status pl__port_temp_dir(char *buf, size_t cap) {
   const char *t = getenv("TMPDIR");
   int n;
   if (t == NULL || *t == '\0') t = "/tmp";

@@ -1,7 +1,7 @@
 # The Windows backend (chosen by configure for mingw hosts) and the
 # make check-windows target that cross-builds and runs the suites under Wine.
 if PORT_WIN32
-libplinth_la_SOURCES += \
+libplinth_core_la_SOURCES += \
 	port/win32/win32.h \
 	port/win32/win32_error.c \
 	port/win32/win32_path.c \
@@ -25,7 +25,7 @@ if HAVE_CHECK
 check_PROGRAMS += tests/win32_test
 tests_win32_test_SOURCES = tests/win32_test.c
 tests_win32_test_CFLAGS = $(PL_TEST_CFLAGS)
-tests_win32_test_LDADD = $(PL_TEST_LDADD)
+tests_win32_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
 endif
 
 # Windows only: the durability calls seen through a Win32 call spy
@@ -35,7 +35,7 @@ if PORT_WIN32
 check_PROGRAMS += tests/win32_spy_test
 tests_win32_spy_test_SOURCES = tests/win32_spy_test.c tests/win32_spy.c tests/win32_spy.h
 tests_win32_spy_test_CFLAGS = $(PL_TEST_CFLAGS)
-tests_win32_spy_test_LDADD = $(PL_TEST_LDADD)
+tests_win32_spy_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
 endif
 endif
 

@@ -14,16 +14,16 @@
  * so that paths longer than MAX_PATH work; '/' becomes '\'.  suffix (UTF-16,
  * e.g. L"\\*") is appended.  Stores a malloc'd string in *out; on failure
  * records the error (InvalidArgument for a path that is not UTF-8). */
-pl_status pl_win32_path(const char *path, const wchar_t *suffix, wchar_t **out);
+pl_status pl__win32_path(const char *path, const wchar_t *suffix, wchar_t **out);
 
 /* Converts UTF-16 to a malloc'd UTF-8 string; NULL if out of memory. */
-char *pl_win32_narrow(const wchar_t *w);
+char *pl__win32_narrow(const wchar_t *w);
 
 /* The system's text for a Win32 error as UTF-8 in buf, without the
  * trailing newline and period. */
-void pl_win32_error_text(DWORD err, char *buf, size_t cap);
+void pl__win32_error_text(DWORD err, char *buf, size_t cap);
 
-/* The HANDLE behind a pl_os_file. */
-static inline HANDLE pl_win32_handle(pl_os_file f) { return (HANDLE)f; }
+/* The HANDLE behind a pl__os_file. */
+static inline HANDLE pl__win32_handle(pl__os_file f) { return (HANDLE)f; }
 
 #endif /* PLINTH_PORT_WIN32_H */

@@ -7,9 +7,9 @@
 
 #include "port/win32/win32.h"
 
-const char pl_port_name[] = "win32";
+const char pl__port_name[] = "win32";
 
-void pl_win32_error_text(DWORD err, char *buf, size_t cap) {
+void pl__win32_error_text(DWORD err, char *buf, size_t cap) {
   wchar_t *text = NULL;
   char *utf8;
   DWORD n;
@@ -20,7 +20,7 @@ void pl_win32_error_text(DWORD err, char *buf, size_t cap) {
                          FORMAT_MESSAGE_IGNORE_INSERTS,
                      NULL, err, MAKELANGID(LANG_NEUTRAL, SUBLANG_DEFAULT),
                      (LPWSTR)&text, 0, NULL);
-  utf8 = n ? pl_win32_narrow(text) : NULL;
+  utf8 = n ? pl__win32_narrow(text) : NULL;
   if (text) LocalFree(text);
   if (utf8 == NULL) {
     snprintf(buf, cap, "Windows error %lu", (unsigned long)err);
@@ -35,10 +35,10 @@ void pl_win32_error_text(DWORD err, char *buf, size_t cap) {
   free(utf8);
 }
 
-pl_status pl_port_error(int os_error, const char *path) {
+pl_status pl__port_error(int os_error, const char *path) {
   char text[512];
   pl_status code = PL_IO_ERROR;
-  pl_win32_error_text((DWORD)os_error, text, sizeof text);
+  pl__win32_error_text((DWORD)os_error, text, sizeof text);
   switch ((DWORD)os_error) {
     /* The Windows counterparts of ENOENT and ENOTDIR: a missing file, a
      * missing directory on the way, a directory name that is a file. */

@@ -7,28 +7,28 @@
 #include "port/win32/win32.h"
 
 /* ReadFile/WriteFile take a DWORD count; larger requests are split. */
-#define PL_WIN32_CHUNK ((size_t)1 << 30)
+#define PL__WIN32_CHUNK ((size_t)1 << 30)
 
 static pl_status last_error(const char *path) {
-  return pl_port_error((int)GetLastError(), path);
+  return pl__port_error((int)GetLastError(), path);
 }
 
-pl_status pl_port_open(const char *path, int flags, pl_os_file *out) {
+pl_status pl__port_open(const char *path, int flags, pl__os_file *out) {
   DWORD access = 0, disposition, attrs = FILE_ATTRIBUTE_NORMAL;
   HANDLE h;
   wchar_t *wpath;
   DWORD err;
   pl_status s;
-  if (flags & PL_OPEN_READ) access |= GENERIC_READ;
-  if (flags & PL_OPEN_WRITE) access |= GENERIC_WRITE;
+  if (flags & PL__OPEN_READ) access |= GENERIC_READ;
+  if (flags & PL__OPEN_WRITE) access |= GENERIC_WRITE;
   if (access == 0) access = GENERIC_READ;
-  if ((flags & PL_OPEN_CREATE) && (flags & PL_OPEN_TRUNCATE)) disposition = CREATE_ALWAYS;
-  else if (flags & PL_OPEN_CREATE) disposition = OPEN_ALWAYS;
-  else if (flags & PL_OPEN_TRUNCATE) disposition = TRUNCATE_EXISTING;
+  if ((flags & PL__OPEN_CREATE) && (flags & PL__OPEN_TRUNCATE)) disposition = CREATE_ALWAYS;
+  else if (flags & PL__OPEN_CREATE) disposition = OPEN_ALWAYS;
+  else if (flags & PL__OPEN_TRUNCATE) disposition = TRUNCATE_EXISTING;
   else disposition = OPEN_EXISTING;
   /* A directory can only be opened with backup semantics. */
-  if (flags & PL_OPEN_DIRECTORY) attrs = FILE_FLAG_BACKUP_SEMANTICS;
-  s = pl_win32_path(path, L"", &wpath);
+  if (flags & PL__OPEN_DIRECTORY) attrs = FILE_FLAG_BACKUP_SEMANTICS;
+  s = pl__win32_path(path, L"", &wpath);
   if (s != PL_OK) return s;
   /* Share everything: a reader may open a file a writer holds, and a file
    * may be renamed or removed while open, as POSIX code expects.  A NULL
@@ -38,8 +38,8 @@ pl_status pl_port_open(const char *path, int flags, pl_os_file *out) {
                   NULL, disposition, attrs, NULL);
   err = GetLastError();
   free(wpath);
-  if (h == INVALID_HANDLE_VALUE) return pl_port_error((int)err, path);
-  if (flags & PL_OPEN_APPEND) {
+  if (h == INVALID_HANDLE_VALUE) return pl__port_error((int)err, path);
+  if (flags & PL__OPEN_APPEND) {
     /* Not FILE_APPEND_DATA: that would make positional writes (write_at)
      * append too.  Positioning once at open is what the env needs; it is
      * the only writer of the file. */
@@ -51,26 +51,26 @@ pl_status pl_port_open(const char *path, int flags, pl_os_file *out) {
       return s;
     }
   }
-  *out = (pl_os_file)h;
+  *out = (pl__os_file)h;
   return PL_OK;
 }
 
-pl_status pl_port_close(pl_os_file f, const char *path) {
-  if (!CloseHandle(pl_win32_handle(f))) return last_error(path);
+pl_status pl__port_close(pl__os_file f, const char *path) {
+  if (!CloseHandle(pl__win32_handle(f))) return last_error(path);
   return PL_OK;
 }
 
-pl_status pl_port_read(pl_os_file f, void *buf, size_t n, size_t *got,
+pl_status pl__port_read(pl__os_file f, void *buf, size_t n, size_t *got,
                        const char *path) {
   char *p = buf;
   size_t done = 0;
   while (done < n) {
-    DWORD want = (DWORD)(n - done < PL_WIN32_CHUNK ? n - done : PL_WIN32_CHUNK), r = 0;
-    if (!ReadFile(pl_win32_handle(f), p + done, want, &r, NULL)) {
+    DWORD want = (DWORD)(n - done < PL__WIN32_CHUNK ? n - done : PL__WIN32_CHUNK), r = 0;
+    if (!ReadFile(pl__win32_handle(f), p + done, want, &r, NULL)) {
       DWORD e = GetLastError();
       if (e == ERROR_HANDLE_EOF || e == ERROR_BROKEN_PIPE) break;
       *got = done;
-      return pl_port_error((int)e, path);
+      return pl__port_error((int)e, path);
     }
     if (r == 0) break;
     done += r;
@@ -81,7 +81,7 @@ pl_status pl_port_read(pl_os_file f, void *buf, size_t n, size_t *got,
   return PL_OK;
 }
 
-pl_status pl_port_pread(pl_os_file f, uint64_t offset, void *buf, size_t n,
+pl_status pl__port_pread(pl__os_file f, uint64_t offset, void *buf, size_t n,
                         size_t *got, const char *path) {
   char *p = buf;
   size_t done = 0;
@@ -91,16 +91,16 @@ pl_status pl_port_pread(pl_os_file f, uint64_t offset, void *buf, size_t n,
    * files, which never use the position, call this). */
   while (done < n) {
     OVERLAPPED ov;
-    DWORD want = (DWORD)(n - done < PL_WIN32_CHUNK ? n - done : PL_WIN32_CHUNK), r = 0;
+    DWORD want = (DWORD)(n - done < PL__WIN32_CHUNK ? n - done : PL__WIN32_CHUNK), r = 0;
     uint64_t at = offset + done;
     ZeroMemory(&ov, sizeof ov);
     ov.Offset = (DWORD)at;
     ov.OffsetHigh = (DWORD)(at >> 32);
-    if (!ReadFile(pl_win32_handle(f), p + done, want, &r, &ov)) {
+    if (!ReadFile(pl__win32_handle(f), p + done, want, &r, &ov)) {
       DWORD e = GetLastError();
       if (e == ERROR_HANDLE_EOF) break; /* offset at or past the end */
       *got = done;
-      return pl_port_error((int)e, path);
+      return pl__port_error((int)e, path);
     }
     if (r == 0) break;
     done += r;
@@ -116,7 +116,7 @@ pl_status pl_port_pread(pl_os_file f, uint64_t offset, void *buf, size_t n,
 static pl_status append_all(HANDLE h, const char *p, size_t n, const char *path) {
   while (n > 0) {
     OVERLAPPED ov;
-    DWORD want = (DWORD)(n < PL_WIN32_CHUNK ? n : PL_WIN32_CHUNK), w = 0;
+    DWORD want = (DWORD)(n < PL__WIN32_CHUNK ? n : PL__WIN32_CHUNK), w = 0;
     ZeroMemory(&ov, sizeof ov);
     ov.Offset = 0xFFFFFFFFu;
     ov.OffsetHigh = 0xFFFFFFFFu;
@@ -128,7 +128,7 @@ static pl_status append_all(HANDLE h, const char *p, size_t n, const char *path)
   return PL_OK;
 }
 
-pl_status pl_port_writev(pl_os_file f, const pl_iovec *iov, int iovcnt,
+pl_status pl__port_writev(pl__os_file f, const pl_iovec *iov, int iovcnt,
                          const char *path) {
   /* Windows has no gather write for ordinary (buffered) handles:
    * WriteFileGather needs unbuffered, page-aligned I/O.  One WriteFile per
@@ -139,22 +139,22 @@ pl_status pl_port_writev(pl_os_file f, const pl_iovec *iov, int iovcnt,
    * position" as on POSIX. */
   int i;
   for (i = 0; i < iovcnt; i++) {
-    pl_status s = append_all(pl_win32_handle(f), iov[i].base, iov[i].len, path);
+    pl_status s = append_all(pl__win32_handle(f), iov[i].base, iov[i].len, path);
     if (s != PL_OK) return s;
   }
   return PL_OK;
 }
 
-pl_status pl_port_pwrite(pl_os_file f, uint64_t offset, const void *data,
+pl_status pl__port_pwrite(pl__os_file f, uint64_t offset, const void *data,
                          size_t n, const char *path) {
-  HANDLE h = pl_win32_handle(f);
+  HANDLE h = pl__win32_handle(f);
   const char *p = data;
   /* The OVERLAPPED offset makes each call positional and independent of
    * other threads' calls; appends do not depend on the position it
    * leaves (see append_all). */
   while (n > 0) {
     OVERLAPPED ov;
-    DWORD want = (DWORD)(n < PL_WIN32_CHUNK ? n : PL_WIN32_CHUNK), w = 0;
+    DWORD want = (DWORD)(n < PL__WIN32_CHUNK ? n : PL__WIN32_CHUNK), w = 0;
     ZeroMemory(&ov, sizeof ov);
     ov.Offset = (DWORD)offset;
     ov.OffsetHigh = (DWORD)(offset >> 32);
@@ -167,21 +167,21 @@ pl_status pl_port_pwrite(pl_os_file f, uint64_t offset, const void *data,
   return PL_OK;
 }
 
-pl_status pl_port_skip(pl_os_file f, uint64_t n, const char *path) {
+pl_status pl__port_skip(pl__os_file f, uint64_t n, const char *path) {
   LARGE_INTEGER d;
   d.QuadPart = (LONGLONG)n;
-  if (!SetFilePointerEx(pl_win32_handle(f), d, NULL, FILE_CURRENT)) return last_error(path);
+  if (!SetFilePointerEx(pl__win32_handle(f), d, NULL, FILE_CURRENT)) return last_error(path);
   return PL_OK;
 }
 
-pl_status pl_port_sync(pl_os_file f, const char *path) {
+pl_status pl__port_sync(pl__os_file f, const char *path) {
   /* FlushFileBuffers writes the file's data and metadata and asks the
    * device to flush its cache: the counterpart of fsync, not fdatasync. */
-  if (!FlushFileBuffers(pl_win32_handle(f))) return last_error(path);
+  if (!FlushFileBuffers(pl__win32_handle(f))) return last_error(path);
   return PL_OK;
 }
 
-pl_status pl_port_sync_dir(const char *dir) {
+pl_status pl__port_sync_dir(const char *dir) {
   /* Windows documents no directory fsync.  NTFS journals name operations
    * and accepts FlushFileBuffers on a directory handle opened for writing
    * with backup semantics, which flushes the directory's metadata; that is
@@ -192,7 +192,7 @@ pl_status pl_port_sync_dir(const char *dir) {
   wchar_t *w;
   HANDLE h;
   DWORD e;
-  pl_status s = pl_win32_path(dir, L"", &w);
+  pl_status s = pl__win32_path(dir, L"", &w);
   if (s != PL_OK) return s;
   h = CreateFileW(w, GENERIC_READ | GENERIC_WRITE,
                   FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
@@ -205,17 +205,17 @@ pl_status pl_port_sync_dir(const char *dir) {
                     NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
     e = GetLastError();
     free(w);
-    if (h == INVALID_HANDLE_VALUE) return pl_port_error((int)e, dir);
+    if (h == INVALID_HANDLE_VALUE) return pl__port_error((int)e, dir);
     CloseHandle(h);
     return PL_OK;
   }
   free(w);
-  if (h == INVALID_HANDLE_VALUE) return pl_port_error((int)e, dir);
+  if (h == INVALID_HANDLE_VALUE) return pl__port_error((int)e, dir);
   if (!FlushFileBuffers(h)) {
     e = GetLastError();
     if (e != ERROR_ACCESS_DENIED && e != ERROR_INVALID_FUNCTION) {
       CloseHandle(h);
-      return pl_port_error((int)e, dir);
+      return pl__port_error((int)e, dir);
     }
   }
   CloseHandle(h);
@@ -228,9 +228,9 @@ static int unsupported(DWORD e) {
          e == ERROR_NOT_SUPPORTED || e == ERROR_CALL_NOT_IMPLEMENTED;
 }
 
-pl_status pl_port_allocate(pl_os_file f, uint64_t offset, uint64_t len,
+pl_status pl__port_allocate(pl__os_file f, uint64_t offset, uint64_t len,
                            const char *path) {
-  HANDLE h = pl_win32_handle(f);
+  HANDLE h = pl__win32_handle(f);
   FILE_ALLOCATION_INFO alloc;
   FILE_END_OF_FILE_INFO eof;
   LARGE_INTEGER size;
@@ -247,33 +247,33 @@ pl_status pl_port_allocate(pl_os_file f, uint64_t offset, uint64_t len,
   alloc.AllocationSize.QuadPart = (LONGLONG)end;
   if (!SetFileInformationByHandle(h, FileAllocationInfo, &alloc, sizeof alloc)) {
     DWORD e = GetLastError();
-    if (!unsupported(e)) return pl_port_error((int)e, path);
+    if (!unsupported(e)) return pl__port_error((int)e, path);
   }
   eof.EndOfFile.QuadPart = (LONGLONG)end;
   if (!SetFileInformationByHandle(h, FileEndOfFileInfo, &eof, sizeof eof)) {
     DWORD e = GetLastError();
     if (unsupported(e))
       return pl_error_set(PL_NOT_SUPPORTED, (int)e, "%s: preallocation not supported", path);
-    return pl_port_error((int)e, path);
+    return pl__port_error((int)e, path);
   }
   return PL_OK;
 }
 
-pl_status pl_port_fsize(pl_os_file f, uint64_t *size, const char *path) {
+pl_status pl__port_fsize(pl__os_file f, uint64_t *size, const char *path) {
   LARGE_INTEGER sz;
-  if (!GetFileSizeEx(pl_win32_handle(f), &sz)) return last_error(path);
+  if (!GetFileSizeEx(pl__win32_handle(f), &sz)) return last_error(path);
   *size = (uint64_t)sz.QuadPart;
   return PL_OK;
 }
 
-pl_status pl_port_mmap(pl_os_file f, uint64_t size, void **base,
+pl_status pl__port_mmap(pl__os_file f, uint64_t size, void **base,
                        const char *path) {
   HANDLE map;
   void *p;
   DWORD e;
   if (size > (uint64_t)SIZE_MAX)
     return pl_error_set(PL_NOT_SUPPORTED, 0, "%s: too large to map", path);
-  map = CreateFileMappingW(pl_win32_handle(f), NULL, PAGE_READONLY, (DWORD)(size >> 32),
+  map = CreateFileMappingW(pl__win32_handle(f), NULL, PAGE_READONLY, (DWORD)(size >> 32),
                            (DWORD)size, NULL);
   if (map == NULL) return last_error(path);
   p = MapViewOfFile(map, FILE_MAP_READ, 0, 0, (SIZE_T)size);
@@ -281,34 +281,34 @@ pl_status pl_port_mmap(pl_os_file f, uint64_t size, void **base,
   /* The view keeps the mapping (and the file) referenced; neither handle is
    * needed once it exists. */
   CloseHandle(map);
-  if (p == NULL) return pl_port_error((int)e, path);
+  if (p == NULL) return pl__port_error((int)e, path);
   *base = p;
   return PL_OK;
 }
 
-void pl_port_munmap(void *base, uint64_t size) {
+void pl__port_munmap(void *base, uint64_t size) {
   (void)size;
   UnmapViewOfFile(base);
 }
 
-pl_status pl_port_lock(pl_os_file f, const char *path) {
+pl_status pl__port_lock(pl__os_file f, const char *path) {
   OVERLAPPED ov;
   ZeroMemory(&ov, sizeof ov);
   /* The whole file, however large it grows: the maximum range, not the
    * current size.  Fail at once rather than wait, like F_SETLK. */
-  if (!LockFileEx(pl_win32_handle(f), LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0,
+  if (!LockFileEx(pl__win32_handle(f), LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0,
                   MAXDWORD, MAXDWORD, &ov)) {
     DWORD e = GetLastError();
     if (e == ERROR_LOCK_VIOLATION || e == ERROR_IO_PENDING)
       return pl_error_set(PL_IO_ERROR, (int)e, "%s: locked by another process", path);
-    return pl_port_error((int)e, path);
+    return pl__port_error((int)e, path);
   }
   return PL_OK;
 }
 
-pl_status pl_port_unlock(pl_os_file f, const char *path) {
+pl_status pl__port_unlock(pl__os_file f, const char *path) {
   OVERLAPPED ov;
   ZeroMemory(&ov, sizeof ov);
-  if (!UnlockFileEx(pl_win32_handle(f), 0, MAXDWORD, MAXDWORD, &ov)) return last_error(path);
+  if (!UnlockFileEx(pl__win32_handle(f), 0, MAXDWORD, MAXDWORD, &ov)) return last_error(path);
   return PL_OK;
 }

@@ -8,17 +8,17 @@
 
 #include "port/win32/win32.h"
 
-pl_status pl_port_file_size(const char *path, uint64_t *size) {
+pl_status pl__port_file_size(const char *path, uint64_t *size) {
   WIN32_FILE_ATTRIBUTE_DATA a;
   wchar_t *w;
   DWORD e = 0;
   BOOL ok;
-  pl_status s = pl_win32_path(path, L"", &w);
+  pl_status s = pl__win32_path(path, L"", &w);
   if (s != PL_OK) return s;
   ok = GetFileAttributesExW(w, GetFileExInfoStandard, &a);
   if (!ok) e = GetLastError();
   free(w);
-  if (!ok) return pl_port_error((int)e, path);
+  if (!ok) return pl__port_error((int)e, path);
   *size = ((uint64_t)a.nFileSizeHigh << 32) | a.nFileSizeLow;
   return PL_OK;
 }
@@ -30,14 +30,14 @@ static DWORD attributes(const wchar_t *w, DWORD *err) {
   return a;
 }
 
-pl_status pl_port_exists(const char *path) {
+pl_status pl__port_exists(const char *path) {
   wchar_t *w;
   DWORD e = 0, a;
-  pl_status s = pl_win32_path(path, L"", &w);
+  pl_status s = pl__win32_path(path, L"", &w);
   if (s != PL_OK) return s;
   a = attributes(w, &e);
   free(w);
-  if (a == INVALID_FILE_ATTRIBUTES) return pl_port_error((int)e, path);
+  if (a == INVALID_FILE_ATTRIBUTES) return pl__port_error((int)e, path);
   return PL_OK;
 }
 
@@ -50,13 +50,13 @@ static int add_name(pl_strlist *out, size_t *cap, const wchar_t *name) {
     out->items = items;
     *cap = ncap;
   }
-  n = pl_win32_narrow(name);
+  n = pl__win32_narrow(name);
   if (n == NULL) return -1;
   out->items[out->count++] = n;
   return 0;
 }
 
-pl_status pl_port_list_dir(const char *dir, pl_strlist *out) {
+pl_status pl__port_list_dir(const char *dir, pl_strlist *out) {
   WIN32_FIND_DATAW fd;
   HANDLE h;
   wchar_t *pattern;
@@ -65,7 +65,7 @@ pl_status pl_port_list_dir(const char *dir, pl_strlist *out) {
   pl_status s;
   out->items = NULL;
   out->count = 0;
-  s = pl_win32_path(dir, L"\\*", &pattern);
+  s = pl__win32_path(dir, L"\\*", &pattern);
   if (s != PL_OK) return s;
   /* FindExInfoBasic skips the 8.3 short names, which nobody here reads. */
   h = FindFirstFileExW(pattern, FindExInfoBasic, &fd, FindExSearchNameMatch, NULL, 0);
@@ -75,7 +75,7 @@ pl_status pl_port_list_dir(const char *dir, pl_strlist *out) {
     /* "No files at all" happens only for a drive's root; a directory has
      * "." and "..". */
     if (e == ERROR_FILE_NOT_FOUND) return PL_OK;
-    return pl_port_error((int)e, dir);
+    return pl__port_error((int)e, dir);
   }
   do {
     if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0) continue;
@@ -89,7 +89,7 @@ pl_status pl_port_list_dir(const char *dir, pl_strlist *out) {
   FindClose(h);
   if (e != ERROR_NO_MORE_FILES) {
     pl_strlist_free(out);
-    return pl_port_error((int)e, dir);
+    return pl__port_error((int)e, dir);
   }
   return PL_OK;
 }
@@ -109,11 +109,11 @@ static BOOL clear_read_only(const wchar_t *w, DWORD *saved) {
   return TRUE;
 }
 
-pl_status pl_port_remove_file(const char *path) {
+pl_status pl__port_remove_file(const char *path) {
   wchar_t *w;
   DWORD e = 0, a = 0;
   BOOL ok;
-  pl_status s = pl_win32_path(path, L"", &w);
+  pl_status s = pl__win32_path(path, L"", &w);
   if (s != PL_OK) return s;
   /* Every plinth handle shares FILE_SHARE_DELETE, so an open file can be
    * removed.  Where the file system lacks POSIX delete semantics (before
@@ -129,15 +129,15 @@ pl_status pl_port_remove_file(const char *path) {
     }
   }
   free(w);
-  if (!ok) return pl_port_error((int)e, path);
+  if (!ok) return pl__port_error((int)e, path);
   return PL_OK;
 }
 
-pl_status pl_port_create_dir(const char *path) {
+pl_status pl__port_create_dir(const char *path) {
   wchar_t *w;
   DWORD e = 0, a, e2 = 0;
   BOOL ok;
-  pl_status s = pl_win32_path(path, L"", &w);
+  pl_status s = pl__win32_path(path, L"", &w);
   if (s != PL_OK) return s;
   ok = CreateDirectoryW(w, NULL);
   if (!ok) {
@@ -148,31 +148,31 @@ pl_status pl_port_create_dir(const char *path) {
     }
   }
   free(w);
-  if (!ok) return pl_port_error((int)e, path);
+  if (!ok) return pl__port_error((int)e, path);
   return PL_OK;
 }
 
-pl_status pl_port_remove_dir(const char *path) {
+pl_status pl__port_remove_dir(const char *path) {
   wchar_t *w;
   DWORD e = 0;
   BOOL ok;
-  pl_status s = pl_win32_path(path, L"", &w);
+  pl_status s = pl__win32_path(path, L"", &w);
   if (s != PL_OK) return s;
   ok = RemoveDirectoryW(w);
   if (!ok) e = GetLastError();
   free(w);
-  if (!ok) return pl_port_error((int)e, path);
+  if (!ok) return pl__port_error((int)e, path);
   return PL_OK;
 }
 
-pl_status pl_port_rename(const char *from, const char *to) {
+pl_status pl__port_rename(const char *from, const char *to) {
   wchar_t *wf, *wt;
   DWORD e = 0, a = 0;
   BOOL ok;
   char text[512];
-  pl_status s = pl_win32_path(from, L"", &wf);
+  pl_status s = pl__win32_path(from, L"", &wf);
   if (s != PL_OK) return s;
-  s = pl_win32_path(to, L"", &wt);
+  s = pl__win32_path(to, L"", &wt);
   if (s != PL_OK) {
     free(wf);
     return s;
@@ -193,7 +193,7 @@ pl_status pl_port_rename(const char *from, const char *to) {
   free(wf);
   free(wt);
   if (ok) return PL_OK;
-  pl_win32_error_text(e, text, sizeof text);
+  pl__win32_error_text(e, text, sizeof text);
   return pl_error_set(e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND ? PL_NOT_FOUND : PL_IO_ERROR,
                       (int)e, "%s -> %s: %s", from, to, text);
 }

@@ -8,7 +8,7 @@
 
 #include "port/win32/win32.h"
 
-char *pl_win32_narrow(const wchar_t *w) {
+char *pl__win32_narrow(const wchar_t *w) {
   int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
   char *out;
   if (n <= 0) return NULL;
@@ -40,7 +40,7 @@ static int has_prefix(const wchar_t *s, const wchar_t *prefix) {
   return wcsncmp(s, prefix, wcslen(prefix)) == 0;
 }
 
-pl_status pl_win32_path(const char *path, const wchar_t *suffix, wchar_t **out) {
+pl_status pl__win32_path(const char *path, const wchar_t *suffix, wchar_t **out) {
   wchar_t *w, *full, *res;
   const wchar_t *prefix = L"", *rest;
   DWORD n;
@@ -66,7 +66,7 @@ pl_status pl_win32_path(const char *path, const wchar_t *suffix, wchar_t **out) 
     if (n == 0) {
       DWORD e = GetLastError();
       free(w);
-      return pl_port_error((int)e, path);
+      return pl__port_error((int)e, path);
     }
     full = malloc((size_t)n * sizeof *full);
     if (full == NULL || GetFullPathNameW(w, n, full, NULL) >= n) {

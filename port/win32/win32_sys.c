@@ -8,7 +8,7 @@
 
 #include "port/win32/win32.h"
 
-uint64_t pl_port_now_micros(void) {
+uint64_t pl__port_now_micros(void) {
   static LARGE_INTEGER freq; /* constant after boot; a benign race */
   LARGE_INTEGER now;
   if (freq.QuadPart == 0) QueryPerformanceFrequency(&freq);
@@ -18,13 +18,13 @@ uint64_t pl_port_now_micros(void) {
          (uint64_t)(now.QuadPart % freq.QuadPart) * 1000000u / (uint64_t)freq.QuadPart;
 }
 
-void pl_port_sleep_micros(uint64_t micros) {
+void pl__port_sleep_micros(uint64_t micros) {
   /* Sleep has millisecond units; round up so a short sleep still yields. */
   uint64_t ms = (micros + 999) / 1000;
   Sleep(ms > 0xFFFFFFFEu ? 0xFFFFFFFEu : (DWORD)ms);
 }
 
-void pl_port_format_time(char *buf, size_t cap) {
+void pl__port_format_time(char *buf, size_t cap) {
   FILETIME utc, local;
   SYSTEMTIME st;
   ULARGE_INTEGER t;
@@ -38,28 +38,28 @@ void pl_port_format_time(char *buf, size_t cap) {
            st.wHour, st.wMinute, st.wSecond, (int)((t.QuadPart / 10u) % 1000000u));
 }
 
-uint64_t pl_port_thread_id(void) { return GetCurrentThreadId(); }
+uint64_t pl__port_thread_id(void) { return GetCurrentThreadId(); }
 
-int pl_port_default_mmap_limit(void) {
+int pl__port_default_mmap_limit(void) {
   /* Mapping many files only pays off where address space is plentiful. */
   return sizeof(void *) >= 8 ? 1000 : 0;
 }
 
-int pl_port_default_read_fd_limit(void) {
+int pl__port_default_read_fd_limit(void) {
   /* Windows has no small per-process handle limit like RLIMIT_NOFILE
    * (kernel handles number in the millions), so kept handles are not
    * rationed. */
   return INT_MAX;
 }
 
-pl_status pl_port_temp_dir(char *buf, size_t cap) {
+pl_status pl__port_temp_dir(char *buf, size_t cap) {
   wchar_t w[MAX_PATH + 2];
   DWORD n = GetTempPathW(MAX_PATH + 1, w);
   char *dir;
   size_t len;
   int r;
-  if (n == 0 || n > MAX_PATH + 1) return pl_port_error((int)GetLastError(), "GetTempPathW");
-  dir = pl_win32_narrow(w);
+  if (n == 0 || n > MAX_PATH + 1) return pl__port_error((int)GetLastError(), "GetTempPathW");
+  dir = pl__win32_narrow(w);
   if (dir == NULL) return pl_error_set(PL_IO_ERROR, ERROR_NOT_ENOUGH_MEMORY, "test directory: out of memory");
   len = strlen(dir);
   while (len > 0 && (dir[len - 1] == '\\' || dir[len - 1] == '/')) dir[--len] = '\0';
