@@ -5,12 +5,12 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "plinth/crash.h"
 #include "plinth/env_wrapper.h"
+#include "port/thread.h"
 
 struct pl_crash_faults {
   pl_env_wrapper base; /* first */
@@ -18,7 +18,7 @@ struct pl_crash_faults {
   int *seen; /* matching operations so far, per fault */
   size_t n;
   int injected;
-  pthread_mutex_t mu;
+  pl__mutex mu;
 };
 
 typedef struct fault_writable {
@@ -36,7 +36,7 @@ static int ends_with(const char *s, const char *suffix) {
 static const pl_crash_fault *next_fault(pl_crash_faults *f, const char *path, int is_sync) {
   const pl_crash_fault *hit = NULL;
   size_t i;
-  pthread_mutex_lock(&f->mu);
+  pl__mutex_lock(&f->mu);
   for (i = 0; i < f->n; i++) {
     const pl_crash_fault *x = &f->faults[i];
     if ((x->kind == PL_FAULT_SYNC_EIO) != is_sync) continue;
@@ -44,7 +44,7 @@ static const pl_crash_fault *next_fault(pl_crash_faults *f, const char *path, in
     if (++f->seen[i] == x->nth && hit == NULL) hit = x;
   }
   if (hit) f->injected++;
-  pthread_mutex_unlock(&f->mu);
+  pl__mutex_unlock(&f->mu);
   return hit;
 }
 
@@ -103,7 +103,7 @@ static pl_status fw_close(pl_writable_file *f) {
 }
 
 static pl_writable_methods fault_methods;
-static pthread_once_t fault_once = PTHREAD_ONCE_INIT;
+static pl__once fault_once = PL__ONCE_INIT;
 
 static void init_fault_methods(void) {
   fault_methods = pl_writable_wrapper_methods;
@@ -121,7 +121,7 @@ static pl_status wrap(pl_crash_faults *fe, const char *path, pl_writable_file *t
     pl_writable_close(t);
     return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   }
-  pthread_once(&fault_once, init_fault_methods);
+  pl__once_run(&fault_once, init_fault_methods);
   w->w.base.methods = &fault_methods;
   w->w.target = t;
   w->f = fe;
@@ -169,7 +169,7 @@ pl_status pl_crash_faults_new(pl_env *target, const pl_crash_fault *faults, size
     f->faults[i] = faults[i];
   }
   f->n = nfaults;
-  pthread_mutex_init(&f->mu, NULL);
+  pl__mutex_init(&f->mu);
   pl_env_wrapper_init(&f->base, target, "faults");
   f->base.env.new_writable = f_new_writable;
   f->base.env.new_appendable = f_new_appendable;
@@ -181,15 +181,15 @@ pl_env *pl_crash_faults_env(pl_crash_faults *f) { return &f->base.env; }
 
 int pl_crash_faults_injected(pl_crash_faults *f) {
   int n;
-  pthread_mutex_lock(&f->mu);
+  pl__mutex_lock(&f->mu);
   n = f->injected;
-  pthread_mutex_unlock(&f->mu);
+  pl__mutex_unlock(&f->mu);
   return n;
 }
 
 void pl_crash_faults_free(pl_crash_faults *f) {
   if (f == NULL) return;
-  pthread_mutex_destroy(&f->mu);
+  pl__mutex_destroy(&f->mu);
   free(f->faults);
   free(f->seen);
   free(f);

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "crash/crash_internal.h"
 #include "plinth/env_wrapper.h"
 #include "plinth/file_util.h"
+#include "port/thread.h"
 
 #define REC_MAGIC 0x52454330u /* "REC0" */
 
@@ -26,7 +26,7 @@ struct pl_crash_recorder {
   rec_env env;
   pl_env *target;
   char *root; /* normalized, no trailing '/'; "" = relative paths */
-  pthread_mutex_t mu;
+  pl__mutex mu;
   pl_crash_trace trace;
   pl_writable_file *out; /* the trace file, or NULL to keep in memory */
   uint32_t next_handle;
@@ -119,9 +119,9 @@ static void record_locked(pl_crash_recorder *rec, const pl_crash_op *op) {
 }
 
 static void record(pl_crash_recorder *rec, const pl_crash_op *op) {
-  pthread_mutex_lock(&rec->mu);
+  pl__mutex_lock(&rec->mu);
   record_locked(rec, op);
-  pthread_mutex_unlock(&rec->mu);
+  pl__mutex_unlock(&rec->mu);
 }
 
 static void record_simple(pl_crash_recorder *rec, int kind, uint32_t handle,
@@ -138,9 +138,9 @@ static void record_simple(pl_crash_recorder *rec, int kind, uint32_t handle,
 
 static uint32_t new_handle(pl_crash_recorder *rec) {
   uint32_t h;
-  pthread_mutex_lock(&rec->mu);
+  pl__mutex_lock(&rec->mu);
   h = ++rec->next_handle;
-  pthread_mutex_unlock(&rec->mu);
+  pl__mutex_unlock(&rec->mu);
   return h;
 }
 
@@ -247,7 +247,7 @@ static pl_status rw_allocate(pl_writable_file *f, uint64_t off, uint64_t len) {
 }
 
 static pl_writable_methods rec_writable_methods;
-static pthread_once_t methods_once = PTHREAD_ONCE_INIT;
+static pl__once methods_once = PL__ONCE_INIT;
 
 static void init_methods(void) {
   rec_writable_methods = pl_writable_wrapper_methods;
@@ -301,7 +301,7 @@ static pl_status open_writable(pl_env *e, const char *path, const pl_writable_op
     pl_writable_close(t);
     return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   }
-  pthread_once(&methods_once, init_methods);
+  pl__once_run(&methods_once, init_methods);
   w->w.base.methods = &rec_writable_methods;
   w->w.target = t;
   w->rec = rec;
@@ -472,7 +472,7 @@ pl_status pl_crash_recorder_new(pl_env *target, const char *root, const char *tr
     return pl_error_set(PL_IO_ERROR, ENOMEM, "recorder: out of memory");
   }
   rec->target = target;
-  pthread_mutex_init(&rec->mu, NULL);
+  pl__mutex_init(&rec->mu);
   pl_crash_trace_init(&rec->trace);
   pl_env_wrapper_init(&rec->env.base, target, "recording");
   rec->env.magic = REC_MAGIC;
@@ -517,10 +517,10 @@ pl_env *pl_crash_recorder_env(pl_crash_recorder *rec) { return &rec->env.base.en
 const pl_crash_trace *pl_crash_recorder_trace(pl_crash_recorder *rec) { return &rec->trace; }
 
 void pl_crash_recorder_take(pl_crash_recorder *rec, pl_crash_trace *out) {
-  pthread_mutex_lock(&rec->mu);
+  pl__mutex_lock(&rec->mu);
   *out = rec->trace;
   pl_crash_trace_init(&rec->trace);
-  pthread_mutex_unlock(&rec->mu);
+  pl__mutex_unlock(&rec->mu);
 }
 
 static void vnote(pl_crash_recorder *rec, const char *fmt, va_list ap) {
@@ -559,12 +559,12 @@ void pl_crash_recorder_free(pl_crash_recorder *rec) {
   if (rec == NULL) return;
   if (rec->out != NULL) pl_writable_close(rec->out);
   pl_crash_trace_free(&rec->trace);
-  pthread_mutex_destroy(&rec->mu);
+  pl__mutex_destroy(&rec->mu);
   free(rec->root);
   free(rec);
 }
 
-static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+static pl__once env_once = PL__ONCE_INIT;
 static pl_env *env_platform_arg, *env_result;
 
 static void env_from_environment_once(void) {
@@ -584,6 +584,6 @@ static void env_from_environment_once(void) {
 
 pl_env *pl_crash_env_from_environment(pl_env *platform) {
   env_platform_arg = platform;
-  pthread_once(&env_once, env_from_environment_once);
+  pl__once_run(&env_once, env_from_environment_once);
   return env_result;
 }

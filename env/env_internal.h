@@ -22,9 +22,8 @@ pl_status pl__random_open(const char *path, pl_random_file **out);
 pl_status pl__lock_acquire(pl_env *env, const char *path, pl_file_lock **out);
 pl_status pl__lock_release(pl_file_lock *lock);
 
-/* The single background worker (FIFO) and detached threads. */
+/* The single background worker (FIFO), started on first use. */
 void pl__background_schedule(void (*fn)(void *), void *arg);
-pl_status pl__thread_start(void (*fn)(void *), void *arg);
 
 /* Creates every missing directory above path (not path itself).  If it
  * created any, *created is set and *existing is the length of the deepest

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "env/env_internal.h"
+#include "port/thread.h"
 
 static pl_status p_new_sequential(pl_env *e, const char *path, pl_sequential_file **out) {
   return pl__sequential_open(path, out);
@@ -57,7 +58,7 @@ static void p_schedule(pl_env *e, void (*fn)(void *), void *arg) {
 }
 
 static pl_status p_start_thread(pl_env *e, void (*fn)(void *), void *arg) {
-  return pl__thread_start(fn, arg);
+  return pl__thread_create_detached(fn, arg);
 }
 
 static pl_status p_test_directory(pl_env *e, char *buf, size_t cap) {

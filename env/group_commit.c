@@ -4,14 +4,14 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "plinth/file_util.h"
 #include "plinth/group_commit.h"
+#include "port/thread.h"
+#include "util/error.h"
 
 /* Latency histogram: values below 16 us get a bucket each; above, each
  * power of two is split into 8 buckets, so a bucket's upper bound is at
@@ -30,11 +30,11 @@ struct pl_group_commit {
   pl_env *env;
   pl_writable_file *file;
   pl_group_commit_options opt;
-  pthread_mutex_t mu;
-  pthread_cond_t work_cv; /* the writer waits here for work */
-  pthread_cond_t done_cv; /* waiters wait here for batches to finish */
-  pthread_cond_t room_cv; /* producers wait here for queue room */
-  pthread_t writer;
+  pl__mutex mu;
+  pl__cond work_cv; /* the writer waits here for work */
+  pl__cond done_cv; /* waiters wait here for batches to finish */
+  pl__cond room_cv; /* producers wait here for queue room */
+  pl__thread writer;
   int writer_idle; /* the writer is waiting on work_cv */
 
   queue q;         /* records not yet taken by the writer (under mu) */
@@ -53,9 +53,8 @@ struct pl_group_commit {
 
   /* The first failure, replayed to every later caller. */
   pl_status sticky;
-  int sticky_os;
+  pl__error_saved sticky_detail;
   uint64_t failed_from; /* first sequence number that failed */
-  char sticky_msg[1024];
 
   pl_group_commit_stats stats;
   uint64_t hist[HIST_BUCKETS];
@@ -98,18 +97,14 @@ static uint64_t hist_percentile(const uint64_t *h, uint64_t total, double p) {
   return hist_upper(HIST_BUCKETS - 1);
 }
 
-static pl_status replay(pl_group_commit *gc) {
-  return pl_error_set(gc->sticky, gc->sticky_os, "%s", gc->sticky_msg);
-}
+static pl_status replay(pl_group_commit *gc) { return pl__error_restore(&gc->sticky_detail); }
 
-/* Records the first failure.  REQUIRES: gc->mu held. */
-static void set_sticky(pl_group_commit *gc, pl_status s, int os, const char *msg,
-                       uint64_t from) {
+/* Records the first failure, whose detail is this thread's.  REQUIRES:
+ * gc->mu held. */
+static void set_sticky(pl_group_commit *gc, pl_status s, uint64_t from) {
   if (gc->sticky != PL_OK) return;
-  gc->sticky = s;
-  gc->sticky_os = os;
+  gc->sticky = pl__error_save(&gc->sticky_detail, s);
   gc->failed_from = from;
-  snprintf(gc->sticky_msg, sizeof gc->sticky_msg, "%s", msg);
 }
 
 static int queue_reserve(queue *q, size_t n) {
@@ -153,18 +148,7 @@ static int batch_due(pl_group_commit *gc, uint64_t deadline, uint64_t now) {
 }
 
 static void wait_until_micros(pl_group_commit *gc, uint64_t deadline, uint64_t now) {
-  /* Condition variables time out on the real-time clock; convert the
-   * remaining monotonic interval into an absolute real time. */
-  struct timespec ts;
-  uint64_t left = deadline - now;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  ts.tv_sec += (time_t)(left / 1000000);
-  ts.tv_nsec += (long)(left % 1000000) * 1000;
-  if (ts.tv_nsec >= 1000000000L) {
-    ts.tv_sec++;
-    ts.tv_nsec -= 1000000000L;
-  }
-  pthread_cond_timedwait(&gc->work_cv, &gc->mu, &ts);
+  pl__cond_timedwait(&gc->work_cv, &gc->mu, deadline - now);
 }
 
 /* Writes the queued records as one batch: one vectored append and one
@@ -187,8 +171,8 @@ static void run_batch(pl_group_commit *gc) {
   gc->q.waiters = 0;
   hi = gc->last_seq;
   lo = hi - batch.count + 1;
-  pthread_cond_broadcast(&gc->room_cv);
-  pthread_mutex_unlock(&gc->mu);
+  pl__cond_broadcast(&gc->room_cv);
+  pl__mutex_unlock(&gc->mu);
 
   started = pl_env_now_micros(gc->env);
   piece.base = batch.data;
@@ -197,7 +181,7 @@ static void run_batch(pl_group_commit *gc) {
   if (s == PL_OK) s = pl_writable_sync(gc->file);
   done_at = pl_env_now_micros(gc->env);
 
-  pthread_mutex_lock(&gc->mu);
+  pl__mutex_lock(&gc->mu);
   gc->stats.batches++;
   if (s == PL_OK) {
     gc->stats.syncs++;
@@ -210,7 +194,7 @@ static void run_batch(pl_group_commit *gc) {
     }
     gc->durable_seq = hi;
   } else {
-    set_sticky(gc, s, pl_error_os(), pl_error_message(), lo);
+    set_sticky(gc, s, lo);
   }
   if (gc->opt.wake == PL_GC_WAKE_EVERY_APPEND) {
     /* The threads this batch releases usually append again at once.  Taking
@@ -226,16 +210,16 @@ static void run_batch(pl_group_commit *gc) {
   }
   gc->spare = batch;
   gc->writing = 0;
-  pthread_cond_broadcast(&gc->done_cv);
+  pl__cond_broadcast(&gc->done_cv);
   /* The writer may have been woken while this batch was in flight. */
-  if (gc->writer_idle) pthread_cond_signal(&gc->work_cv);
+  if (gc->writer_idle) pl__cond_signal(&gc->work_cv);
 }
 
-static void *writer_main(void *arg) {
+static void writer_main(void *arg) {
   pl_group_commit *gc = arg;
   uint64_t deadline = 0;
   int have_deadline = 0;
-  pthread_mutex_lock(&gc->mu);
+  pl__mutex_lock(&gc->mu);
   for (;;) {
     uint64_t now = pl_env_now_micros(gc->env);
     if (gc->sticky != PL_OK && gc->q.count > 0) {
@@ -244,7 +228,7 @@ static void *writer_main(void *arg) {
       gc->q.len = 0;
       gc->q.count = 0;
       gc->q.waiters = 0;
-      pthread_cond_broadcast(&gc->room_cv);
+      pl__cond_broadcast(&gc->room_cv);
     }
     if (gc->q.count > 0 && gc->opt.wake == PL_GC_WAKE_INTERVAL && !have_deadline) {
       deadline = now + (uint64_t)gc->opt.interval_ms * 1000;
@@ -260,15 +244,14 @@ static void *writer_main(void *arg) {
     }
     if (gc->closing && gc->q.count == 0 && !gc->writing) break;
     gc->writer_idle = 1;
-    if (gc->writing) pthread_cond_wait(&gc->work_cv, &gc->mu);
+    if (gc->writing) pl__cond_wait(&gc->work_cv, &gc->mu);
     else if (gc->q.count > 0 && have_deadline) wait_until_micros(gc, deadline, now);
     else if (gc->opt.wake == PL_GC_WAKE_EVERY_APPEND && now < gc->gather_deadline)
       wait_until_micros(gc, gc->gather_deadline, now);
-    else pthread_cond_wait(&gc->work_cv, &gc->mu);
+    else pl__cond_wait(&gc->work_cv, &gc->mu);
     gc->writer_idle = 0;
   }
-  pthread_mutex_unlock(&gc->mu);
-  return NULL;
+  pl__mutex_unlock(&gc->mu);
 }
 
 pl_status pl_group_commit_open(pl_env *env, const char *path,
@@ -277,7 +260,6 @@ pl_status pl_group_commit_open(pl_env *env, const char *path,
   pl_group_commit *gc;
   pl_status s;
   char dir[4096];
-  int r;
   *out = NULL;
   gc = calloc(1, sizeof *gc);
   if (gc == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
@@ -296,27 +278,27 @@ pl_status pl_group_commit_open(pl_env *env, const char *path,
   /* A record is durable only if the file's directory entry is too. */
   if (s == PL_OK) s = pl_env_sync_dir(env, dir);
   if (s != PL_OK) {
-    pl_status keep = s;
-    int os = pl_error_os();
-    char msg[1024];
-    snprintf(msg, sizeof msg, "%s", pl_error_message());
+    pl__error_saved first;
+    pl__error_save(&first, s);
     if (gc->file) pl_writable_close(gc->file);
     free(gc);
-    return pl_error_set(keep, os, "%s", msg);
+    return pl__error_restore(&first);
   }
-  pthread_mutex_init(&gc->mu, NULL);
-  pthread_cond_init(&gc->work_cv, NULL);
-  pthread_cond_init(&gc->done_cv, NULL);
-  pthread_cond_init(&gc->room_cv, NULL);
-  r = pthread_create(&gc->writer, NULL, writer_main, gc);
-  if (r != 0) {
+  pl__mutex_init(&gc->mu);
+  pl__cond_init(&gc->work_cv);
+  pl__cond_init(&gc->done_cv);
+  pl__cond_init(&gc->room_cv);
+  s = pl__thread_create(&gc->writer, writer_main, gc);
+  if (s != PL_OK) {
+    pl__error_saved first;
+    pl__error_save(&first, s);
     pl_writable_close(gc->file);
-    pthread_mutex_destroy(&gc->mu);
-    pthread_cond_destroy(&gc->work_cv);
-    pthread_cond_destroy(&gc->done_cv);
-    pthread_cond_destroy(&gc->room_cv);
+    pl__mutex_destroy(&gc->mu);
+    pl__cond_destroy(&gc->work_cv);
+    pl__cond_destroy(&gc->done_cv);
+    pl__cond_destroy(&gc->room_cv);
     free(gc);
-    return pl_error_set(PL_IO_ERROR, r, "%s: cannot start the group-commit writer", path);
+    return pl__error_restore(&first);
   }
   *out = gc;
   return PL_OK;
@@ -327,7 +309,7 @@ static pl_status wait_locked(pl_group_commit *gc, uint64_t seq) {
   for (;;) {
     if (seq <= gc->durable_seq) return PL_OK;
     if (gc->sticky != PL_OK && seq >= gc->failed_from) return replay(gc);
-    pthread_cond_wait(&gc->done_cv, &gc->mu);
+    pl__cond_wait(&gc->done_cv, &gc->mu);
   }
 }
 
@@ -335,24 +317,24 @@ pl_status pl_group_commit_append(pl_group_commit *gc, const void *data,
                                  size_t n, int flags, uint64_t *seq) {
   uint64_t my;
   pl_status s = PL_OK;
-  pthread_mutex_lock(&gc->mu);
+  pl__mutex_lock(&gc->mu);
   /* Backpressure: wait for room; a record larger than the whole queue
    * goes alone into an empty one. */
   while (gc->sticky == PL_OK && gc->q.len > 0 &&
          gc->q.len + n > gc->opt.queue_bytes) {
     if (gc->opt.wake != PL_GC_WAKE_MANUAL && gc->writer_idle)
-      pthread_cond_signal(&gc->work_cv);
+      pl__cond_signal(&gc->work_cv);
     gc->blocked++;
-    pthread_cond_wait(&gc->room_cv, &gc->mu);
+    pl__cond_wait(&gc->room_cv, &gc->mu);
     gc->blocked--;
   }
   if (gc->sticky != PL_OK) {
     s = replay(gc);
-    pthread_mutex_unlock(&gc->mu);
+    pl__mutex_unlock(&gc->mu);
     return s;
   }
   if (!queue_reserve(&gc->q, n)) {
-    pthread_mutex_unlock(&gc->mu);
+    pl__mutex_unlock(&gc->mu);
     return pl_error_set(PL_IO_ERROR, ENOMEM, "group commit: out of memory");
   }
   if (n) memcpy(gc->q.data + gc->q.len, data, n);
@@ -370,94 +352,86 @@ pl_status pl_group_commit_append(pl_group_commit *gc, const void *data,
     if (batch_due(gc, 0, now)) {
       run_batch(gc);
       s = wait_locked(gc, my);
-      pthread_mutex_unlock(&gc->mu);
+      pl__mutex_unlock(&gc->mu);
       return s;
     }
   }
   if (gc->writer_idle &&
       ((gc->opt.wake == PL_GC_WAKE_EVERY_APPEND && gc->q.count >= gc->gather_target) ||
        (gc->opt.wake == PL_GC_WAKE_INTERVAL && (gc->q.count == 1 || gc->q.len >= gc->opt.queue_bytes))))
-    pthread_cond_signal(&gc->work_cv);
+    pl__cond_signal(&gc->work_cv);
   if (flags & PL_GC_DURABLE) s = wait_locked(gc, my);
-  pthread_mutex_unlock(&gc->mu);
+  pl__mutex_unlock(&gc->mu);
   return s;
 }
 
 pl_status pl_group_commit_wait(pl_group_commit *gc, uint64_t seq) {
   pl_status s;
-  pthread_mutex_lock(&gc->mu);
+  pl__mutex_lock(&gc->mu);
   if (seq == 0 || seq > gc->last_seq) {
     uint64_t last = gc->last_seq;
-    pthread_mutex_unlock(&gc->mu);
+    pl__mutex_unlock(&gc->mu);
     return pl_error_set(PL_INVALID_ARGUMENT, 0,
                         "group commit: sequence %llu was never handed out (last is %llu)",
                         (unsigned long long)seq, (unsigned long long)last);
   }
   s = wait_locked(gc, seq);
-  pthread_mutex_unlock(&gc->mu);
+  pl__mutex_unlock(&gc->mu);
   return s;
 }
 
 pl_status pl_group_commit_flush(pl_group_commit *gc) {
   pl_status s = PL_OK;
   uint64_t target;
-  pthread_mutex_lock(&gc->mu);
+  pl__mutex_lock(&gc->mu);
   target = gc->last_seq;
   if (target > gc->flush_target) {
     gc->flush_target = target;
-    pthread_cond_signal(&gc->work_cv);
+    pl__cond_signal(&gc->work_cv);
   }
   if (target > 0) s = wait_locked(gc, target);
   else if (gc->sticky != PL_OK) s = replay(gc);
-  pthread_mutex_unlock(&gc->mu);
+  pl__mutex_unlock(&gc->mu);
   return s;
 }
 
 uint64_t pl_group_commit_durable_seq(pl_group_commit *gc) {
   uint64_t d;
-  pthread_mutex_lock(&gc->mu);
+  pl__mutex_lock(&gc->mu);
   d = gc->durable_seq;
-  pthread_mutex_unlock(&gc->mu);
+  pl__mutex_unlock(&gc->mu);
   return d;
 }
 
 void pl_group_commit_stats_get(pl_group_commit *gc, pl_group_commit_stats *out) {
-  pthread_mutex_lock(&gc->mu);
+  pl__mutex_lock(&gc->mu);
   *out = gc->stats;
   out->latency_p50_us = hist_percentile(gc->hist, gc->stats.records, 0.50);
   out->latency_p90_us = hist_percentile(gc->hist, gc->stats.records, 0.90);
   out->latency_p99_us = hist_percentile(gc->hist, gc->stats.records, 0.99);
-  pthread_mutex_unlock(&gc->mu);
+  pl__mutex_unlock(&gc->mu);
 }
 
 pl_status pl_group_commit_close(pl_group_commit *gc) {
   pl_status s, c;
-  int os = 0;
-  char msg[1024] = "";
-  pthread_mutex_lock(&gc->mu);
+  pl__error_saved first;
+  pl__mutex_lock(&gc->mu);
   gc->closing = 1;
-  pthread_cond_signal(&gc->work_cv);
-  pthread_mutex_unlock(&gc->mu);
-  pthread_join(gc->writer, NULL);
+  pl__cond_signal(&gc->work_cv);
+  pl__mutex_unlock(&gc->mu);
+  pl__thread_join(gc->writer);
   /* The writer is gone: no lock needed from here on. */
   s = gc->sticky;
-  if (s != PL_OK) {
-    os = gc->sticky_os;
-    snprintf(msg, sizeof msg, "%s", gc->sticky_msg);
-  }
+  if (s != PL_OK) first = gc->sticky_detail;
   c = pl_writable_close(gc->file);
-  if (s == PL_OK && c != PL_OK) {
-    s = c;
-    os = pl_error_os();
-    snprintf(msg, sizeof msg, "%s", pl_error_message());
-  }
-  pthread_mutex_destroy(&gc->mu);
-  pthread_cond_destroy(&gc->work_cv);
-  pthread_cond_destroy(&gc->done_cv);
-  pthread_cond_destroy(&gc->room_cv);
+  if (s == PL_OK && c != PL_OK) s = pl__error_save(&first, c);
+  pl__mutex_destroy(&gc->mu);
+  pl__cond_destroy(&gc->work_cv);
+  pl__cond_destroy(&gc->done_cv);
+  pl__cond_destroy(&gc->room_cv);
   queue_free(&gc->q);
   queue_free(&gc->spare);
   free(gc);
-  if (s != PL_OK) return pl_error_set(s, os, "%s", msg);
+  if (s != PL_OK) return pl__error_restore(&first);
   return PL_OK;
 }

@@ -5,11 +5,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "env/env_internal.h"
+#include "port/thread.h"
 
 typedef struct os_lock {
   pl_file_lock base;
@@ -18,25 +18,19 @@ typedef struct os_lock {
   struct os_lock *next;
 } os_lock;
 
-static pthread_mutex_t table_mu = PTHREAD_MUTEX_INITIALIZER;
+static pl__mutex table_mu = PL__MUTEX_INIT;
 static os_lock *table;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static pl__once atfork_once = PL__ONCE_INIT;
 
 /* A forked child holds none of its parent's OS locks (fcntl locks are not
  * inherited), so it must not inherit the table that says it does; its
  * copies of the entries are left to the child's exit. */
-#if !defined(_WIN32)
 static void forget_in_child(void) {
   table = NULL;
-  pthread_mutex_init(&table_mu, NULL);
+  pl__mutex_init(&table_mu);
 }
-#endif
 
-static void register_atfork(void) {
-#if !defined(_WIN32)
-  pthread_atfork(NULL, NULL, forget_in_child);
-#endif
-}
+static void register_atfork(void) { pl__atfork_child(forget_in_child); }
 
 pl_status pl__lock_acquire(pl_env *env, const char *path, pl_file_lock **out) {
   os_lock *l, *it;
@@ -48,11 +42,11 @@ pl_status pl__lock_acquire(pl_env *env, const char *path, pl_file_lock **out) {
     return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   }
   l->base.env = env;
-  pthread_once(&atfork_once, register_atfork);
-  pthread_mutex_lock(&table_mu);
+  pl__once_run(&atfork_once, register_atfork);
+  pl__mutex_lock(&table_mu);
   for (it = table; it; it = it->next) {
     if (strcmp(it->path, path) == 0) {
-      pthread_mutex_unlock(&table_mu);
+      pl__mutex_unlock(&table_mu);
       free(l->path);
       free(l);
       return pl_error_set(PL_IO_ERROR, 0, "%s: lock already held by this process", path);
@@ -64,14 +58,14 @@ pl_status pl__lock_acquire(pl_env *env, const char *path, pl_file_lock **out) {
     if (s != PL_OK) pl__port_close(l->fd, path);
   }
   if (s != PL_OK) {
-    pthread_mutex_unlock(&table_mu);
+    pl__mutex_unlock(&table_mu);
     free(l->path);
     free(l);
     return s;
   }
   l->next = table;
   table = l;
-  pthread_mutex_unlock(&table_mu);
+  pl__mutex_unlock(&table_mu);
   *out = &l->base;
   return PL_OK;
 }
@@ -79,16 +73,16 @@ pl_status pl__lock_acquire(pl_env *env, const char *path, pl_file_lock **out) {
 pl_status pl__lock_release(pl_file_lock *lock) {
   os_lock *l = (os_lock *)lock, **pp;
   pl_status s;
-  pthread_mutex_lock(&table_mu);
+  pl__mutex_lock(&table_mu);
   for (pp = &table; *pp && *pp != l; pp = &(*pp)->next) {}
   if (*pp == NULL) {
-    pthread_mutex_unlock(&table_mu);
+    pl__mutex_unlock(&table_mu);
     return pl_error_set(PL_INVALID_ARGUMENT, 0, "unlock of a lock this env does not hold");
   }
   *pp = l->next;
   s = pl__port_unlock(l->fd, l->path);
   pl__port_close(l->fd, l->path);
-  pthread_mutex_unlock(&table_mu);
+  pl__mutex_unlock(&table_mu);
   free(l->path);
   free(l);
   return s;

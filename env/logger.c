@@ -3,18 +3,18 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "port/port.h"
 #include "plinth/env.h"
+#include "port/thread.h"
 
 typedef struct file_logger {
   pl_logger base;
   pl_writable_file *file;
-  pthread_mutex_t mu;
+  pl__mutex mu;
 } file_logger;
 
 static void l_logv(pl_logger *l, const char *fmt, va_list ap) {
@@ -27,7 +27,7 @@ static void l_logv(pl_logger *l, const char *fmt, va_list ap) {
   va_list again;
   pl__port_format_time(stamp, sizeof stamp);
   head = (size_t)snprintf(stackbuf, cap, "%s %llx ", stamp,
-                          (unsigned long long)pl__port_thread_id());
+                          (unsigned long long)pl__thread_self_id());
   if (head >= cap) head = cap - 1;
   va_copy(again, ap);
   n = vsnprintf(stackbuf + head, cap - head, fmt, ap);
@@ -48,18 +48,18 @@ static void l_logv(pl_logger *l, const char *fmt, va_list ap) {
   va_end(again);
   n = (int)head + n;
   if (n == 0 || line[n - 1] != '\n') line[n++] = '\n';
-  pthread_mutex_lock(&fl->mu);
+  pl__mutex_lock(&fl->mu);
   /* A logger has nowhere to report its own failure; the file's sticky error
    * keeps later lines from pretending otherwise. */
   if (pl_writable_append(fl->file, line, (size_t)n) == PL_OK) pl_writable_flush(fl->file);
-  pthread_mutex_unlock(&fl->mu);
+  pl__mutex_unlock(&fl->mu);
   if (line != stackbuf) free(line);
 }
 
 static void l_close(pl_logger *l) {
   file_logger *fl = (file_logger *)l;
   pl_writable_close(fl->file);
-  pthread_mutex_destroy(&fl->mu);
+  pl__mutex_destroy(&fl->mu);
   free(fl);
 }
 
@@ -71,7 +71,7 @@ pl_status pl_logger_from_writable(pl_writable_file *f, pl_logger **out) {
   if (fl == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "logger: out of memory");
   fl->base.methods = &file_logger_methods;
   fl->file = f;
-  pthread_mutex_init(&fl->mu, NULL);
+  pl__mutex_init(&fl->mu);
   *out = &fl->base;
   return PL_OK;
 }

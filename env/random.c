@@ -5,16 +5,16 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "env/env_internal.h"
+#include "port/thread.h"
 
 /* How many mappings / kept descriptors may still be handed out.  A limit
  * change adjusts these by the difference, so files open at the time keep
  * their slots. */
-static pthread_mutex_t limits_mu = PTHREAD_MUTEX_INITIALIZER;
+static pl__mutex limits_mu = PL__MUTEX_INIT;
 static int limits_ready;
 static int mmap_limit, fd_limit;
 static int mmap_free, fd_free;
@@ -27,37 +27,37 @@ static void limits_init_locked(void) {
 }
 
 void pl_env_platform_set_limits(int new_mmap, int new_fd) {
-  pthread_mutex_lock(&limits_mu);
+  pl__mutex_lock(&limits_mu);
   limits_init_locked();
   mmap_free += new_mmap - mmap_limit;
   fd_free += new_fd - fd_limit;
   mmap_limit = new_mmap;
   fd_limit = new_fd;
-  pthread_mutex_unlock(&limits_mu);
+  pl__mutex_unlock(&limits_mu);
 }
 
 void pl_env_platform_get_limits(int *m, int *f) {
-  pthread_mutex_lock(&limits_mu);
+  pl__mutex_lock(&limits_mu);
   limits_init_locked();
   if (m) *m = mmap_limit;
   if (f) *f = fd_limit;
-  pthread_mutex_unlock(&limits_mu);
+  pl__mutex_unlock(&limits_mu);
 }
 
 static int take_slot(int *slot) {
   int ok;
-  pthread_mutex_lock(&limits_mu);
+  pl__mutex_lock(&limits_mu);
   limits_init_locked();
   ok = *slot > 0;
   if (ok) (*slot)--;
-  pthread_mutex_unlock(&limits_mu);
+  pl__mutex_unlock(&limits_mu);
   return ok;
 }
 
 static void give_slot(int *slot) {
-  pthread_mutex_lock(&limits_mu);
+  pl__mutex_lock(&limits_mu);
   (*slot)++;
-  pthread_mutex_unlock(&limits_mu);
+  pl__mutex_unlock(&limits_mu);
 }
 
 enum { MODE_MMAP, MODE_FD, MODE_REOPEN };

@@ -3,12 +3,12 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "env/env_internal.h"
 #include "plinth/file_util.h"
+#include "port/thread.h"
 
 typedef struct os_writable {
   pl_writable_file base;
@@ -24,7 +24,7 @@ typedef struct os_writable {
   pl_writable_stats stats;
   /* The first failure of a write or sync, replayed by every later call.
    * Set under sticky_mu: concurrent write_at calls may fail together. */
-  pthread_mutex_t sticky_mu;
+  pl__mutex sticky_mu;
   pl_status sticky;
   int sticky_os;
   char *sticky_msg;
@@ -33,22 +33,22 @@ typedef struct os_writable {
 } os_writable;
 
 static pl_status fail(os_writable *w, pl_status s) {
-  pthread_mutex_lock(&w->sticky_mu);
+  pl__mutex_lock(&w->sticky_mu);
   if (w->sticky == PL_OK) {
     w->sticky_os = pl_error_os();
     w->sticky_msg = strdup(pl_error_message());
     w->sticky = s;
   }
-  pthread_mutex_unlock(&w->sticky_mu);
+  pl__mutex_unlock(&w->sticky_mu);
   return s;
 }
 
 static pl_status replay_sticky(os_writable *w) {
   pl_status s;
-  pthread_mutex_lock(&w->sticky_mu);
+  pl__mutex_lock(&w->sticky_mu);
   s = pl_error_set(w->sticky, w->sticky_os, "%s (earlier failure; the file's durable state is unknown)",
                    w->sticky_msg ? w->sticky_msg : w->path);
-  pthread_mutex_unlock(&w->sticky_mu);
+  pl__mutex_unlock(&w->sticky_mu);
   return s;
 }
 
@@ -57,9 +57,9 @@ static pl_status replay_sticky(os_writable *w) {
  * w->sticky directly). */
 static pl_status sticky_now(os_writable *w) {
   pl_status s;
-  pthread_mutex_lock(&w->sticky_mu);
+  pl__mutex_lock(&w->sticky_mu);
   s = w->sticky;
-  pthread_mutex_unlock(&w->sticky_mu);
+  pl__mutex_unlock(&w->sticky_mu);
   return s;
 }
 
@@ -201,7 +201,7 @@ static pl_status w_sync(pl_writable_file *f) {
 }
 
 static void w_free(os_writable *w) {
-  pthread_mutex_destroy(&w->sticky_mu);
+  pl__mutex_destroy(&w->sticky_mu);
   free(w->buf);
   free(w->sticky_msg);
   free(w->path);
@@ -307,7 +307,7 @@ pl_status pl__writable_open(const char *path, int flags,
   w = calloc(1, sizeof *w);
   if (w == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   w->base.methods = &os_writable_methods;
-  pthread_mutex_init(&w->sticky_mu, NULL);
+  pl__mutex_init(&w->sticky_mu);
   w->cap = opt->buffer_size;
   w->sync_on_close = opt->sync_on_close;
   w->created_dirs = created;

@@ -87,8 +87,6 @@ uint64_t pl__port_now_micros(void);
 void pl__port_sleep_micros(uint64_t micros);
 /* Wall-clock time as "YYYY/MM/DD-HH:MM:SS.uuuuuu" (local time). */
 void pl__port_format_time(char *buf, size_t cap);
-/* A number identifying the calling thread. */
-uint64_t pl__port_thread_id(void);
 
 /* Defaults for the read limits (see pl_env_platform_set_limits). */
 int pl__port_default_mmap_limit(void);

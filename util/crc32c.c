@@ -5,11 +5,10 @@
 #include "config.h"
 
 #include "util/crc32c.h"
-
-#include <pthread.h>
+#include "port/thread.h"
 
 static uint32_t table[8][256];
-static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+static pl__once table_once = PL__ONCE_INIT;
 
 static void table_init(void) {
   uint32_t i, k;
@@ -37,7 +36,7 @@ static void table_init(void) {
 #define STRIPE 8192
 
 static uint32_t shift_table[4][256];
-static pthread_once_t shift_once = PTHREAD_ONCE_INIT;
+static pl__once shift_once = PL__ONCE_INIT;
 
 __attribute__((target("sse4.2"))) static uint32_t over_zeros(uint32_t c) {
   uint64_t r = c;
@@ -66,7 +65,7 @@ static uint32_t shift(uint32_t c) {
 
 __attribute__((target("sse4.2"))) static uint32_t crc32c_hw(uint32_t crc, const unsigned char *p, size_t n) {
   uint64_t c = ~crc;
-  if (n >= 3 * STRIPE) pthread_once(&shift_once, shift_init);
+  if (n >= 3 * STRIPE) pl__once_run(&shift_once, shift_init);
   while (n >= 3 * STRIPE) {
     uint64_t a = c, b = 0, d = 0, w;
     int i;
@@ -113,7 +112,7 @@ uint32_t pl__crc32c_extend(uint32_t crc, const void *data, size_t n) {
 
 static uint32_t crc32c_table(uint32_t crc, const void *data, size_t n) {
   const unsigned char *p = data;
-  pthread_once(&table_once, table_init);
+  pl__once_run(&table_once, table_init);
   crc = ~crc;
   while (n >= 8) {
     uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 |

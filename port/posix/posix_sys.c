@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,15 +36,6 @@ void pl__port_format_time(char *buf, size_t cap) {
   snprintf(buf, cap, "%04d/%02d/%02d-%02d:%02d:%02d.%06ld", tm.tm_year + 1900,
            tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
            (long)tv.tv_usec);
-}
-
-uint64_t pl__port_thread_id(void) {
-  pthread_t t = pthread_self();
-  uint64_t id = 0;
-  /* pthread_t is opaque; its first bytes identify the thread well enough for
-   * a log line. */
-  memcpy(&id, &t, sizeof t < sizeof id ? sizeof t : sizeof id);
-  return id;
 }
 
 int pl__port_default_mmap_limit(void) {

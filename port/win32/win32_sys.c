@@ -38,8 +38,6 @@ void pl__port_format_time(char *buf, size_t cap) {
            st.wHour, st.wMinute, st.wSecond, (int)((t.QuadPart / 10u) % 1000000u));
 }
 
-uint64_t pl__port_thread_id(void) { return GetCurrentThreadId(); }
-
 int pl__port_default_mmap_limit(void) {
   /* Mapping many files only pays off where address space is plentiful. */
   return sizeof(void *) >= 8 ? 1000 : 0;
