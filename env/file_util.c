@@ -8,12 +8,14 @@
 #include <string.h>
 
 #include "plinth/file_util.h"
+#include "util/error.h"
 
 pl_status pl_file_write_all(pl_env *env, const char *path, const void *data,
                             size_t n, int sync) {
   pl_writable_options opt;
   pl_writable_file *f;
   pl_status s;
+  pl__error_saved first;
   pl_writable_options_init(&opt);
   opt.buffer_size = 0; /* one write from the caller's memory, no copy */
   s = pl_env_new_writable(env, path, &opt, &f);
@@ -22,19 +24,17 @@ pl_status pl_file_write_all(pl_env *env, const char *path, const void *data,
   if (s == PL_OK && sync) s = pl_writable_sync(f);
   if (s == PL_OK) {
     s = pl_writable_close(f);
+    if (s == PL_OK) return PL_OK;
+    pl__error_save(&first, s);
   } else {
+    /* Saved before close: closing a failed file replays its sticky error
+     * as an "earlier failure", which would hide what went wrong. */
+    pl__error_save(&first, s);
     pl_writable_close(f);
   }
-  if (s != PL_OK) {
-    /* Removing the partial file must not overwrite the first error's
-     * detail. */
-    int os = pl_error_os();
-    char msg[1024];
-    snprintf(msg, sizeof msg, "%s", pl_error_message());
-    pl_env_remove_file(env, path);
-    pl_error_set(s, os, "%s", msg);
-  }
-  return s;
+  /* Removing the partial file must not overwrite the first error either. */
+  pl_env_remove_file(env, path);
+  return pl__error_restore(&first);
 }
 
 pl_status pl_file_read_all(pl_env *env, const char *path, char **data,
@@ -96,11 +96,10 @@ pl_status pl_file_replace(pl_env *env, const char *path, const void *data,
   if (s == PL_OK) {
     s = pl_env_rename(env, tmp, path);
     if (s != PL_OK) {
-      int os = pl_error_os();
-      char msg[1024];
-      snprintf(msg, sizeof msg, "%s", pl_error_message());
+      pl__error_saved first;
+      pl__error_save(&first, s);
       pl_env_remove_file(env, tmp);
-      pl_error_set(s, os, "%s", msg);
+      pl__error_restore(&first);
     }
   }
   /* The rename is durable only once the directory holding it is synced. */
@@ -126,11 +125,10 @@ pl_status pl_file_clear_dir(pl_env *env, const char *dir) {
     /* Not a file, or not removable as one: try it as a directory, and
      * report the file's own error if it is not one either. */
     if (pl_env_remove_file(env, path) != PL_OK) {
-      int os = pl_error_os();
-      char msg[1024];
-      snprintf(msg, sizeof msg, "%s", pl_error_message());
+      pl__error_saved as_file;
+      pl__error_save(&as_file, PL_IO_ERROR);
       s = pl_file_remove_tree(env, path);
-      if (s == PL_NOT_FOUND) s = pl_error_set(PL_IO_ERROR, os, "%s", msg);
+      if (s == PL_NOT_FOUND) s = pl__error_restore(&as_file);
     }
     free(path);
   }

@@ -10,6 +10,7 @@
 #include "plinth/file_util.h"
 #include "plinth/part_writer.h"
 #include "util/crc32c.h"
+#include "util/error.h"
 
 struct pl_part_writer {
   pl_env *env;
@@ -21,6 +22,10 @@ struct pl_part_writer {
   uint64_t part_size;
   size_t count;
   pl_part_info *parts;
+  /* Per part, the detail of its first failure (allocated when it fails):
+   * finalize and later writes report the original OS error and message,
+   * not just "part N failed". */
+  pl__error_saved **errors;
 };
 
 void pl_part_writer_options_init(pl_part_writer_options *o) {
@@ -28,29 +33,15 @@ void pl_part_writer_options_init(pl_part_writer_options *o) {
 }
 
 static void pw_free(pl_part_writer *pw) {
+  size_t i;
+  if (pw->errors != NULL)
+    for (i = 0; i < pw->count; i++) free(pw->errors[i]);
+  free(pw->errors);
   free(pw->path);
   free(pw->tmp);
   free(pw->dir);
   free(pw->parts);
   free(pw);
-}
-
-/* Keeps the first error's detail across cleanup calls that may overwrite
- * the thread's error. */
-typedef struct saved_error {
-  pl_status s;
-  int os;
-  char msg[1024];
-} saved_error;
-
-static void save_error(saved_error *e, pl_status s) {
-  e->s = s;
-  e->os = pl_error_os();
-  snprintf(e->msg, sizeof e->msg, "%s", pl_error_message());
-}
-
-static pl_status restore_error(const saved_error *e) {
-  return pl_error_set(e->s, e->os, "%s", e->msg);
 }
 
 pl_status pl_part_writer_open(pl_env *env, const char *path, uint64_t total_size,
@@ -59,7 +50,7 @@ pl_status pl_part_writer_open(pl_env *env, const char *path, uint64_t total_size
   pl_part_writer *pw;
   pl_writable_options wo;
   pl_status s;
-  saved_error err;
+  pl__error_saved err;
   size_t i, plen = strlen(path);
   char dir[4096];
   uint64_t n;
@@ -78,10 +69,11 @@ pl_status pl_part_writer_open(pl_env *env, const char *path, uint64_t total_size
   }
   pw->count = (size_t)n;
   pw->parts = calloc(pw->count, sizeof *pw->parts);
+  pw->errors = calloc(pw->count, sizeof *pw->errors);
   pw->path = strdup(path);
   pw->dir = strdup(dir);
   pw->tmp = malloc(plen + sizeof ".parts-tmp");
-  if (pw->parts == NULL || pw->path == NULL || pw->dir == NULL || pw->tmp == NULL) {
+  if (pw->parts == NULL || pw->errors == NULL || pw->path == NULL || pw->dir == NULL || pw->tmp == NULL) {
     pw_free(pw);
     return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   }
@@ -114,11 +106,22 @@ pl_status pl_part_writer_open(pl_env *env, const char *path, uint64_t total_size
   *out = pw;
   return PL_OK;
 fail:
-  save_error(&err, s);
+  pl__error_save(&err, s);
   pl_writable_close(pw->file);
   pl_env_remove_file(env, pw->tmp);
   pw_free(pw);
-  return restore_error(&err);
+  return pl__error_restore(&err);
+}
+
+/* Reports part's earlier failure: its status and OS error, and its
+ * message after "<path>: part N <what>: ". */
+static pl_status part_failure(pl_part_writer *pw, size_t part, const char *what) {
+  const pl__error_saved *e = pw->errors[part];
+  if (e == NULL) /* out of memory when it failed: the status is all there is */
+    return pl_error_set(pw->parts[part].status, 0, "%s: part %llu %s", pw->path,
+                        (unsigned long long)part, what);
+  return pl_error_set(e->code, e->os, "%s: part %llu %s: %s", pw->path, (unsigned long long)part,
+                      what, e->message);
 }
 
 size_t pl_part_writer_count(const pl_part_writer *pw) { return pw->count; }
@@ -130,8 +133,7 @@ pl_status pl_part_writer_write(pl_part_writer *pw, size_t part,
   if (part >= pw->count)
     return pl_error_set(PL_INVALID_ARGUMENT, 0, "%s: part %llu of %llu", pw->path, (unsigned long long)part, (unsigned long long)pw->count);
   p = &pw->parts[part];
-  if (p->status != PL_OK)
-    return pl_error_set(p->status, 0, "%s: part %llu failed earlier", pw->path, (unsigned long long)part);
+  if (p->status != PL_OK) return part_failure(pw, part, "failed earlier");
   if ((uint64_t)n > p->length - p->written)
     return pl_error_set(PL_INVALID_ARGUMENT, 0,
                         "%s: %llu bytes do not fit in part %llu (%llu of %llu written)",
@@ -140,6 +142,9 @@ pl_status pl_part_writer_write(pl_part_writer *pw, size_t part,
   if (n == 0) return PL_OK;
   s = pl_writable_write_at(pw->file, p->offset + p->written, data, n);
   if (s != PL_OK) {
+    /* Only this part's writer touches its slot: no lock needed. */
+    pw->errors[part] = malloc(sizeof *pw->errors[part]);
+    if (pw->errors[part] != NULL) pl__error_save(pw->errors[part], s);
     p->status = s;
     return s;
   }
@@ -158,12 +163,12 @@ pl_status pl_part_writer_part_info(pl_part_writer *pw, size_t part,
 
 pl_status pl_part_writer_finalize(pl_part_writer *pw) {
   pl_status s = PL_OK;
-  saved_error err;
+  pl__error_saved err;
   size_t i;
   for (i = 0; i < pw->count && s == PL_OK; i++) {
     const pl_part_info *p = &pw->parts[i];
     if (p->status != PL_OK)
-      s = pl_error_set(p->status, 0, "%s: part %llu failed", pw->path, (unsigned long long)i);
+      s = part_failure(pw, i, "failed");
     else if (p->written != p->length)
       s = pl_error_set(PL_INVALID_ARGUMENT, 0, "%s: part %llu is incomplete (%llu of %llu bytes)",
                        pw->path, (unsigned long long)i, (unsigned long long)p->written,
@@ -173,19 +178,19 @@ pl_status pl_part_writer_finalize(pl_part_writer *pw) {
    * publish a file whose contents a power loss then takes away. */
   if (s == PL_OK) s = pl_writable_sync(pw->file);
   if (s != PL_OK) {
-    save_error(&err, s);
+    pl__error_save(&err, s);
     pl_writable_close(pw->file);
     pl_env_remove_file(pw->env, pw->tmp);
     pw_free(pw);
-    return restore_error(&err);
+    return pl__error_restore(&err);
   }
   s = pl_writable_close(pw->file);
   if (s == PL_OK) s = pl_env_rename(pw->env, pw->tmp, pw->path);
   if (s != PL_OK) {
-    save_error(&err, s);
+    pl__error_save(&err, s);
     pl_env_remove_file(pw->env, pw->tmp);
     pw_free(pw);
-    return restore_error(&err);
+    return pl__error_restore(&err);
   }
   s = pl_env_sync_dir(pw->env, pw->dir);
   pw_free(pw);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "plinth/status.h"
+#include "util/error.h"
 
 /* Fixed per-thread storage: recording a failure must not allocate (it may be
  * reporting ENOMEM), and a success path never touches it. */
@@ -39,4 +40,15 @@ pl_status pl_error_set(pl_status code, int os_error, const char *fmt, ...) {
 void pl_error_clear(void) {
   tl_os_error = 0;
   tl_message[0] = '\0';
+}
+
+pl_status pl__error_save(pl__error_saved *e, pl_status code) {
+  e->code = code;
+  e->os = tl_os_error;
+  snprintf(e->message, sizeof e->message, "%s", tl_message);
+  return code;
+}
+
+pl_status pl__error_restore(const pl__error_saved *e) {
+  return pl_error_set(e->code, e->os, "%s", e->message);
 }

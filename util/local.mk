@@ -1,5 +1,5 @@
 libplinth_core_la_SOURCES += \
-	util/error.c \
+	util/error.c util/error.h \
 	util/strlist.c \
 	util/path.c \
 	util/crc32c.c util/crc32c.h
