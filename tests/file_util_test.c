@@ -127,6 +127,25 @@ START_TEST(write_all_that_fails_removes_the_partial_file) {
   ck_assert_int_eq(pl_env_file_exists(env, path), PL_NOT_FOUND);
 }
 END_TEST
+
+/* Closing a failed file replays its sticky error as an "earlier failure";
+ * the caller must see the write's own error, not that replay. */
+START_TEST(write_all_failure_reports_the_write_error_itself) {
+  spy_fail(SPY_WRITEV, EIO, 0, 1);
+  ck_assert_int_eq(pl_file_write_all(env, path, "data", 4, 1), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), EIO);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), path));
+  ck_assert_ptr_null(strstr(pl_error_message(), "earlier failure"));
+}
+END_TEST
+
+START_TEST(replace_whose_write_fails_reports_the_write_error_itself) {
+  spy_fail(SPY_WRITEV, ENOSPC, 0, 1);
+  ck_assert_int_eq(pl_file_replace(env, path, "data", 4), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ENOSPC);
+  ck_assert_ptr_null(strstr(pl_error_message(), "earlier failure"));
+}
+END_TEST
 #endif
 
 START_TEST(remove_tree_removes_nested_files_and_directories) {
@@ -241,6 +260,8 @@ int main(void) {
   PL_TEST_POSIX_ONLY(tc, replace_whose_rename_fails_keeps_old_contents_and_no_temporary);
   PL_TEST_POSIX_ONLY(tc, replace_whose_directory_sync_fails_reports_it);
   PL_TEST_POSIX_ONLY(tc, write_all_that_fails_removes_the_partial_file);
+  PL_TEST_POSIX_ONLY(tc, write_all_failure_reports_the_write_error_itself);
+  PL_TEST_POSIX_ONLY(tc, replace_whose_write_fails_reports_the_write_error_itself);
   tcase_add_test(tc, remove_tree_removes_nested_files_and_directories);
   tcase_add_test(tc, clear_dir_empties_but_keeps_the_directory);
   tcase_add_test(tc, wrapper_overrides_one_method_and_forwards_the_rest);

@@ -287,6 +287,27 @@ START_TEST(write_failure_marks_the_part_and_fails_finalize) {
 }
 END_TEST
 
+/* finalize names the failed part and keeps the failure's own OS error and
+ * message, not a bare "part 1 failed". */
+START_TEST(finalize_after_a_failed_part_reports_that_parts_os_error) {
+  unsigned char *data = make_data(2000);
+  pl_part_writer *pw = open_pw(fault(), 2000, 1000);
+  fenv.fail_write_at_at = 2;
+  ck_assert_pl_ok(pl_part_writer_write(pw, 0, data, 1000));
+  ck_assert_int_eq(pl_part_writer_write(pw, 1, data + 1000, 1000), PL_IO_ERROR);
+  pl_error_clear();
+  ck_assert_int_eq(pl_part_writer_write(pw, 1, data + 1000, 1000), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), 5);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), "injected write_at failure"));
+  pl_error_clear();
+  ck_assert_int_eq(pl_part_writer_finalize(pw), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), 5);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), "part 1 failed"));
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), "injected write_at failure"));
+  free(data);
+}
+END_TEST
+
 START_TEST(sync_failure_fails_finalize_and_publishes_nothing) {
   unsigned char *data = make_data(3000);
   pl_part_writer *pw = open_pw(fault(), 3000, 1000);
@@ -380,6 +401,7 @@ int main(void) {
   tcase_add_test(tc, part_out_of_range_is_rejected);
   tcase_add_test(tc, finalize_with_an_incomplete_part_fails_and_removes_the_temporary);
   tcase_add_test(tc, write_failure_marks_the_part_and_fails_finalize);
+  tcase_add_test(tc, finalize_after_a_failed_part_reports_that_parts_os_error);
   tcase_add_test(tc, sync_failure_fails_finalize_and_publishes_nothing);
   tcase_add_test(tc, rename_failure_fails_finalize_and_keeps_the_destination);
   tcase_add_test(tc, env_without_positional_writes_is_not_supported);
