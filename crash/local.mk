@@ -7,9 +7,11 @@ libplinth_core_la_SOURCES += \
 	crash/trace.c \
 	crash/trace_file.c \
 	crash/recorder.c \
+	crash/program.c \
 	crash/model.c \
 	crash/state.c \
 	crash/generator.c \
+	crash/tears.c \
 	crash/checker.c \
 	crash/shrink.c \
 	crash/explore.c \

@@ -24,7 +24,9 @@ enum {
   PL__OPEN_CREATE = 4,
   PL__OPEN_TRUNCATE = 8,
   PL__OPEN_APPEND = 16,  /* position at the end when opened */
-  PL__OPEN_DIRECTORY = 32
+  PL__OPEN_DIRECTORY = 32,
+  PL__OPEN_EXCLUSIVE = 64 /* with CREATE: fail if path exists, and never
+                             follow a symbolic link at path */
 };
 
 /* Opens path (close-on-exec / not inheritable).  NotFound if missing. */
@@ -77,6 +79,10 @@ pl_status pl__port_create_dir(const char *path);
 pl_status pl__port_remove_dir(const char *path);
 /* Atomically replaces to if it exists. */
 pl_status pl__port_rename(const char *from, const char *to);
+/* Creates a symbolic link at path holding target (which is not checked or
+ * followed).  NotSupported where the system has no symbolic links or the
+ * caller may not make them. */
+pl_status pl__port_symlink(const char *target, const char *path);
 
 /* Writes the default test directory (under the system's temporary
  * directory, one per user; not created here) into buf. */

@@ -1,5 +1,5 @@
 bin_PROGRAMS += tools/plinth
-tools_plinth_SOURCES = tools/plinth.c tools/tool.h tools/probe.c tools/probe.h tools/crashcheck.c
+tools_plinth_SOURCES = tools/plinth.c tools/tool.h tools/args.c tools/args.h tools/probe.c tools/probe.h tools/crashcheck.c
 tools_plinth_LDADD = libplinth.la
 if PORT_POSIX
 tools_plinth_SOURCES += tools/probe_raw_posix.c

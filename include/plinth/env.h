@@ -68,9 +68,22 @@ typedef struct pl_writable_options {
    * already existed down to the file's own, so the new directories and the
    * file's entry are durable once that sync returns. */
   int create_parents;
+  /* Non-zero: new_writable fails (IOError, EEXIST) if path exists, and a
+   * symbolic link at path is never followed (O_CREAT|O_EXCL; CREATE_NEW
+   * on Windows). */
+  int exclusive;
+  /* The env through which the file makes the directory operations its
+   * contract promises: the manifest rule's directory sync, and with
+   * create_parents the directories it creates and syncs.  Wrappers set it
+   * to themselves (pl_env_wrapper_options does), so those operations pass
+   * through every wrapper above the file's env like any other call: a
+   * recording or fault-injecting env sees exactly what reaches the disk.
+   * NULL: the env that opens the file. */
+  pl_env *dir_env;
 } pl_writable_options;
 
-/* Fills *o with the defaults: 64 KiB buffer, no sync on close, no parents. */
+/* Fills *o with the defaults: 64 KiB buffer, no sync on close, no parents,
+ * not exclusive, no dir_env. */
 PL_API void pl_writable_options_init(pl_writable_options *o);
 
 typedef struct pl_writable_stats {

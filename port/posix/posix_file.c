@@ -23,6 +23,9 @@ pl_status pl__port_open(const char *path, int flags, pl__os_file *out) {
   else oflags |= O_RDONLY;
   if (flags & PL__OPEN_CREATE) oflags |= O_CREAT;
   if (flags & PL__OPEN_TRUNCATE) oflags |= O_TRUNC;
+  /* O_EXCL with O_CREAT fails on an existing name, a symbolic link
+   * included (it is not followed). */
+  if (flags & PL__OPEN_EXCLUSIVE) oflags |= O_EXCL;
 #ifdef O_DIRECTORY
   if (flags & PL__OPEN_DIRECTORY) oflags |= O_DIRECTORY;
 #endif

@@ -89,3 +89,8 @@ pl_status pl__port_rename(const char *from, const char *to) {
   }
   return PL_OK;
 }
+
+pl_status pl__port_symlink(const char *target, const char *path) {
+  if (symlink(target, path) != 0) return pl__port_error(errno, path);
+  return PL_OK;
+}

@@ -22,7 +22,9 @@ pl_status pl__port_open(const char *path, int flags, pl__os_file *out) {
   if (flags & PL__OPEN_READ) access |= GENERIC_READ;
   if (flags & PL__OPEN_WRITE) access |= GENERIC_WRITE;
   if (access == 0) access = GENERIC_READ;
-  if ((flags & PL__OPEN_CREATE) && (flags & PL__OPEN_TRUNCATE)) disposition = CREATE_ALWAYS;
+  /* CREATE_NEW fails on any existing name, a reparse point included. */
+  if ((flags & PL__OPEN_CREATE) && (flags & PL__OPEN_EXCLUSIVE)) disposition = CREATE_NEW;
+  else if ((flags & PL__OPEN_CREATE) && (flags & PL__OPEN_TRUNCATE)) disposition = CREATE_ALWAYS;
   else if (flags & PL__OPEN_CREATE) disposition = OPEN_ALWAYS;
   else if (flags & PL__OPEN_TRUNCATE) disposition = TRUNCATE_EXISTING;
   else disposition = OPEN_EXISTING;

@@ -197,3 +197,11 @@ pl_status pl__port_rename(const char *from, const char *to) {
   return pl_error_set(e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND ? PL_NOT_FOUND : PL_IO_ERROR,
                       (int)e, "%s -> %s: %s", from, to, text);
 }
+
+pl_status pl__port_symlink(const char *target, const char *path) {
+  /* Creating symbolic links needs a privilege (or developer mode) that a
+   * plain process does not have; the crash harness is the only caller and
+   * traces with symbolic links come from Linux programs. */
+  (void)target;
+  return pl_error_set(PL_NOT_SUPPORTED, 0, "%s: symbolic links are not supported on Windows", path);
+}
