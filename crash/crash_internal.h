@@ -11,6 +11,8 @@
 #define PL__TRACE_MAGIC "PLTRACE\n"
 #define PL__TRACE_VERSION 2 /* written; 1 and 2 are read */
 #define PL__TRACE_HEADER_SIZE 16
+/* Offsets and lengths in a trace stay below this (sums cannot overflow). */
+#define PL__TRACE_MAX_OFFSET (1ULL << 62)
 
 /* Writes the 16-byte file header into out. */
 void pl__trace_header(unsigned char out[PL__TRACE_HEADER_SIZE]);

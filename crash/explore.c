@@ -10,6 +10,7 @@
 
 #include "crash/generator.h"
 #include "plinth/file_util.h"
+#include "util/error.h"
 
 void pl_crash_options_init(pl_crash_options *o) {
   memset(o, 0, sizeof *o);
@@ -91,12 +92,18 @@ static pl_status session_open(pl__session *s, const pl_crash_trace *t, const pl_
   return st;
 }
 
-static void session_close(pl__session *s) {
+/* Frees the session and removes its scratch directory; returns st with its
+ * detail intact (removing files must not overwrite the reason the
+ * exploration stopped). */
+static pl_status session_close(pl__session *s, pl_status st) {
+  pl__error_saved first;
+  pl__error_save(&first, st);
   pl__state_free(&s->state);
   if (s->own_work) {
     pl_file_clear_dir(s->env, s->work);
     pl_env_remove_dir(s->env, s->work);
   }
+  return st == PL_OK ? PL_OK : pl__error_restore(&first);
 }
 
 pl_status pl__session_check(pl__session *s, const pl__model *m, size_t point,
@@ -200,15 +207,9 @@ pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
         t->ops[pi].kind != PL_CRASH_IGNORED)
       r->ops++;
   st = session_open(&s, t, o, c);
-  if (st != PL_OK) {
-    session_close(&s);
-    return st;
-  }
+  if (st != PL_OK) return session_close(&s, st);
   points = crash_points(t, s.opt.sync_points_only, &npoints);
-  if (points == NULL) {
-    session_close(&s);
-    return oom();
-  }
+  if (points == NULL) return session_close(&s, oom());
   t0 = pl_env_now_micros(s.env);
   for (pi = 0; pi < npoints && st == PL_OK; pi++) {
     pl__model m;
@@ -270,8 +271,7 @@ pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
   }
   free(points);
   free(seen.slot);
-  session_close(&s);
-  return st;
+  return session_close(&s, st);
 }
 
 /* Builds the state id names: the model of its point, checked choices. */

@@ -171,12 +171,24 @@ static pl_status apply_name(pl__state *s, const pl__model *m, const pl__mname *n
   return PL_OK;
 }
 
+/* A state's file is built in memory: a trace that grows one past this
+ * (a sparse file, or a crafted offset) is refused rather than allowed to
+ * take the machine's memory. */
+#define MAX_STATE_FILE (1ULL << 30)
+
+static pl_status too_large(size_t op) {
+  return pl_error_set(PL_INVALID_ARGUMENT, EFBIG,
+                      "op %lu grows a file past %llu bytes, more than a crash state may hold in memory",
+                      (unsigned long)op, (unsigned long long)MAX_STATE_FILE);
+}
+
 /* Extends b to upto bytes, the new bytes zeros or (pessimistic model)
- * garbage that differs per op and offset. */
+ * garbage that differs per op and offset.  0 when out of memory or past
+ * MAX_STATE_FILE (the caller tells which). */
 static int fill(pl__buf *b, uint64_t upto, int garbage, size_t op) {
   size_t i, from = b->len;
   if (upto <= b->len) return 1;
-  if (upto > (uint64_t)SIZE_MAX || !pl__buf_reserve(b, (size_t)upto - b->len)) return 0;
+  if (upto > MAX_STATE_FILE || !pl__buf_reserve(b, (size_t)upto - b->len)) return 0;
   for (i = from; i < upto; i++)
     b->p[i] = garbage ? (unsigned char)(0x5a ^ (op * 131u) ^ (i * 7u) ^ (i >> 8)) : 0;
   b->len = (size_t)upto;
@@ -203,6 +215,7 @@ static pl_status apply_write(const pl__model *m, const pl__mpend *p, const pl__m
   /* Every other surviving variant leaves the file at least this long: a
    * hole before the write reads as zeros, the write's own bytes that did
    * not make it as zeros or (pessimistically) garbage. */
+  if (end > MAX_STATE_FILE) return too_large(d->op);
   if (end > b->len && (!fill(b, o->offset, 0, d->op) || !fill(b, end, garbage, d->op))) return oom();
   if (choice == 1) {
     put(b, o, o->offset, end);
@@ -237,14 +250,17 @@ static pl_status build_content(const pl__model *m, const pl__choice *choices, in
         b->len = 0;
         break;
       case PL_CRASH_EXTEND:
+        if (o->offset > MAX_STATE_FILE) return too_large(d->op);
         if (!fill(b, o->offset, 0, d->op)) return oom();
         break;
       case PL_CRASH_TRUNCATE:
+        if (o->offset > MAX_STATE_FILE) return too_large(d->op);
         if (o->offset < b->len) b->len = (size_t)o->offset;
         else if (!fill(b, o->offset, 0, d->op)) return oom();
         break;
       case PL_CRASH_ZERO: {
         uint64_t end = o->offset + o->len, in_file;
+        if (end > MAX_STATE_FILE) return too_large(d->op);
         if (!(o->flags & PL_CRASH_FLAG_KEEP_SIZE) && !fill(b, end, 0, d->op)) return oom();
         in_file = end < b->len ? end : b->len;
         if (o->offset < in_file) memset(b->p + o->offset, 0, (size_t)(in_file - o->offset));

@@ -44,6 +44,9 @@ pl_status pl_crash_trace_add(pl_crash_trace *t, const pl_crash_op *op) {
     return pl_error_set(PL_INVALID_ARGUMENT, 0,
                         "trace: path \"%.200s\" is not relative to the root (absolute, \"..\", \".\" or empty segments)",
                         op->path != NULL && !pl__trace_path_ok(op->path, strlen(op->path)) ? op->path : op->path2);
+  /* Sums of offsets and lengths stay far from overflowing. */
+  if (op->offset > PL__TRACE_MAX_OFFSET || op->len > PL__TRACE_MAX_OFFSET)
+    return pl_error_set(PL_INVALID_ARGUMENT, 0, "trace: offset or length beyond 2^62");
   if (op->len > 0 && op->data != NULL && op->len >= (uint64_t)SIZE_MAX)
     return pl_error_set(PL_IO_ERROR, ENOMEM, "trace: out of memory");
   if (t->count == t->cap) {

@@ -18,9 +18,6 @@
 #define NO_PATH 0xffffffffu
 #define FIXED 36 /* kind, flags, pad, handle, offset, len, two path lengths, has_data */
 #define MAX_PATH_BYTES 4095
-/* Offsets and sizes in a trace stay below this: larger ones come from a
- * damaged or crafted file, not a program (and would overflow sums). */
-#define MAX_OFFSET (1ULL << 62)
 
 static void put32(unsigned char *p, uint32_t v) {
   p[0] = (unsigned char)v;
@@ -160,7 +157,7 @@ static const char *check_fields(const pl_crash_op *op, int version) {
   int p1 = op->path != NULL, p2 = op->path2 != NULL, d = op->data != NULL;
   if (op->kind < PL_CRASH_CREATE || op->kind > (version == 1 ? PL_CRASH_BASELINE : PL_CRASH_KIND_MAX))
     return "unknown op kind";
-  if (op->offset > MAX_OFFSET || op->len > MAX_OFFSET) return "offset or length out of range";
+  if (op->offset > PL__TRACE_MAX_OFFSET || op->len > PL__TRACE_MAX_OFFSET) return "offset or length out of range";
   switch (op->kind) {
     case PL_CRASH_CREATE:
     case PL_CRASH_OPEN:

@@ -261,7 +261,9 @@ static void warn_about(const pl_crash_trace *t, const char *origin) {
     if (k == PL_CRASH_IGNORED) {
       if (first_ignored == NULL) first_ignored = &t->ops[i];
       ignored++;
-    } else if (k != PL_CRASH_NOTE && k != PL_CRASH_BASELINE) {
+    } else if (k == PL_CRASH_BASELINE) {
+      ops = 0; /* what came before is the starting tree, not the program */
+    } else if (k != PL_CRASH_NOTE) {
       ops++;
     }
   }
