@@ -96,6 +96,9 @@ int pl__port_default_read_fd_limit(void);
  * status (missing path -> NotFound, else IOError) and sets the message
  * "<path>: <OS text>".  os_error is errno or GetLastError(). */
 pl_status pl__port_error(int os_error, const char *path);
+/* The same mapping for a call on two paths (rename): the message is
+ * "<from> -> <to>: <OS text>". */
+pl_status pl__port_error_pair(int os_error, const char *from, const char *to);
 
 /* The platform's name for pl_env.name. */
 extern const char pl__port_name[];

@@ -82,10 +82,6 @@ pl_status pl__port_remove_dir(const char *path) {
 }
 
 pl_status pl__port_rename(const char *from, const char *to) {
-  if (rename(from, to) != 0) {
-    int e = errno;
-    return pl_error_set(e == ENOENT ? PL_NOT_FOUND : PL_IO_ERROR, e,
-                        "%s -> %s: %s", from, to, strerror(e));
-  }
+  if (rename(from, to) != 0) return pl__port_error_pair(errno, from, to);
   return PL_OK;
 }

@@ -169,7 +169,6 @@ pl_status pl__port_rename(const char *from, const char *to) {
   wchar_t *wf, *wt;
   DWORD e = 0, a = 0;
   BOOL ok;
-  char text[512];
   pl_status s = pl__win32_path(from, L"", &wf);
   if (s != PL_OK) return s;
   s = pl__win32_path(to, L"", &wt);
@@ -193,7 +192,5 @@ pl_status pl__port_rename(const char *from, const char *to) {
   free(wf);
   free(wt);
   if (ok) return PL_OK;
-  pl__win32_error_text(e, text, sizeof text);
-  return pl_error_set(e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND ? PL_NOT_FOUND : PL_IO_ERROR,
-                      (int)e, "%s -> %s: %s", from, to, text);
+  return pl__port_error_pair((int)e, from, to);
 }
