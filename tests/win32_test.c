@@ -730,6 +730,36 @@ START_TEST(lock_excludes_another_process_until_unlock) {
 }
 END_TEST
 
+START_TEST(refused_second_spelling_leaves_the_lock_held_against_other_processes) {
+  char p[1200], again[1300];
+  pl_file_lock *l, *l2 = NULL;
+  pl_test_path(p, sizeof p, dir, "LOCK");
+  snprintf(again, sizeof again, "%s\\.\\LOCK", dir);
+  ck_assert_pl_ok(pl_env_lock_file(env(), p, &l));
+  ck_assert_int_eq(pl_env_lock_file(env(), again, &l2), PL_IO_ERROR);
+  ck_assert_ptr_null(l2);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), "already held by this process"));
+  ck_assert_uint_eq(wait_child(start_child("try", p)), 1); /* still refused */
+  ck_assert_pl_ok(pl_env_unlock_file(env(), l));
+  ck_assert_uint_eq(wait_child(start_child("try", p)), 0);
+}
+END_TEST
+
+START_TEST(names_differing_only_in_case_are_one_lock) {
+  char p[1200], upper[1200];
+  pl_file_lock *l, *l2 = NULL;
+  pl_test_path(p, sizeof p, dir, "lock");
+  pl_test_path(upper, sizeof upper, dir, "LOCK");
+  ck_assert_pl_ok(pl_env_lock_file(env(), p, &l));
+  /* One file, so one lock: refused as this process's own, not reported as
+   * another process's. */
+  ck_assert_int_eq(pl_env_lock_file(env(), upper, &l2), PL_IO_ERROR);
+  ck_assert_ptr_null(l2);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), "already held by this process"));
+  ck_assert_pl_ok(pl_env_unlock_file(env(), l));
+}
+END_TEST
+
 START_TEST(lock_is_released_when_the_holder_exits) {
   char p[1200], held[1300], go[1300];
   pl_file_lock *l = NULL;
@@ -877,6 +907,8 @@ int main(int argc, char **argv) {
   tcase_add_test(win, handles_are_not_inheritable);
   tcase_add_test(win, lock_excludes_another_process_until_unlock);
   tcase_add_test(win, lock_is_released_when_the_holder_exits);
+  tcase_add_test(win, refused_second_spelling_leaves_the_lock_held_against_other_processes);
+  tcase_add_test(win, names_differing_only_in_case_are_one_lock);
   tcase_add_test(win, files_larger_than_4_gib_work_when_sparse);
 #else
   pl_test_note_skip("windows-only", "read_only_file_can_be_removed");
@@ -894,6 +926,8 @@ int main(int argc, char **argv) {
   pl_test_note_skip("windows-only", "handles_are_not_inheritable");
   pl_test_note_skip("windows-only", "lock_excludes_another_process_until_unlock");
   pl_test_note_skip("windows-only", "lock_is_released_when_the_holder_exits");
+  pl_test_note_skip("windows-only", "refused_second_spelling_leaves_the_lock_held_against_other_processes");
+  pl_test_note_skip("windows-only", "names_differing_only_in_case_are_one_lock");
   pl_test_note_skip("windows-only", "files_larger_than_4_gib_work_when_sparse");
 #endif
   suite_add_tcase(s, tc);

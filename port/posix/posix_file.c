@@ -248,3 +248,12 @@ static pl_status set_lock(pl__os_file f, short type, const char *path) {
 
 pl_status pl__port_lock(pl__os_file f, const char *path) { return set_lock(f, F_WRLCK, path); }
 pl_status pl__port_unlock(pl__os_file f, const char *path) { return set_lock(f, F_UNLCK, path); }
+
+pl_status pl__port_file_id(pl__os_file f, pl__file_id *out, const char *path) {
+  struct stat st;
+  if (fstat((int)f, &st) != 0) return pl__port_error(errno, path);
+  out->volume = (uint64_t)st.st_dev;
+  out->index[0] = (uint64_t)st.st_ino;
+  out->index[1] = 0;
+  return PL_OK;
+}

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "port/win32/win32.h"
 
@@ -310,5 +311,28 @@ pl_status pl__port_unlock(pl__os_file f, const char *path) {
   OVERLAPPED ov;
   ZeroMemory(&ov, sizeof ov);
   if (!UnlockFileEx(pl__win32_handle(f), 0, MAXDWORD, MAXDWORD, &ov)) return last_error(path);
+  return PL_OK;
+}
+
+BOOL pl__win32_file_id(HANDLE h, pl__file_id *out) {
+  FILE_ID_INFO id;
+  BY_HANDLE_FILE_INFORMATION info;
+  ZeroMemory(out, sizeof *out);
+  /* FILE_ID_INFO's 128-bit ID is unique on ReFS, where the 64-bit file
+   * index may not be; systems before Windows 8 and some file systems have
+   * only the index.  Either is stable for as long as a handle is open. */
+  if (GetFileInformationByHandleEx(h, FileIdInfo, &id, sizeof id)) {
+    out->volume = id.VolumeSerialNumber;
+    memcpy(out->index, id.FileId.Identifier, sizeof out->index);
+    return TRUE;
+  }
+  if (!GetFileInformationByHandle(h, &info)) return FALSE;
+  out->volume = info.dwVolumeSerialNumber;
+  out->index[0] = ((uint64_t)info.nFileIndexHigh << 32) | info.nFileIndexLow;
+  return TRUE;
+}
+
+pl_status pl__port_file_id(pl__os_file f, pl__file_id *out, const char *path) {
+  if (!pl__win32_file_id(pl__win32_handle(f), out)) return last_error(path);
   return PL_OK;
 }
