@@ -49,7 +49,8 @@ pl_status pl__port_skip(pl__os_file f, uint64_t n, const char *path);
 /* Makes the file's data (and the metadata needed to read it) durable. */
 pl_status pl__port_sync(pl__os_file f, const char *path);
 /* Makes directory dir's entries durable; tolerates file systems that cannot
- * (EINVAL on POSIX). */
+ * (EINVAL on POSIX).  NotFound if dir is missing or is not a directory
+ * (ENOTDIR on POSIX; Windows would open and flush a file). */
 pl_status pl__port_sync_dir(const char *dir);
 /* Reserves [offset, offset+len); NotSupported where the OS cannot. */
 pl_status pl__port_allocate(pl__os_file f, uint64_t offset, uint64_t len,

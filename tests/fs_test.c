@@ -171,6 +171,17 @@ START_TEST(sync_dir_of_missing_directory_is_not_found) {
 }
 END_TEST
 
+/* Both backends: POSIX answers ENOTDIR; Windows would open the file with
+ * backup semantics and flush it, so the backend checks. */
+START_TEST(sync_dir_of_a_regular_file_is_not_found) {
+  char p[1300];
+  in_dir(p, sizeof p, "plain");
+  ck_assert_pl_ok(pl_file_write_all(env, p, "x", 1, 0));
+  ck_assert_int_eq(pl_env_sync_dir(env, p), PL_NOT_FOUND);
+  ck_assert_msg(strstr(pl_error_message(), p) != NULL, "%s", pl_error_message());
+}
+END_TEST
+
 START_TEST(test_directory_honours_test_tmpdir) {
   char buf[1400], want[1300];
   in_dir(want, sizeof want, "tmpdir");
@@ -232,6 +243,7 @@ int main(void) {
   tcase_add_test(tc, rename_of_missing_source_is_not_found_naming_both_paths);
   tcase_add_test(tc, rename_through_a_regular_file_is_not_found_like_other_calls);
   tcase_add_test(tc, sync_dir_of_missing_directory_is_not_found);
+  tcase_add_test(tc, sync_dir_of_a_regular_file_is_not_found);
   tcase_add_test(tc, test_directory_honours_test_tmpdir);
   tcase_add_test(tc, now_micros_never_goes_back_and_sleep_waits_at_least);
   tcase_add_test(tc, path_helpers_split_directory_and_name);

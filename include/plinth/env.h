@@ -262,7 +262,8 @@ struct pl_env {
   pl_status (*unlock_file)(pl_env *env, pl_file_lock *lock);
   /* Makes the entries of directory path (creates, renames, removals in it)
    * durable.  On file systems that cannot sync directories (the OS answers
-   * EINVAL) this returns PL_OK: there is nothing more the env can do. */
+   * EINVAL) this returns PL_OK: there is nothing more the env can do.
+   * PL_NOT_FOUND if path does not exist or is not a directory. */
   pl_status (*sync_dir)(pl_env *env, const char *path);
   /* Runs fn(arg) on the env's background thread, after the work scheduled
    * before it (one thread, FIFO, started on first use).  Safe for concurrent

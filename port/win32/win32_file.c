@@ -182,6 +182,15 @@ pl_status pl__port_sync(pl__os_file f, const char *path) {
   return PL_OK;
 }
 
+/* Backup semantics open files as well as directories; a directory sync of
+ * a file must fail as on POSIX (ENOTDIR, NotFound), not flush the file. */
+static pl_status require_directory(HANDLE h, const char *dir) {
+  BY_HANDLE_FILE_INFORMATION info;
+  if (!GetFileInformationByHandle(h, &info)) return last_error(dir);
+  if (!(info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) return pl__port_error(ERROR_DIRECTORY, dir);
+  return PL_OK;
+}
+
 pl_status pl__port_sync_dir(const char *dir) {
   /* Windows documents no directory fsync.  NTFS journals name operations
    * and accepts FlushFileBuffers on a directory handle opened for writing
@@ -207,11 +216,17 @@ pl_status pl__port_sync_dir(const char *dir) {
     e = GetLastError();
     free(w);
     if (h == INVALID_HANDLE_VALUE) return pl__port_error((int)e, dir);
+    s = require_directory(h, dir);
     CloseHandle(h);
-    return PL_OK;
+    return s;
   }
   free(w);
   if (h == INVALID_HANDLE_VALUE) return pl__port_error((int)e, dir);
+  s = require_directory(h, dir);
+  if (s != PL_OK) {
+    CloseHandle(h);
+    return s;
+  }
   if (!FlushFileBuffers(h)) {
     e = GetLastError();
     if (e != ERROR_ACCESS_DENIED && e != ERROR_INVALID_FUNCTION) {
