@@ -6,7 +6,8 @@
 #  2. builds Check for mingw from Debian's `check` source package, static
 #     (Check has no fork() there, so suites run in its no-fork mode), once:
 #     the result is cached in $PLINTH_CACHE (default ~/.cache/plinth);
-#  3. creates a Wine prefix of its own once, in the same cache;
+#  3. creates a Wine prefix of its own once, in the same cache, and runs
+#     Wine under a UTF-8 locale whatever the caller's (LC_ALL=C.UTF-8);
 #  4. configures plinth with --host=x86_64-w64-mingw32 in BUILD_DIR (default
 #     /tmp/plinth-windows-build) and runs `make check` there, Automake's
 #     LOG_COMPILER running every test program under Wine;
@@ -104,6 +105,22 @@ else
 fi
 
 # --- Wine ---------------------------------------------------------------------
+# Wine turns Windows names into Unix names through the Unix locale's
+# character set: under the POSIX locale (env -i, many containers) a CJK name
+# has no Unix spelling and the file is "not found".  So the locale is set
+# here, whatever the caller's; C.UTF-8 ships with Debian's libc.
+utf8_locale() {
+  local l
+  for l in C.UTF-8 C.utf8 en_US.UTF-8 en_US.utf8; do
+    if locale -a 2>/dev/null | grep -qix "$l"; then echo "$l"; return; fi
+  done
+  say "no UTF-8 locale installed (locale -a); non-ASCII names will fail under Wine"
+  echo C.UTF-8
+}
+LC_ALL="$(utf8_locale)"
+export LC_ALL
+unset LANGUAGE
+
 # A prefix of our own: the first start builds it (slow), later runs reuse it.
 export WINEPREFIX="${PLINTH_WINEPREFIX:-$cache/wine}"
 export WINEDEBUG=-all
