@@ -140,7 +140,7 @@ stage_windows() {
   # check-windows.sh itself and stays so.  Only the path, the home (where
   # the cache is) and plinth's own knobs pass.
   local keep=(PATH="$PATH" HOME="${HOME:-/root}") v
-  for v in PLINTH_CACHE PLINTH_WINEPREFIX PLINTH_JOBS TMPDIR; do
+  for v in PLINTH_CACHE PLINTH_WINEPREFIX PLINTH_WINE_USER PLINTH_WINE_HOME PLINTH_JOBS TMPDIR; do
     [ -n "${!v:-}" ] && keep+=("$v=${!v}")
   done
   env -i "${keep[@]}" make -C build/unit check-windows

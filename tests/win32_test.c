@@ -464,6 +464,27 @@ static void set_read_only(const char *path) {
   ck_assert(SetFileAttributesW(w, a | FILE_ATTRIBUTE_READONLY));
 }
 
+/* The read-only attribute is the one permission a test can set on itself.
+ * Wine keeps it in the Unix permission bits, which root ignores: run as
+ * root, this fails, and every read-only case here would prove nothing
+ * (make check-windows runs Wine as an unprivileged user). */
+START_TEST(read_only_file_refuses_writers) {
+  char p[1200];
+  pl_writable_file *w = NULL;
+  pl_test_path(p, sizeof p, dir, "000001.ldb");
+  write_file(p, "table");
+  set_read_only(p);
+  ck_assert_int_eq(pl_env_new_appendable(env(), p, NULL, &w), PL_IO_ERROR);
+  ck_assert_ptr_null(w);
+  ck_assert_int_eq(pl_error_os(), ERROR_ACCESS_DENIED);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), p));
+  ck_assert_int_eq(pl_env_new_writable(env(), p, NULL, &w), PL_IO_ERROR);
+  ck_assert_ptr_null(w);
+  assert_contents(p, "table");
+  ck_assert_pl_ok(pl_env_remove_file(env(), p));
+}
+END_TEST
+
 START_TEST(read_only_file_can_be_removed) {
   char p[1200];
   wchar_t w[1200];
@@ -1006,6 +1027,7 @@ int main(int argc, char **argv) {
   tcase_add_test(tc, missing_directory_sync_is_not_found);
   tcase_add_test(tc, create_dir_over_a_file_fails);
 #if defined(_WIN32)
+  tcase_add_test(win, read_only_file_refuses_writers);
   tcase_add_test(win, read_only_file_can_be_removed);
   tcase_add_test(win, rename_replaces_a_read_only_target);
   tcase_add_test(win, remove_that_fails_leaves_the_read_only_attribute);
@@ -1031,6 +1053,7 @@ int main(int argc, char **argv) {
   tcase_add_test(win, names_differing_only_in_case_are_one_lock);
   tcase_add_test(win, files_larger_than_4_gib_work_when_sparse);
 #else
+  pl_test_note_skip("windows-only", "read_only_file_refuses_writers");
   pl_test_note_skip("windows-only", "read_only_file_can_be_removed");
   pl_test_note_skip("windows-only", "rename_replaces_a_read_only_target");
   pl_test_note_skip("windows-only", "remove_that_fails_leaves_the_read_only_attribute");
