@@ -166,8 +166,11 @@ END_TEST
 static const char *race_from, *race_to;
 
 int open(const char *p, int flags, ...) {
-  int mode = 0;
-  if (flags & (O_CREAT | O_TMPFILE)) {
+  int mode = 0, has_mode = (flags & O_CREAT) != 0;
+#ifdef O_TMPFILE
+  has_mode |= (flags & O_TMPFILE) == O_TMPFILE;
+#endif
+  if (has_mode) {
     va_list ap;
     va_start(ap, flags);
     mode = va_arg(ap, int);
