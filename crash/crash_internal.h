@@ -23,6 +23,32 @@ pl_status pl__trace_encode(const pl_crash_op *op, unsigned char **out, size_t *n
  * the root itself). */
 int pl__trace_path_ok(const char *rel, size_t len);
 
+/* Non-zero for an op kind that changes the tree or its durability: not a
+ * note, an ignored call, a sync_file_range or a baseline marker.  Crash
+ * points come after these only; the notes and markers that follow one
+ * belong to its point. */
+static inline int pl__op_holds_state(int kind) {
+  return kind != PL_CRASH_NOTE && kind != PL_CRASH_IGNORED && kind != PL_CRASH_SYNC_RANGE &&
+         kind != PL_CRASH_BASELINE;
+}
+
+/* ---- the recorder (recorder.c), for the system-call recorder ---- */
+
+/* Appends op to rec's trace as its own ops are (thread-safe). */
+void pl__recorder_add(pl_crash_recorder *rec, const pl_crash_op *op);
+/* A new handle, distinct from every one rec gave out. */
+uint32_t pl__recorder_new_handle(pl_crash_recorder *rec);
+/* each_op 0: the trace file is flushed when full and at the end only
+ * (the writer is the tracer, not the recorded program, and does not die
+ * with it). */
+void pl__recorder_flush_each_op(pl_crash_recorder *rec, int each_op);
+/* Records the text as a note in rec and passes it on down the stack of
+ * envs, as pl_crash_note does. */
+void pl__recorder_note_text(pl_crash_recorder *rec, const char *text);
+
+/* ---- recording at the system-call level (syscall_recorder.c) ---- */
+pl_status pl__record_syscalls(const pl_crash_program *p, pl_crash_program_status *st);
+
 /* ---- the model (model.c) ---- */
 
 /* A choice for one pending op: 0 lost, 1 kept whole, 2.. a variant (a

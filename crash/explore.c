@@ -143,7 +143,7 @@ static size_t *crash_points(const pl_crash_trace *t, int sync_only, size_t *n) {
   if (!has_baseline) p[k++] = 0;
   for (i = start; i < t->count; i++) {
     int kind = t->ops[i].kind;
-    if (kind == PL_CRASH_NOTE || kind == PL_CRASH_IGNORED) continue;
+    if (!pl__op_holds_state(kind) && kind != PL_CRASH_BASELINE) continue;
     last = i + 1;
     if (sync_only && kind != PL_CRASH_SYNC && kind != PL_CRASH_SYNC_DIR && kind != PL_CRASH_SYNC_ALL &&
         kind != PL_CRASH_BASELINE && !(t->ops[i].flags & PL_CRASH_FLAG_DURABLE))
@@ -203,9 +203,7 @@ pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
   pl_status st;
   memset(r, 0, sizeof *r);
   for (pi = 0; pi < t->count; pi++)
-    if (t->ops[pi].kind != PL_CRASH_NOTE && t->ops[pi].kind != PL_CRASH_BASELINE &&
-        t->ops[pi].kind != PL_CRASH_IGNORED)
-      r->ops++;
+    if (pl__op_holds_state(t->ops[pi].kind)) r->ops++;
   st = session_open(&s, t, o, c);
   if (st != PL_OK) return session_close(&s, st);
   points = crash_points(t, s.opt.sync_points_only, &npoints);

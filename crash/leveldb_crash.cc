@@ -4,7 +4,13 @@
 //       Opens (creating) a LevelDB database in DIR through plinth's LevelDB
 //       adapter over pl_env_default() — the recording env when PLINTH_TRACE
 //       is set — and writes N keys with sync=true, noting "key I" after each
-//       Put returns OK.
+//       Put returns OK (pl_crash_env_note: into the env-level trace, or
+//       into $PLINTH_NOTES when recorded at the system-call level).
+//
+//       Built with -DPL_LEVELDB_STOCK (crash/leveldb_stock) it is stock
+//       LevelDB: Debian's libleveldb with its own PosixEnv, no plinth linked
+//       at all; the notes are lines appended to $PLINTH_NOTES, as any
+//       program would write them.
 //   leveldb_crash check STATE NOTES
 //       The checker: opens the database STATE/db with LevelDB's
 //       own POSIX env (not plinth's) and requires every key noted in NOTES
@@ -22,8 +28,32 @@
 #include <leveldb/db.h>
 #include <leveldb/env.h>
 
+#ifdef PL_LEVELDB_STOCK
+#include <cstdarg>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+// One line per note, appended with one write(2).
+static void note(const char *fmt, ...) {
+  const char *path = std::getenv("PLINTH_NOTES");
+  char line[256];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = std::vsnprintf(line, sizeof line - 1, fmt, ap);
+  va_end(ap);
+  if (path == nullptr || n < 0) return;
+  line[n++] = '\n';
+  int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  if (write(fd, line, static_cast<size_t>(n)) < 0) {
+  }
+  close(fd);
+}
+#else
 #include "plinth/crash.h"
 #include "plinth_leveldb.h"
+#endif
 
 static std::string key_of(int i) {
   char buf[32];
@@ -38,10 +68,16 @@ static std::string value_of(int i) {
 }
 
 static int record(const char *dir, int n) {
+#ifdef PL_LEVELDB_STOCK
+  leveldb::Env *env = nullptr;  // LevelDB's own PosixEnv
+#define NOTE(...) note(__VA_ARGS__)
+#else
   pl_env *pl = pl_env_default();
   leveldb::Env *env = pl_leveldb_env_new(pl);
+#define NOTE(...) pl_crash_env_note(pl, __VA_ARGS__)
+#endif
   leveldb::Options options;
-  options.env = env;
+  if (env != nullptr) options.env = env;
   options.create_if_missing = true;
   leveldb::DB *db = nullptr;
   leveldb::Status s = leveldb::DB::Open(options, dir, &db);
@@ -50,7 +86,7 @@ static int record(const char *dir, int n) {
     delete env;
     return 1;
   }
-  pl_crash_env_note(pl, "opened");
+  NOTE("opened");
   leveldb::WriteOptions wo;
   wo.sync = true;
   for (int i = 0; i < n; i++) {
@@ -59,7 +95,7 @@ static int record(const char *dir, int n) {
       std::fprintf(stderr, "put %d: %s\n", i, s.ToString().c_str());
       break;
     }
-    pl_crash_env_note(pl, "key %d", i);
+    NOTE("key %d", i);
   }
   delete db;
   delete env;

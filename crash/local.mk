@@ -8,6 +8,7 @@ libplinth_core_la_SOURCES += \
 	crash/trace_file.c \
 	crash/recorder.c \
 	crash/program.c \
+	crash/syscall_recorder.c \
 	crash/model.c \
 	crash/state.c \
 	crash/generator.c \

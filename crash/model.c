@@ -585,7 +585,7 @@ pl_status pl__model_build(pl__model *m, const pl_crash_trace *t, const pl_crash_
   m->nnotes = 0;
   for (i = 0; i < t->count; i++) {
     if (t->ops[i].kind != PL_CRASH_NOTE) {
-      if (i >= m->end && t->ops[i].kind != PL_CRASH_IGNORED) break;
+      if (i >= m->end && (pl__op_holds_state(t->ops[i].kind) || t->ops[i].kind == PL_CRASH_BASELINE)) break;
       continue;
     }
     m->nnotes++;

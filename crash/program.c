@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "plinth/crash.h"
+#include "crash/crash_internal.h"
 #include "port/process.h"
 #include "util/buf.h"
 
@@ -20,6 +20,7 @@ pl_status pl_crash_record_program(const pl_crash_program *p, pl_crash_program_st
   memset(st, 0, sizeof *st);
   if (p->argv == NULL || p->argv[0] == NULL)
     return pl_error_set(PL_INVALID_ARGUMENT, 0, "no program to record");
+  if (p->flags & PL_CRASH_PROGRAM_SYSCALLS) return pl__record_syscalls(p, st);
   /* The program runs in dir: paths it is handed must not depend on where
    * it runs. */
   s = pl__process_absolute(p->trace_path, trace, sizeof trace);

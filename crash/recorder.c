@@ -32,6 +32,7 @@ struct pl_crash_recorder {
   uint32_t next_handle;
   int write_failed;
   int ignored; /* operations outside the root */
+  int buffered; /* the trace file is flushed when full, not op by op */
 };
 
 typedef struct rec_writable {
@@ -127,7 +128,7 @@ static void record_locked(pl_crash_recorder *rec, const pl_crash_op *op) {
       free(buf);
       /* Flushed op by op: a program that exits without tearing the
        * recorder down still leaves every op it issued in the file. */
-      if (s == PL_OK) s = pl_writable_flush(rec->out);
+      if (s == PL_OK && !rec->buffered) s = pl_writable_flush(rec->out);
     }
   } else {
     s = pl_crash_trace_add(&rec->trace, op);
@@ -531,16 +532,71 @@ void pl_crash_recorder_take(pl_crash_recorder *rec, pl_crash_trace *out) {
   pl__mutex_unlock(&rec->mu);
 }
 
-static void vnote(pl_crash_recorder *rec, const char *fmt, va_list ap) {
-  char buf[1024];
+void pl__recorder_add(pl_crash_recorder *rec, const pl_crash_op *op) { record(rec, op); }
+
+uint32_t pl__recorder_new_handle(pl_crash_recorder *rec) { return new_handle(rec); }
+
+void pl__recorder_flush_each_op(pl_crash_recorder *rec, int each_op) {
+  pl__mutex_lock(&rec->mu);
+  rec->buffered = !each_op;
+  pl__mutex_unlock(&rec->mu);
+}
+
+/* The recorder behind env, or NULL if env is not a recording env.  Only a
+ * recording env has the "recording" name and the magic after its table;
+ * the name is checked first so no other env is read past its end. */
+static pl_crash_recorder *recorder_of(pl_env *env) {
+  if (env == NULL || env->name == NULL || strcmp(env->name, "recording") != 0) return NULL;
+  if (((rec_env *)env)->magic != REC_MAGIC) return NULL;
+  return ((rec_env *)env)->rec;
+}
+
+/* A program recorded at the system-call level states its notes by writing
+ * lines to $PLINTH_NOTES: the recorder there sees each write.  Written
+ * straight to the platform env (never through a recording env, which would
+ * call the file outside its root), one line per open-append-close, so
+ * notes from several processes never interleave inside a line.  Returns 1
+ * if there is such a file. */
+static int note_to_file(const char *text) {
+  const char *path = getenv("PLINTH_NOTES");
+  pl_writable_file *f;
+  pl_writable_options o;
+  size_t n = strcspn(text, "\n");
+  if (path == NULL || path[0] == '\0') return 0;
+  pl_writable_options_init(&o);
+  if (pl_env_new_appendable(pl_env_platform(), path, &o, &f) != PL_OK) return 1;
+  {
+    pl_iovec v[2];
+    v[0].base = text;
+    v[0].len = n;
+    v[1].base = "\n";
+    v[1].len = 1;
+    /* One write: a line is one note, whole. */
+    pl_writable_appendv(f, v, 2);
+  }
+  pl_writable_close(f);
+  return 1;
+}
+
+void pl__recorder_note_text(pl_crash_recorder *rec, const char *text) {
   pl_crash_op op;
-  int n = vsnprintf(buf, sizeof buf, fmt, ap);
-  if (n < 0) return;
+  pl_crash_recorder *below;
   memset(&op, 0, sizeof op);
   op.kind = PL_CRASH_NOTE;
-  op.len = strlen(buf);
-  op.data = (unsigned char *)buf;
+  op.len = strlen(text);
+  op.data = (unsigned char *)text;
   record(rec, &op);
+  /* Down the stack: the env this recorder forwards to may record too. */
+  below = recorder_of(rec->target);
+  if (below != NULL) pl__recorder_note_text(below, text);
+  else note_to_file(text);
+}
+
+static void vnote(pl_crash_recorder *rec, const char *fmt, va_list ap) {
+  char buf[1024];
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  if (n < 0) return;
+  pl__recorder_note_text(rec, buf);
 }
 
 void pl_crash_note(pl_crash_recorder *rec, const char *fmt, ...) {
@@ -552,14 +608,16 @@ void pl_crash_note(pl_crash_recorder *rec, const char *fmt, ...) {
 
 int pl_crash_env_note(pl_env *env, const char *fmt, ...) {
   va_list ap;
-  /* Only a recording env has the "recording" name and the magic after its
-   * table; the name is checked first so no other env is read past its
-   * end. */
-  if (env == NULL || env->name == NULL || strcmp(env->name, "recording") != 0) return 0;
-  if (((rec_env *)env)->magic != REC_MAGIC) return 0;
+  char buf[1024];
+  pl_crash_recorder *rec = recorder_of(env);
+  int n;
+  if (rec == NULL && (getenv("PLINTH_NOTES") == NULL || getenv("PLINTH_NOTES")[0] == '\0')) return 0;
   va_start(ap, fmt);
-  vnote(((rec_env *)env)->rec, fmt, ap);
+  n = vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
+  if (n < 0) return 0;
+  if (rec != NULL) pl__recorder_note_text(rec, buf);
+  else note_to_file(buf);
   return 1;
 }
 

@@ -157,6 +157,7 @@ const char *pl_crash_op_name(int kind) {
     case PL_CRASH_EXCHANGE: return "exchange";
     case PL_CRASH_ZERO: return "zero";
     case PL_CRASH_IGNORED: return "ignored";
+    case PL_CRASH_SYNC_RANGE: return "syncrange";
     default: return "unknown";
   }
 }
@@ -192,6 +193,10 @@ void pl_crash_op_describe(const pl_crash_op *op, const char *file_path,
     case PL_CRASH_TRUNCATE:
       snprintf(buf, cap, "truncate #%u %s to %llu%s", (unsigned)op->handle, op->path ? op->path : fp,
                (unsigned long long)op->offset, failed);
+      break;
+    case PL_CRASH_SYNC_RANGE:
+      snprintf(buf, cap, "syncrange #%u %s [%llu,+%llu) (not a barrier)", (unsigned)op->handle, fp,
+               (unsigned long long)op->offset, (unsigned long long)op->len);
       break;
     case PL_CRASH_ZERO:
       snprintf(buf, cap, "zero #%u %s [%llu,+%llu)%s%s", (unsigned)op->handle, fp,

@@ -168,7 +168,8 @@ static const char *check_fields(const pl_crash_op *op, int version) {
     case PL_CRASH_SYNC:
       return !p1 && !p2 && !d ? NULL : "extend/sync take only a handle";
     case PL_CRASH_ZERO:
-      return !p1 && !p2 && !d ? NULL : "zero takes a handle, an offset and a length";
+    case PL_CRASH_SYNC_RANGE:
+      return !p1 && !p2 && !d ? NULL : "zero/syncrange take a handle, an offset and a length";
     case PL_CRASH_TRUNCATE:
       return !p2 && !d && (!p1 || op->path[0]) ? NULL : "truncate takes a handle or a file's path";
     case PL_CRASH_SYNC_DIR:

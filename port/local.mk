@@ -1,4 +1,4 @@
-libplinth_core_la_SOURCES += port/port.h port/thread.h port/process.h
+libplinth_core_la_SOURCES += port/port.h port/thread.h port/process.h port/tracer.h
 if PORT_POSIX
 libplinth_core_la_SOURCES += \
 	port/posix/posix_error.c \
@@ -7,5 +7,14 @@ libplinth_core_la_SOURCES += \
 	port/posix/posix_sys.c \
 	port/posix/posix_thread.c \
 	port/posix/posix_process.c
+endif
+# The crash harness's system-call tracer: Linux only (configure decides).
+if PL_LINUX_TRACER
+libplinth_core_la_SOURCES += \
+	port/linux/tracer_internal.h \
+	port/linux/linux_tracer.c \
+	port/linux/linux_calls.c
+else
+libplinth_core_la_SOURCES += port/tracer_none.c
 endif
 include $(srcdir)/port/win32/local.mk

@@ -30,13 +30,18 @@ static void usage(FILE *out) {
           "directory is synced), writes each distinct state out as a directory and\n"
           "checks it.\n"
           "\n"
-          "A program is recorded by running it with PLINTH_TRACE set (pl_env_default()\n"
-          "then records) in a fresh directory, which is its working directory and the\n"
-          "recording's root.  PROGRAM is found as a shell finds it: relative to the\n"
-          "current directory if it has a '/', else in PATH.  CMD is run through the\n"
-          "shell as `CMD DIR NOTESFILE`: exit 0 means the state is consistent, 1-125\n"
-          "inconsistent; a checker that is not found, cannot run, crashes or times out\n"
-          "is an error.\n"
+          "A program runs in a fresh directory, its working directory and the\n"
+          "recording's root ($PLINTH_CRASH_DIR).  On Linux it is recorded at the\n"
+          "system-call level (ptrace + seccomp): any program, in any language, static\n"
+          "or dynamic, with every thread, child and program it executes; it states\n"
+          "what it acknowledged by writing lines to the file $PLINTH_NOTES (e.g.\n"
+          "`echo \"row 5 committed\" >> \"$PLINTH_NOTES\"`).  A program that uses plinth\n"
+          "(pl_env_default()) is recorded by plinth's env instead, unless --syscalls;\n"
+          "elsewhere only such programs can be recorded.  PROGRAM is found as a shell\n"
+          "finds it: relative to the current directory if it has a '/', else in PATH.\n"
+          "CMD is run through the shell as `CMD DIR NOTESFILE`: exit 0 means the state\n"
+          "is consistent, 1-125 inconsistent; a checker that is not found, cannot run,\n"
+          "crashes or times out is an error.\n"
           "\n"
           "Exit status: 0 no failure, 1 failures found, 2 error (bad usage, unreadable\n"
           "trace, a program that failed, a checker that gave no verdict).\n"
@@ -56,6 +61,9 @@ static void usage(FILE *out) {
           "  --no-shrink             do not shrink failures\n"
           "  --checker-timeout SECS  kill a checker after SECS seconds (60; 0: never)\n"
           "  --program-timeout SECS  kill the recorded program after SECS seconds (0)\n"
+          "  --syscalls              record the program's system calls even if it uses\n"
+          "                          plinth (Linux)\n"
+          "  --env                   record with plinth's env only (PLINTH_TRACE)\n"
           "  --allow-failed-program  explore the trace of a program that failed\n"
           "  --max-trace-size BYTES  refuse larger trace files (1073741824)\n"
           "  --record FILE           keep the program's trace in FILE\n"
@@ -73,7 +81,8 @@ typedef struct cc_args {
   const char *trace_file, *checker_cmd, *replay, *out_dir, *record_to, *work;
   const pl_crash_example *ex;
   char **program; /* NULL-terminated, or NULL */
-  int quiet, dump, json, allow_failed;
+  int quiet, dump, json, allow_failed, syscalls, env_only;
+  char recorded_with[256]; /* how the program was recorded, for the report */
   uint64_t max_trace, program_timeout_ms;
 } cc_args;
 
@@ -81,7 +90,7 @@ enum {
   OPT_MODEL = 256, OPT_SYNC_POINTS, OPT_SECTOR, OPT_MAX_TEARS, OPT_GARBAGE, OPT_NON_ATOMIC,
   OPT_MAX_EXHAUSTIVE, OPT_SAMPLES, OPT_SEED, OPT_MAX_FAILURES, OPT_NO_SHRINK, OPT_CHECKER_TIMEOUT,
   OPT_PROGRAM_TIMEOUT, OPT_ALLOW_FAILED, OPT_MAX_TRACE, OPT_RECORD, OPT_WORK, OPT_FORMAT, OPT_QUIET,
-  OPT_LIST, OPT_TRACE, OPT_CHECKER, OPT_REPLAY, OPT_OUT, OPT_DUMP
+  OPT_LIST, OPT_TRACE, OPT_CHECKER, OPT_REPLAY, OPT_OUT, OPT_DUMP, OPT_SYSCALLS, OPT_ENV
 };
 
 static const struct option long_options[] = {
@@ -99,6 +108,8 @@ static const struct option long_options[] = {
     {"checker-timeout", required_argument, NULL, OPT_CHECKER_TIMEOUT},
     {"program-timeout", required_argument, NULL, OPT_PROGRAM_TIMEOUT},
     {"allow-failed-program", no_argument, NULL, OPT_ALLOW_FAILED},
+    {"syscalls", no_argument, NULL, OPT_SYSCALLS},
+    {"env", no_argument, NULL, OPT_ENV},
     {"max-trace-size", required_argument, NULL, OPT_MAX_TRACE},
     {"record", required_argument, NULL, OPT_RECORD},
     {"work", required_argument, NULL, OPT_WORK},
@@ -160,6 +171,8 @@ static int parse(int argc, char **argv, cc_args *a) {
       case OPT_NON_ATOMIC: a->o.rename_atomic = 0; break;
       case OPT_NO_SHRINK: a->o.shrink = 0; break;
       case OPT_ALLOW_FAILED: a->allow_failed = 1; break;
+      case OPT_SYSCALLS: a->syscalls = 1; break;
+      case OPT_ENV: a->env_only = 1; break;
       case OPT_QUIET: a->quiet = 1; break;
       case OPT_DUMP: a->dump = 1; break;
       case OPT_SECTOR:
@@ -245,6 +258,14 @@ static int parse(int argc, char **argv, cc_args *a) {
     fprintf(stderr, TOOL ": a trace or program needs --checker CMD\n");
     return 2;
   }
+  if (a->syscalls && a->env_only) {
+    fprintf(stderr, TOOL ": --syscalls and --env exclude each other\n");
+    return 2;
+  }
+  if ((a->syscalls || a->env_only) && a->program == NULL) {
+    fprintf(stderr, TOOL ": --syscalls and --env choose how a program is recorded: give -- PROGRAM\n");
+    return 2;
+  }
   if (a->replay != NULL && a->out_dir == NULL) {
     fprintf(stderr, TOOL ": --replay needs --out DIR\n");
     return 2;
@@ -252,42 +273,140 @@ static int parse(int argc, char **argv, cc_args *a) {
   return -1;
 }
 
-/* Warns about a trace that cannot show anything, and says why. */
-static void warn_about(const pl_crash_trace *t, const char *origin) {
-  size_t i, ops = 0, ignored = 0;
-  const pl_crash_op *first_ignored = NULL;
+#define OUTSIDE_TEXT ": outside the recording root"
+
+/* Non-zero if an IGNORED op's text says a change outside the root was left
+ * out (the other IGNORED ops are calls the recorder could not record). */
+static int is_outside(const pl_crash_op *op) {
+  size_t n = op->data ? strlen((const char *)op->data) : 0, k = strlen(OUTSIDE_TEXT);
+  return (n >= k && strcmp((const char *)op->data + n - k, OUTSIDE_TEXT) == 0) ||
+         (op->data && strstr((const char *)op->data, "more changes outside the recording root") != NULL);
+}
+
+/* Warns about a trace that cannot show everything, or anything, and says
+ * why. */
+static void warn_about(const pl_crash_trace *t, const char *origin, int syscalls) {
+  size_t i, ops = 0, outside = 0, other = 0, more = 0;
+  const pl_crash_op *first_outside = NULL;
   for (i = 0; i < t->count; i++) {
-    int k = t->ops[i].kind;
-    if (k == PL_CRASH_IGNORED) {
-      if (first_ignored == NULL) first_ignored = &t->ops[i];
-      ignored++;
+    const pl_crash_op *op = &t->ops[i];
+    int k = op->kind;
+    if (k == PL_CRASH_IGNORED && is_outside(op)) {
+      unsigned long long extra;
+      if (op->data && sscanf((const char *)op->data, "and %llu more", &extra) == 1) {
+        more += (size_t)extra;
+        continue;
+      }
+      if (first_outside == NULL) first_outside = op;
+      outside++;
+    } else if (k == PL_CRASH_IGNORED) {
+      /* A call that changes state the recorder could not record: each one
+       * matters, so each is said. */
+      char line[1024];
+      if (other++ < 10) {
+        pl_crash_op_describe(op, NULL, line, sizeof line);
+        fprintf(stderr, TOOL ": warning: %s\n", line);
+      }
     } else if (k == PL_CRASH_BASELINE) {
       ops = 0; /* what came before is the starting tree, not the program */
     } else if (k != PL_CRASH_NOTE) {
       ops++;
     }
   }
-  if (ignored > 0) {
+  if (other > 10) fprintf(stderr, TOOL ": warning: and %lu more calls that were not recorded\n", (unsigned long)(other - 10));
+  if (outside > 0) {
     char line[1024];
-    pl_crash_op_describe(first_ignored, NULL, line, sizeof line);
-    fprintf(stderr,
-            TOOL ": warning: %s%lu operation(s) on paths outside the recording root were not recorded "
-                 "(first: %s); paths given to the program should be relative, or under its directory\n",
-            ignored >= 16 ? "at least " : "", (unsigned long)ignored, line);
+    pl_crash_op_describe(first_outside, NULL, line, sizeof line);
+    if (syscalls)
+      fprintf(stderr,
+              TOOL ": note: %s%lu change(s) outside the recording root were not recorded (first: %s); "
+                   "files the checker needs must be under the program's working directory ($PLINTH_CRASH_DIR)\n",
+              "", (unsigned long)(outside + more), line);
+    else
+      fprintf(stderr,
+              TOOL ": warning: %s%lu operation(s) on paths outside the recording root were not recorded "
+                   "(first: %s); paths given to the program should be relative, or under its directory\n",
+              outside >= 16 ? "at least " : "", (unsigned long)outside, line);
   }
   if (ops == 0)
     fprintf(stderr, TOOL ": warning: %s recorded no operation that changes durable state%s\n", origin,
-            ignored ? " inside the recording root" : "");
+            outside ? " inside the recording root" : "");
 }
 
-/* Runs the program with recording on; *t gets its trace. */
+/* Paths a trace creates or names (creates, opens, mkdirs, links, rename
+ * targets), one per line in *out. */
+static void named_paths(const pl_crash_trace *t, char ***out, size_t *n) {
+  size_t i;
+  *out = NULL;
+  *n = 0;
+  for (i = 0; i < t->count; i++) {
+    const pl_crash_op *op = &t->ops[i];
+    const char *p = NULL;
+    char **grown;
+    if (op->kind == PL_CRASH_CREATE || op->kind == PL_CRASH_OPEN || op->kind == PL_CRASH_MKDIR ||
+        op->kind == PL_CRASH_SYMLINK)
+      p = op->path;
+    else if (op->kind == PL_CRASH_RENAME || op->kind == PL_CRASH_LINK)
+      p = op->path2;
+    if (p == NULL) continue;
+    grown = realloc(*out, (*n + 1) * sizeof **out);
+    if (grown == NULL) return;
+    *out = grown;
+    (*out)[(*n)++] = (char *)p;
+  }
+}
+
+/* A program that uses plinth was recorded both ways: its env-level trace
+ * is used, unless the program (or a process it started) also changed
+ * files without plinth; those are named, with the advice to use
+ * --syscalls. */
+static void compare_with_syscalls(const pl_crash_trace *env_t, const pl_crash_trace *sys_t, const char *prog) {
+  char **ep, **sp;
+  size_t ne, ns, i, j, missing = 0;
+  const char *first = NULL;
+  named_paths(env_t, &ep, &ne);
+  named_paths(sys_t, &sp, &ns);
+  for (i = 0; i < ns; i++) {
+    int found = 0;
+    for (j = 0; j < ne && !found; j++) found = strcmp(sp[i], ep[j]) == 0;
+    if (!found) {
+      if (first == NULL) first = sp[i];
+      missing++;
+    }
+  }
+  if (missing > 0)
+    fprintf(stderr,
+            TOOL ": warning: %s uses plinth, so plinth's env recorded it, but %lu file(s) were also changed "
+                 "without plinth (first: %s): --syscalls records those too\n",
+            prog, (unsigned long)missing, first);
+  free(ep);
+  free(sp);
+}
+
+/* Says how a program run ended, and whether its trace is explored. */
+static int judge_run(cc_args *a, const pl_crash_program_status *st, const char *trace_path) {
+  if (st->exited && st->code == 0) return -1;
+  fprintf(stderr, TOOL ": %s failed: %s; its trace is in %s%s\n", a->program[0], st->how, trace_path,
+          a->allow_failed ? " (exploring it anyway: --allow-failed-program)"
+                          : " (--allow-failed-program explores it anyway)");
+  /* Kept for --trace: a second run may record something else. */
+  return a->allow_failed ? -1 : 2;
+}
+
+/* Runs the program with recording on; *t gets its trace.  By default, on
+ * a system with a tracer, the one run records at both levels: the
+ * env-level trace is used if the program wrote one (it uses plinth), the
+ * system-call trace otherwise. */
 static int record(cc_args *a, const char *own_work, pl_crash_trace *t, char *trace_path, size_t cap) {
   pl_env *env = pl_env_platform();
   pl_crash_program p;
   pl_crash_program_status st;
-  char run_dir[4200];
+  char run_dir[4200], env_trace[4200], notes[4200];
+  int both = !a->env_only && !a->syscalls, rc;
   pl_status s;
   snprintf(run_dir, sizeof run_dir, "%s/run", own_work);
+  snprintf(env_trace, sizeof env_trace, "%s/env-trace.plt", own_work);
+  snprintf(notes, sizeof notes, "%s/notes", own_work);
   snprintf(trace_path, cap, "%s", a->record_to ? a->record_to : "");
   if (a->record_to == NULL) snprintf(trace_path, cap, "%s/trace.plt", own_work);
   memset(&p, 0, sizeof p);
@@ -295,7 +414,21 @@ static int record(cc_args *a, const char *own_work, pl_crash_trace *t, char *tra
   p.dir = run_dir;
   p.trace_path = trace_path;
   p.timeout_ms = a->program_timeout_ms;
+  p.notes_path = notes;
+  if (!a->env_only) {
+    p.flags = PL_CRASH_PROGRAM_SYSCALLS | (both ? PL_CRASH_PROGRAM_ALSO_ENV : 0u);
+    p.env_trace_path = env_trace;
+  }
   s = pl_crash_record_program(&p, &st);
+  if (s == PL_NOT_SUPPORTED && both) {
+    /* No tracer here (or the kernel refuses it): plinth's env alone. */
+    if (!a->quiet) fprintf(stderr, TOOL ": %s; recording with plinth's env only\n", pl_error_message());
+    pl_file_remove_tree(env, run_dir);
+    p.flags = 0;
+    both = 0;
+    a->env_only = 1;
+    s = pl_crash_record_program(&p, &st);
+  }
   /* The program's own files are not needed any more: the trace holds
    * everything. */
   pl_file_remove_tree(env, run_dir);
@@ -303,27 +436,62 @@ static int record(cc_args *a, const char *own_work, pl_crash_trace *t, char *tra
     fprintf(stderr, TOOL ": cannot run %s: %s\n", a->program[0], pl_error_message());
     return 2;
   }
-  if (pl_env_file_exists(env, trace_path) != PL_OK) {
+  if (a->env_only && pl_env_file_exists(env, trace_path) != PL_OK) {
     fprintf(stderr,
             TOOL ": %s (%s) wrote no trace: it did not call pl_env_default(), so nothing was recorded\n",
             a->program[0], st.how);
     return 2;
   }
-  if (!(st.exited && st.code == 0)) {
-    fprintf(stderr, TOOL ": %s failed: %s; its trace is in %s%s\n", a->program[0], st.how, trace_path,
-            a->allow_failed ? " (exploring it anyway: --allow-failed-program)"
-                            : " (--allow-failed-program explores it anyway)");
-    if (!a->allow_failed) {
-      /* Kept for --trace: a second run may record something else. */
+  if (both && pl_env_file_exists(env, env_trace) == PL_OK) {
+    /* It uses plinth: its env-level trace, checked against what the
+     * system calls show. */
+    pl_crash_trace sys_t;
+    pl_crash_trace_init(&sys_t);
+    s = pl_crash_trace_load_max(env, trace_path, a->max_trace, &sys_t);
+    if (s == PL_OK) s = pl_crash_trace_load_max(env, env_trace, a->max_trace, t);
+    if (s != PL_OK) {
+      fprintf(stderr, TOOL ": %s\n", pl_error_message());
+      pl_crash_trace_free(&sys_t);
       return 2;
     }
+    compare_with_syscalls(t, &sys_t, a->program[0]);
+    pl_crash_trace_free(&sys_t);
+    if (a->record_to != NULL) {
+      /* --record keeps the trace that is explored. */
+      pl_crash_trace_free(t);
+      pl_env_remove_file(env, trace_path);
+      s = pl_env_rename(env, env_trace, trace_path);
+      if (s == PL_OK) s = pl_crash_trace_load_max(env, trace_path, a->max_trace, t);
+      if (s != PL_OK) {
+        fprintf(stderr, TOOL ": %s\n", pl_error_message());
+        return 2;
+      }
+    } else {
+      snprintf(trace_path, cap, "%s", env_trace);
+    }
+    snprintf(a->recorded_with, sizeof a->recorded_with, "plinth's env (the program uses plinth; --syscalls records its system calls)");
+    rc = judge_run(a, &st, trace_path);
+    if (rc >= 0) {
+      pl_crash_trace_free(t);
+      return rc;
+    }
+    warn_about(t, a->program[0], 0);
+    return -1;
   }
+  if (a->env_only)
+    snprintf(a->recorded_with, sizeof a->recorded_with, "plinth's env");
+  else
+    snprintf(a->recorded_with, sizeof a->recorded_with,
+             "system calls (%llu process(es) and thread(s), %llu calls stopped at, %llu note(s))",
+             (unsigned long long)st.processes, (unsigned long long)st.stops, (unsigned long long)st.notes);
+  rc = judge_run(a, &st, trace_path);
+  if (rc >= 0) return rc;
   s = pl_crash_trace_load_max(env, trace_path, a->max_trace, t);
   if (s != PL_OK) {
     fprintf(stderr, TOOL ": %s\n", pl_error_message());
     return 2;
   }
-  warn_about(t, a->program[0]);
+  warn_about(t, a->program[0], !a->env_only);
   return -1;
 }
 
@@ -364,6 +532,7 @@ static int explore(cc_args *a, const pl_crash_trace *t, const char *trace_path) 
   }
   if (!a->json) {
     printf("crashcheck %s\n", a->ex ? a->ex->name : a->trace_file ? a->trace_file : a->program[0]);
+    if (a->recorded_with[0]) printf("  recorded with: %s\n", a->recorded_with);
     fflush(stdout);
   }
   s = pl_crash_explore(t, &a->o, &c, &r);

@@ -30,7 +30,7 @@
  * - a failed file sync follows Linux: the file's unsynced writes are
  *   dropped and never reach the disk, even if a later sync succeeds;
  * - a whole-file-system sync (syncfs, sync) makes everything before it
- *   durable.
+ *   durable; sync_file_range makes nothing durable.
  * The trace format is in crash/TRACE-FORMAT.md.
  */
 #ifndef PLINTH_CRASH_H
@@ -73,7 +73,10 @@ typedef enum pl_crash_op_kind {
   PL_CRASH_IGNORED = 19,  /* no state: data[len] says what the recorder
                              saw but could not record (a path outside the
                              root, an unsupported call) */
-  PL_CRASH_KIND_MAX = 19
+  PL_CRASH_SYNC_RANGE = 20, /* handle, [offset, offset+len): a
+                             sync_file_range, which starts writeback but
+                             is no durability barrier: no state */
+  PL_CRASH_KIND_MAX = 20
 } pl_crash_op_kind;
 
 /* pl_crash_op.flags */
@@ -192,15 +195,20 @@ PL_API const pl_crash_trace *pl_crash_recorder_trace(pl_crash_recorder *rec);
  * pl_crash_recorder_trace. */
 PL_API void pl_crash_recorder_take(pl_crash_recorder *rec, pl_crash_trace *out);
 /* Records a note after the last recorded op: the workload states what it
- * has acknowledged ("key 17 acked").  Safe for concurrent use. */
+ * has acknowledged ("key 17 acked").  The note also goes to the env the
+ * recorder wraps, as pl_crash_env_note does (a recorder stacked on
+ * another, or in a program recorded at the system-call level).  Safe for
+ * concurrent use. */
 PL_API void pl_crash_note(pl_crash_recorder *rec, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-/* If env is a recording env (directly), records the note and returns 1;
- * otherwise returns 0 and does nothing.  For programs that only hold the
- * env (pl_env_default() under PLINTH_TRACE). */
+/* If env is a recording env (directly), records the note and returns 1.
+ * In a program recorded at the system-call level (PLINTH_NOTES set), the
+ * note is also written to the notes file, as one line, and 1 returned.
+ * Otherwise returns 0 and does nothing.  For programs that only hold the
+ * env (pl_env_default() under PLINTH_TRACE or PLINTH_NOTES). */
 PL_API int pl_crash_env_note(pl_env *env, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
@@ -210,8 +218,26 @@ PL_API int pl_crash_env_note(pl_env *env, const char *fmt, ...)
  * recording env must be closed first. */
 PL_API void pl_crash_recorder_free(pl_crash_recorder *rec);
 
-/* A program to record: run with PLINTH_TRACE set, so its
- * pl_env_default() records every durable operation under dir. */
+/* pl_crash_program.flags */
+#define PL_CRASH_PROGRAM_SYSCALLS 1u /* record the program's system calls
+                                        (Linux): the program needs nothing
+                                        of plinth; trace_path gets that
+                                        trace */
+#define PL_CRASH_PROGRAM_ALSO_ENV 2u /* with SYSCALLS: PLINTH_TRACE is set
+                                        too (to env_trace_path), so a
+                                        program that uses plinth also
+                                        leaves its env-level trace, from
+                                        the same run */
+
+/* A program to record.  By default it runs with PLINTH_TRACE set, so its
+ * pl_env_default() records every durable operation under dir.  With
+ * PL_CRASH_PROGRAM_SYSCALLS the program, every thread and process it
+ * starts and every program they execute are recorded at the system-call
+ * level instead (crash/README.md says how and what is covered); the
+ * program states what it acknowledged by writing lines to the file named
+ * by the environment variable PLINTH_NOTES (through any descriptor: opened
+ * by name, duplicated, inherited), each line a note, in order with the
+ * file operations. */
 typedef struct pl_crash_program {
   const char *const *argv; /* the program and its arguments (NULL-ended);
                               argv[0] is found as a shell finds it:
@@ -222,6 +248,12 @@ typedef struct pl_crash_program {
   const char *trace_path;  /* where the trace goes (relative: to the
                               current directory) */
   uint64_t timeout_ms;     /* killed after this long; 0: no limit */
+  unsigned flags;          /* PL_CRASH_PROGRAM_*; 0: env-level recording */
+  const char *env_trace_path; /* with ALSO_ENV: where the env-level trace
+                              goes (removed first) */
+  const char *notes_path;  /* with SYSCALLS: the notes file (created
+                              empty; PLINTH_NOTES names it); NULL:
+                              trace_path with ".notes" appended */
 } pl_crash_program;
 
 /* How the program ended. */
@@ -232,12 +264,24 @@ typedef struct pl_crash_program_status {
   int timed_out;
   char how[64];      /* "exit 3", "killed by SIGABRT", "timed out after
                         ..." */
+  /* With PL_CRASH_PROGRAM_SYSCALLS: */
+  uint64_t stops;       /* system calls the program was stopped at */
+  uint64_t processes;   /* processes and threads recorded */
+  uint64_t outside;     /* changes outside dir, not recorded */
+  uint64_t unsupported; /* calls that change state the recorder cannot
+                           record (each an IGNORED op in the trace) */
+  uint64_t notes;       /* notes recorded */
 } pl_crash_program_status;
 
-/* Runs p->argv and waits for it.  Returns PL_OK once it ran, whatever its
- * status (in *st); PL_NOT_FOUND if the program does not exist, PL_IO_ERROR
- * if it cannot be started.  The environment gets PLINTH_TRACE (the trace
- * path, absolute), PLINTH_TRACE_ROOT and PLINTH_CRASH_DIR (dir). */
+/* Runs p->argv and waits for it (and, with SYSCALLS, for every process
+ * it started).  Returns PL_OK once it ran, whatever its status (in *st);
+ * PL_NOT_FOUND if the program does not exist, PL_IO_ERROR if it cannot be
+ * started, PL_NOT_SUPPORTED for SYSCALLS where there is no tracer (not
+ * Linux) or the kernel refuses ptrace or seccomp.  The environment gets
+ * PLINTH_CRASH_DIR (dir, absolute) and, for env-level recording,
+ * PLINTH_TRACE (the trace path, absolute) and PLINTH_TRACE_ROOT; with
+ * SYSCALLS, PLINTH_NOTES.  REQUIRES (SYSCALLS): no other child process of
+ * the caller is running. */
 PL_API pl_status pl_crash_record_program(const pl_crash_program *p, pl_crash_program_status *st);
 
 /* Called by pl_env_default() on its first call: if the environment variable
