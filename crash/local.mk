@@ -91,6 +91,22 @@ tests_crash_faults_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_crash_faults_test_LDADD = $(PL_TEST_LDADD)
 endif
 
+# Recording at the system-call level (Linux): the Check suite runs
+# tests/tracer_workload (plain libc, no plinth) once per family of calls.
+if PL_LINUX_TRACER
+if HAVE_CHECK
+check_PROGRAMS += tests/crash_tracer_test
+tests_crash_tracer_test_SOURCES = tests/crash_tracer_test.c
+tests_crash_tracer_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_crash_tracer_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
+endif
+noinst_PROGRAMS += tests/tracer_workload
+tests_tracer_workload_SOURCES = tests/tracer_workload.c
+tests_tracer_workload_LDADD = $(LIBS)
+tests_tracer_workload_LDFLAGS = -no-install
+endif
+EXTRA_DIST += tests/crash_tracer_test.c tests/tracer_workload.c
+
 # A program crash_cli.sh records: it exits, aborts or writes outside its
 # root on demand.
 noinst_PROGRAMS += tests/crash_workload

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "tests/test_util.h"
 #include "plinth/crash.h"
@@ -193,6 +194,41 @@ START_TEST(unusable_work_directory_fails_the_run) {
 }
 END_TEST
 
+static int fails_on_note_x(void *arg, const char *d, const char *const *notes, size_t n, char *msg, size_t cap) {
+  size_t i;
+  (void)arg;
+  (void)d;
+  for (i = 0; i < n; i++)
+    if (strcmp(notes[i], "x") == 0) {
+      snprintf(msg, cap, "saw x");
+      return 1;
+    }
+  return 0;
+}
+
+/* A sync_file_range holds no state: no crash point of its own, and a note
+ * after it belongs to the op before it. */
+START_TEST(syncrange_is_no_crash_point_and_its_notes_stay_with_the_op_before) {
+  pl_crash_checker c = {fails_on_note_x, NULL, NULL};
+  pl_crash_report r;
+  pl_crash_op op;
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 1, "f"));
+  ck_assert_pl_ok(pl_crash_trace_add_write(&t, 1, 0, data, 100));
+  memset(&op, 0, sizeof op);
+  op.kind = PL_CRASH_SYNC_RANGE;
+  op.handle = 1;
+  op.len = 100;
+  ck_assert_pl_ok(pl_crash_trace_add(&t, &op));
+  ck_assert_pl_ok(pl_crash_trace_add_note(&t, "x"));
+  ck_assert_pl_ok(pl_crash_explore(&t, &o, &c, &r));
+  ck_assert_uint_eq(r.ops, 2);
+  ck_assert_uint_eq(r.points, 3); /* before anything, after the create, after the write */
+  ck_assert_uint_gt(r.failures, 0);
+  ck_assert_uint_eq(r.failure[0].point, 2);
+  pl_crash_report_free(&r);
+}
+END_TEST
+
 #if !defined(_WIN32)
 /* The command gets the directory and a notes file; its exit status is the
  * verdict. */
@@ -225,6 +261,7 @@ int main(void) {
   tcase_add_test(tc, malformed_state_ids_are_rejected);
   tcase_add_test(tc, grown_tail_is_zeros_or_garbage_by_option);
   tcase_add_test(tc, unusable_work_directory_fails_the_run);
+  tcase_add_test(tc, syncrange_is_no_crash_point_and_its_notes_stay_with_the_op_before);
 #if !defined(_WIN32)
   PL_TEST_POSIX_ONLY(tc, command_checker_decides_by_exit_status);
 #else

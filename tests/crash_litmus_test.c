@@ -73,6 +73,8 @@ static const litmus cases[] = {
      "f=a2_2a2 | f=a6", NULL, 0, D, 0, 0, -1},
     {"write_durable_on_return_is_never_lost", "create 1 f; syncdir /; dwrite 1 0 a 3", "f=a3", NULL, 0, D, 0, 0,
      -1},
+    {"sync_file_range_makes_nothing_durable", "create 1 f; syncdir /; write 1 0 a 3; syncrange 1 0 3",
+     "f= | f=_3 | f=a3", "f= | f=a3", 0, D, 0, 0, -1},
     {"syncall_makes_everything_before_it_durable", "mkdir d; create 1 d/f; write 1 0 a 3; syncall",
      "d/ d/f=a3", NULL, 0, D, 0, 0, -1},
     {"writes_reach_the_disk_in_any_order",
@@ -168,7 +170,7 @@ static const char *root_path(const char *p) { return strcmp(p, "/") == 0 ? "" : 
 
 /* Ops separated by ';': create H PATH, write H OFF CHAR LEN, dwrite (the
  * same, durable on return), extend H SIZE, truncate H SIZE, zerokeep H OFF
- * LEN, sync H, syncfail H, syncdir PATH, syncdirfail PATH, rename A B,
+ * LEN, sync H, syncfail H, syncrange H OFF LEN, syncdir PATH, syncdirfail PATH, rename A B,
  * exchange A B, link A B, symlink PATH TARGET, unlink PATH, mkdir PATH,
  * rmdir PATH, syncall, baseline, note TEXT ("/" is the root). */
 static void run_script(pl_crash_trace *t, const char *script) {
@@ -207,6 +209,11 @@ static void run_script(pl_crash_trace *t, const char *script) {
       o.offset = (uint64_t)atoll(b);
       o.len = (uint64_t)atoll(c);
       o.flags = PL_CRASH_FLAG_KEEP_SIZE;
+    } else if (strcmp(verb, "syncrange") == 0) {
+      o.kind = PL_CRASH_SYNC_RANGE;
+      o.handle = (uint32_t)atoi(a);
+      o.offset = (uint64_t)atoll(b);
+      o.len = (uint64_t)atoll(c);
     } else if (strcmp(verb, "sync") == 0 || strcmp(verb, "syncfail") == 0) {
       o.kind = PL_CRASH_SYNC;
       o.handle = (uint32_t)atoi(a);

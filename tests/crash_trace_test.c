@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "tests/test_util.h"
 #include "plinth/crash.h"
@@ -195,6 +196,7 @@ static void assert_same(const pl_crash_trace *a, const pl_crash_trace *b) {
     const pl_crash_op *x = &a->ops[i], *y = &b->ops[i];
     ck_assert_int_eq(x->kind, y->kind);
     ck_assert_int_eq(x->failed, y->failed);
+    ck_assert_uint_eq(x->flags, y->flags);
     ck_assert_uint_eq(x->handle, y->handle);
     ck_assert_uint_eq(x->offset, y->offset);
     ck_assert_uint_eq(x->len, y->len);
@@ -215,6 +217,93 @@ START_TEST(trace_file_round_trips) {
   assert_same(&t, &u);
   pl_crash_trace_free(&t);
   pl_crash_trace_free(&u);
+}
+END_TEST
+
+/* Every kind of format version 2 (what the system-call recorder writes),
+ * flags included, survives the file. */
+START_TEST(every_version_2_kind_round_trips) {
+  pl_crash_trace t, u;
+  pl_crash_op op;
+  char p[1200];
+  int k;
+  pl_crash_trace_init(&t);
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 1, "a"));
+  for (k = PL_CRASH_TRUNCATE; k <= PL_CRASH_KIND_MAX; k++) {
+    memset(&op, 0, sizeof op);
+    op.kind = k;
+    switch (k) {
+      case PL_CRASH_LINK:
+      case PL_CRASH_EXCHANGE:
+        op.path = "a";
+        op.path2 = "b";
+        break;
+      case PL_CRASH_SYMLINK:
+        op.path = "l";
+        op.data = (unsigned char *)"target";
+        op.len = 6;
+        break;
+      case PL_CRASH_IGNORED:
+        op.data = (unsigned char *)"why";
+        op.len = 3;
+        break;
+      case PL_CRASH_SYNC_ALL: break;
+      default: /* TRUNCATE, ZERO, SYNC_RANGE: a handle and a range */
+        op.handle = 1;
+        op.offset = 4096;
+        op.len = k == PL_CRASH_TRUNCATE ? 0 : 512;
+        op.flags = k == PL_CRASH_ZERO ? PL_CRASH_FLAG_KEEP_SIZE : k == PL_CRASH_TRUNCATE ? PL_CRASH_FLAG_DURABLE : 0;
+        break;
+    }
+    ck_assert_pl_ok(pl_crash_trace_add(&t, &op));
+  }
+  ck_assert_pl_ok(pl_crash_trace_add_write(&t, 1, 0, "xyz", 3));
+  t.ops[t.count - 1].flags = PL_CRASH_FLAG_DURABLE;
+  ck_assert_pl_ok(pl_crash_trace_save(pl_env_platform(), pl_test_path(p, sizeof p, dir, "v2.plt"), &t));
+  ck_assert_pl_ok(pl_crash_trace_load(pl_env_platform(), p, &u));
+  assert_same(&t, &u);
+  ck_assert_str_eq(pl_crash_op_name(PL_CRASH_SYNC_RANGE), "syncrange");
+  pl_crash_trace_free(&t);
+  pl_crash_trace_free(&u);
+}
+END_TEST
+
+/* A note on a recorder stacked on another recording env reaches both. */
+START_TEST(stacked_recorder_passes_notes_down) {
+  pl_crash_recorder *below, *above;
+  size_t i, seen = 0;
+  ck_assert_pl_ok(pl_crash_recorder_new(pl_env_platform(), dir, NULL, &below));
+  ck_assert_pl_ok(pl_crash_recorder_new(pl_crash_recorder_env(below), dir, NULL, &above));
+  pl_crash_note(above, "key %d", 7);
+  for (i = 0; i < pl_crash_recorder_trace(above)->count; i++)
+    seen += pl_crash_recorder_trace(above)->ops[i].kind == PL_CRASH_NOTE;
+  for (i = 0; i < pl_crash_recorder_trace(below)->count; i++)
+    if (pl_crash_recorder_trace(below)->ops[i].kind == PL_CRASH_NOTE) {
+      ck_assert_str_eq((const char *)pl_crash_recorder_trace(below)->ops[i].data, "key 7");
+      seen++;
+    }
+  ck_assert_uint_eq(seen, 2);
+  pl_crash_recorder_free(above);
+  pl_crash_recorder_free(below);
+}
+END_TEST
+
+/* Without a tracer (every system but Linux), recording system calls is
+ * refused clearly. */
+START_TEST(syscall_recording_without_a_tracer_is_not_supported) {
+#if !defined(PL_HAVE_LINUX_TRACER)
+  const char *argv[] = {"any-program", NULL};
+  char tp[1200];
+  pl_crash_program p;
+  pl_crash_program_status st;
+  memset(&p, 0, sizeof p);
+  p.argv = argv;
+  p.dir = dir;
+  p.trace_path = pl_test_path(tp, sizeof tp, dir, "t.plt");
+  p.flags = PL_CRASH_PROGRAM_SYSCALLS;
+  ck_assert_int_eq(pl_crash_record_program(&p, &st), PL_NOT_SUPPORTED);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), "Linux only"));
+#endif
 }
 END_TEST
 
@@ -311,6 +400,26 @@ START_TEST(note_on_a_plain_env_is_ignored) {
 END_TEST
 
 #if !defined(_WIN32)
+/* In a program recorded at the system-call level, a note on a plain env
+ * is a line of $PLINTH_NOTES (which the tracer sees written). */
+START_TEST(note_on_a_plain_env_goes_to_plinth_notes) {
+  char np[1200], *data;
+  size_t n;
+  pl_test_path(np, sizeof np, dir, "notes");
+  setenv("PLINTH_NOTES", np, 1);
+  ck_assert_int_eq(pl_crash_env_note(pl_env_platform(), "row %d", 5), 1);
+  ck_assert_int_eq(pl_crash_env_note(pl_env_platform(), "row %d\nstray", 6), 1);
+  unsetenv("PLINTH_NOTES");
+  ck_assert_pl_ok(pl_file_read_all(pl_env_platform(), np, &data, &n));
+  /* A note is one line: what follows a newline in it is cut. */
+  ck_assert_uint_eq(n, 12);
+  ck_assert_int_eq(memcmp(data, "row 5\nrow 6\n", 12), 0);
+  free(data);
+}
+END_TEST
+#endif
+
+#if !defined(_WIN32)
 /* With PLINTH_TRACE set before the first call, pl_env_default() records
  * (each Check case runs in its own process, so this is the first call). */
 START_TEST(default_env_records_when_plinth_trace_is_set) {
@@ -352,6 +461,14 @@ int main(void) {
   tcase_add_test(tc, other_trace_version_is_not_supported);
   tcase_add_test(tc, missing_trace_is_not_found);
   tcase_add_test(tc, note_on_a_plain_env_is_ignored);
+  tcase_add_test(tc, every_version_2_kind_round_trips);
+  tcase_add_test(tc, stacked_recorder_passes_notes_down);
+  tcase_add_test(tc, syscall_recording_without_a_tracer_is_not_supported);
+#if !defined(_WIN32)
+  PL_TEST_POSIX_ONLY(tc, note_on_a_plain_env_goes_to_plinth_notes);
+#else
+  pl_test_note_skip("posix-only", "note_on_a_plain_env_goes_to_plinth_notes");
+#endif
 #if !defined(_WIN32)
   PL_TEST_POSIX_ONLY(tc, default_env_records_when_plinth_trace_is_set);
 #else
