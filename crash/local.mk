@@ -91,21 +91,32 @@ tests_crash_faults_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_crash_faults_test_LDADD = $(PL_TEST_LDADD)
 endif
 
-# Recording at the system-call level (Linux): the Check suite runs
-# tests/tracer_workload (plain libc, no plinth) once per family of calls.
+# Recording at the system-call level (Linux): the tracer suite runs
+# tests/tracer_workload (plain libc, no plinth) once per family of calls;
+# the differential suite records each built-in example both ways, through
+# crash/crash_example, and compares the verdicts and minimal lost ops.
 if PL_LINUX_TRACER
 if HAVE_CHECK
-check_PROGRAMS += tests/crash_tracer_test
+check_PROGRAMS += tests/crash_tracer_test tests/crash_differential_test
 tests_crash_tracer_test_SOURCES = tests/crash_tracer_test.c
 tests_crash_tracer_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_crash_tracer_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
+tests_crash_differential_test_SOURCES = tests/crash_differential_test.c
+tests_crash_differential_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_crash_differential_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
 endif
 noinst_PROGRAMS += tests/tracer_workload
 tests_tracer_workload_SOURCES = tests/tracer_workload.c
 tests_tracer_workload_LDADD = $(LIBS)
 tests_tracer_workload_LDFLAGS = -no-install
 endif
-EXTRA_DIST += tests/crash_tracer_test.c tests/tracer_workload.c
+
+# A built-in example as a program (run it, or check a state with its
+# checker), for recording the examples from outside.
+noinst_PROGRAMS += crash/crash_example
+crash_crash_example_SOURCES = crash/crash_example.c
+crash_crash_example_LDADD = libplinth.la
+crash_crash_example_LDFLAGS = -no-install
 
 # A program crash_cli.sh records: it exits, aborts or writes outside its
 # root on demand.
