@@ -117,5 +117,55 @@ exit 0
 EOF
 chmod +x "$tmp/check.sh"
 run 0 --checker ./check.sh -- ./myprog ok
+said "$out" "recorded with: plinth's env"
+
+# Recording at the system-call level (Linux builds): any program, here a
+# shell script, with its notes written to $PLINTH_NOTES.
+if "$plinth" crashcheck --help | grep -q -- --syscalls && [ "$(uname -s)" = Linux ]; then
+  cat >"$tmp/durable.sh" <<'SCRIPT'
+#!/bin/sh
+# Writes "data" durably (dd's fsync, then sync), notes it.
+printf acknowledged | dd of=data conv=fsync status=none || exit 1
+sync
+echo ack >> "$PLINTH_NOTES"
+SCRIPT
+  cat >"$tmp/careless.sh" <<'SCRIPT'
+#!/bin/sh
+# Notes "data" without syncing anything.
+printf acknowledged > data
+echo ack >> "$PLINTH_NOTES"
+SCRIPT
+  chmod +x "$tmp/durable.sh" "$tmp/careless.sh"
+  run 0 --checker ./check.sh --record sh.plt -- ./durable.sh && said "$out" "recorded with: system calls"
+  run 0 --dump --trace sh.plt && said "$out" 'note "ack"' && said "$out" "syncall"
+  run 1 --max-failures 1 --checker ./check.sh -- ./careless.sh && said "$out" "acknowledged data lost" &&
+    said "$out" "lost: op [0-9]* write #[0-9]* data"
+  # A plinth program recorded by its system calls: its pl_crash_env_note
+  # reaches the trace through $PLINTH_NOTES.
+  run 0 --syscalls --checker ./check.sh --record sys.plt -- ./myprog ok && said "$out" "recorded with: system calls"
+  run 0 --dump --trace sys.plt && said "$out" 'note "ack"'
+  # A script that uses plinth and also writes without it: plinth's trace,
+  # and a word about the rest.
+  printf '#!/bin/sh\n"$1"/myprog ok && echo other > other\n' >"$tmp/mixed.sh"
+  chmod +x "$tmp/mixed.sh"
+  run 0 --checker true -- ./mixed.sh "$tmp" && said "$err" "also changed without plinth (first: other)"
+  run 0 --syscalls --checker true --record mixed.plt -- ./mixed.sh "$tmp"
+  run 0 --dump --trace mixed.plt && said "$out" "create #[0-9]* other"
+  # The program's own output, redirected to a file by its caller, is not a
+  # change outside the root.
+  if grep -q "outside the recording root" "$out"; then bad "the caller's stderr file was called a change"; fi
+  # A change outside the root is named, not recorded.
+  printf '#!/bin/sh\necho x > "$1"/outside-file\necho y > inside\n' >"$tmp/outside.sh"
+  chmod +x "$tmp/outside.sh"
+  run 0 --checker true -- ./outside.sh "$tmp" &&
+    said "$err" "outside the recording root were not recorded (first: ignored \"create $tmp/outside-file"
+  # Usage.
+  run 2 --syscalls --env --checker true -- ./myprog ok && said "$err" "exclude each other"
+  run 2 --syscalls log-ok && said "$err" "give -- PROGRAM"
+  run 2 --syscalls --checker true -- ./no-such-program && said "$err" "No such file"
+  run 2 --syscalls --checker true --program-timeout 1 -- ./myprog sleep && said "$err" "timed out"
+else
+  echo "SKIP syscall recording: not a Linux build"
+fi
 
 exit $fail

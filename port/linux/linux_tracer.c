@@ -19,6 +19,7 @@
  * calls. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -999,6 +1000,25 @@ pl_status pl__tracer_canonical(const char *path, char *out, size_t cap) {
 
 int pl__tracer_available(void) { return 1; }
 
+/* The descriptors the program starts with are its caller's: where its
+ * output and errors go (`crashcheck ... > log 2>&1`), not files the
+ * program writes; writes through them are not changes worth a word. */
+static void inherited_descriptors(pl__lx_tracer *tr, pl__lx_task *t) {
+  char p[64];
+  DIR *d;
+  struct dirent *e;
+  snprintf(p, sizeof p, "/proc/%d/fd", (int)t->tid);
+  d = opendir(p);
+  if (d == NULL) return;
+  while ((e = readdir(d)) != NULL) {
+    pl__lx_ofd *o;
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    o = pl__lx_fd(tr, t, atoi(e->d_name));
+    if (o != NULL && o->where == PL__TEV_OUTSIDE) o->where = PL__LX_OTHER;
+  }
+  closedir(d);
+}
+
 /* Runs the loop until every traced task is gone. */
 static void event_loop(pl__lx_tracer *tr, pid_t main_pid, uint64_t deadline, int *main_status,
                        int *timed_out) {
@@ -1199,6 +1219,7 @@ pl_status pl__tracer_run(const pl__tracer_options *o, pl__proc_status *st, pl__t
     }
   }
 
+  inherited_descriptors(&tr, t);
   resume(pid, PTRACE_CONT, 0);
   event_loop(&tr, pid, deadline, &main_status, &timed_out);
 
