@@ -6,6 +6,7 @@ libplinth_core_la_SOURCES += \
 	crash/generator.h \
 	crash/trace.c \
 	crash/trace_file.c \
+	crash/exclude.c \
 	crash/recorder.c \
 	crash/program.c \
 	crash/syscall_recorder.c \
@@ -53,7 +54,35 @@ crash-leveldb: crash/leveldb_crash tools/plinth$(EXEEXT)
 	  test $$? -le 1 || exit 1; \
 	done
 .PHONY: crash-leveldb
-EXTRA_DIST += crash/TRACE-FORMAT.md
+EXTRA_DIST += crash/TRACE-FORMAT.md crash/README.md
+
+# Unmodified programs on the harness, recorded at the system-call level:
+# `make crash-programs` (scripts/crash-programs.sh; scripts/install-deps.sh
+# programs installs sqlite3, git, libleveldb-dev, g++ and the static C
+# library).  Stock LevelDB is crash/leveldb_crash.cc built against Debian's
+# libleveldb alone (no adapter, no plinth); crash/journal is a stdio
+# program, built dynamically and with -static.  Not part of make check: it
+# reports what the programs do, and takes a few minutes.
+PL_CRASH_PROGRAM_BINS = crash/leveldb_stock crash/journal crash/journal_static crash/appends
+EXTRA_DIST += crash/programs/appends.c crash/programs/journal.c crash/programs/sqlite.sh \
+	crash/programs/sqlite_check.sh crash/programs/git.sh crash/programs/git_check.sh
+CLEANFILES += $(PL_CRASH_PROGRAM_BINS)
+crash/leveldb_stock: $(srcdir)/crash/leveldb_crash.cc
+	@mkdir -p crash
+	$(CXX) -DPL_LEVELDB_STOCK $(AM_CXXFLAGS) $(CXXFLAGS) $(LDFLAGS) -o $@ $(srcdir)/crash/leveldb_crash.cc -lleveldb
+crash/journal: $(srcdir)/crash/programs/journal.c
+	@mkdir -p crash
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(srcdir)/crash/programs/journal.c
+crash/journal_static: $(srcdir)/crash/programs/journal.c
+	@mkdir -p crash
+	$(CC) -static -O2 -o $@ $(srcdir)/crash/programs/journal.c
+crash/appends: $(srcdir)/crash/programs/appends.c
+	@mkdir -p crash
+	$(CC) -O2 -o $@ $(srcdir)/crash/programs/appends.c
+crash-programs: crash/leveldb_crash $(PL_CRASH_PROGRAM_BINS) tools/plinth$(EXEEXT)
+	PLINTH_SRCDIR='$(abs_top_srcdir)' PLINTH_BUILDDIR='$(abs_top_builddir)' \
+	  bash $(top_srcdir)/scripts/crash-programs.sh
+.PHONY: crash-programs
 
 if HAVE_CHECK
 check_PROGRAMS += \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing plinth needs on a fresh Debian machine.
-# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|all]...
+# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|programs|all]...
 # Each group is installed only if something in it is missing, so a second run
 # costs a few dpkg queries and no network.
 set -euo pipefail
@@ -9,6 +9,10 @@ core=(autoconf automake libtool pkg-config check make gcc valgrind)
 windows=(mingw-w64 wine wine64 dpkg-dev)
 leveldb=(g++ cmake libgtest-dev libgmock-dev libbenchmark-dev libleveldb-dev libsnappy-dev dpkg-dev quilt)
 bench=(g++ libleveldb-dev gnuplot-nox)
+# make crash-programs: the programs recorded at the system-call level, the
+# static C library for the -static build, python3 for the summaries, and
+# what db_bench's build needs (LevelDB's sources: deb-src, dpkg-dev, cmake).
+programs=(g++ libleveldb-dev libc6-dev sqlite3 git python3 binutils cmake dpkg-dev quilt libsnappy-dev)
 
 want=()
 for group in "${@:-core}"; do
@@ -17,7 +21,8 @@ for group in "${@:-core}"; do
     windows) want+=("${core[@]}" "${windows[@]}") ;;
     leveldb) want+=("${core[@]}" "${leveldb[@]}") ;;
     bench) want+=("${core[@]}" "${bench[@]}") ;;
-    all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}") ;;
+    programs) want+=("${core[@]}" "${programs[@]}") ;;
+    all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}" "${programs[@]}") ;;
     *) echo "install-deps: unknown group '$group'" >&2; exit 2 ;;
   esac
 done

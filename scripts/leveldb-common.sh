@@ -145,3 +145,17 @@ ldb_build() {
   cmake --build "$dir" -j "$JOBS" >"$dir/build.log" 2>&1 ||
     { grep -E 'error|Error' "$dir/build.log" | head -20 >&2; ldb_die "LevelDB build ($kind) failed; see $dir/build.log"; }
 }
+
+# ldb_build_db_bench: builds stock LevelDB's db_bench alone (Release, no
+# tests) in $LDB_WORK/build-stock-bench; sets LDB_DB_BENCH.
+ldb_build_db_bench() {
+  local dir=$LDB_WORK/build-stock-bench
+  mkdir -p "$dir"
+  ldb_say "building stock LevelDB's db_bench in $dir"
+  (cd "$dir" && cmake -S "$LDB_TREE" -B . -DCMAKE_BUILD_TYPE=Release -DLEVELDB_BUILD_TESTS=OFF \
+      -DLEVELDB_BUILD_BENCHMARKS=ON >cmake.log 2>&1) ||
+    { tail -20 "$dir/cmake.log" >&2; ldb_die "cmake (db_bench) failed; see $dir/cmake.log"; }
+  cmake --build "$dir" -j "$JOBS" --target db_bench >"$dir/build.log" 2>&1 ||
+    { grep -E 'error|Error' "$dir/build.log" | head -20 >&2; ldb_die "db_bench build failed; see $dir/build.log"; }
+  LDB_DB_BENCH=$dir/db_bench
+}

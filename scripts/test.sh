@@ -7,13 +7,13 @@
 #
 # Stages: unit (make check, warnings as errors), asan (ASan+UBSan build and
 # make check), valgrind (every suite under memcheck), distcheck, and the
-# stages other parts of the tree add (leveldb, windows).
+# stages other parts of the tree add (leveldb, programs, windows).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc 2>/dev/null || echo 2)
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(unit asan valgrind distcheck leveldb windows)
+[ ${#stages[@]} -gt 0 ] || stages=(unit asan valgrind distcheck leveldb programs windows)
 
 total_checks=0
 total_failed=0
@@ -132,6 +132,16 @@ stage_leveldb() {
   make -C build/unit check-leveldb
 }
 
+# Unmodified programs (stock LevelDB, SQLite, git, a static and a stdio
+# program) recorded at the system-call level, LevelDB on plinth recorded
+# both ways, and the recording overhead: make crash-programs.
+stage_programs() {
+  [ -f build/unit/Makefile ] || configure_in build/unit || return 1
+  grep -q '^crash-programs:' build/unit/Makefile || { echo "not available in this tree"; return 0; }
+  make -C build/unit -j"$jobs" >/dev/null 2>&1 || true
+  make -C build/unit crash-programs
+}
+
 stage_windows() {
   [ -f build/unit/Makefile ] || configure_in build/unit || return 1
   grep -q '^check-windows:' build/unit/Makefile || { echo "not available in this tree"; return 0; }
@@ -155,6 +165,7 @@ groups=(core)
 for s in "${stages[@]}"; do
   case "$s" in
     leveldb) groups+=(leveldb) ;;
+    programs) groups+=(programs) ;;
     windows) groups+=(windows) ;;
   esac
 done

@@ -268,6 +268,56 @@ START_TEST(every_version_2_kind_round_trips) {
 }
 END_TEST
 
+/* Excluding files drops every op on them (and under an excluded
+ * directory), through their handles too, and nothing else. */
+START_TEST(exclude_drops_every_op_on_matching_files) {
+  pl_crash_trace t;
+  size_t removed;
+  pl_crash_trace_init(&t);
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 1, "db-shm"));
+  ck_assert_pl_ok(pl_crash_trace_add_write(&t, 1, 0, "shm", 3));
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 2, "db"));
+  ck_assert_pl_ok(pl_crash_trace_add_write(&t, 2, 0, "data", 4));
+  ck_assert_pl_ok(pl_crash_trace_add_sync(&t, 1));
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_MKDIR, "tmp.d", NULL));
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 3, "tmp.d/x"));
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_UNLINK, "sub/db-shm", NULL));
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_RENAME, "a-shm", "b-shm"));
+  ck_assert_pl_ok(pl_crash_trace_add_note(&t, "kept"));
+  ck_assert_pl_ok(pl_crash_trace_exclude(&t, "*-shm", &removed));
+  ck_assert_uint_eq(removed, 5);
+  ck_assert_uint_eq(t.count, 5);
+  ck_assert_str_eq(t.ops[0].path, "db");
+  ck_assert_int_eq(t.ops[1].kind, PL_CRASH_WRITE);
+  ck_assert_str_eq(t.ops[2].path, "tmp.d");
+  /* A directory matched takes what is under it along; a pattern with '/'
+   * matches leading parts of paths. */
+  ck_assert_pl_ok(pl_crash_trace_exclude(&t, "tmp.?", &removed));
+  ck_assert_uint_eq(removed, 2);
+  ck_assert_pl_ok(pl_crash_trace_exclude(&t, "d*/x", &removed));
+  ck_assert_uint_eq(removed, 0);
+  ck_assert_int_eq(t.ops[t.count - 1].kind, PL_CRASH_NOTE);
+  pl_crash_trace_free(&t);
+}
+END_TEST
+
+/* A rename between an excluded name and a kept one would lose the file's
+ * contents: refused, the trace untouched. */
+START_TEST(exclude_refuses_a_rename_across_the_pattern) {
+  pl_crash_trace t;
+  size_t removed = 99;
+  pl_crash_trace_init(&t);
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 1, "x.tmp"));
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_RENAME, "x.tmp", "x"));
+  ck_assert_int_eq(pl_crash_trace_exclude(&t, "*.tmp", &removed), PL_INVALID_ARGUMENT);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), "x.tmp -> x"));
+  ck_assert_uint_eq(t.count, 2);
+  ck_assert_uint_eq(removed, 0);
+  ck_assert_int_eq(pl_crash_trace_exclude(&t, "", NULL), PL_INVALID_ARGUMENT);
+  pl_crash_trace_free(&t);
+}
+END_TEST
+
 /* A note on a recorder stacked on another recording env reaches both. */
 START_TEST(stacked_recorder_passes_notes_down) {
   pl_crash_recorder *below, *above;
@@ -462,6 +512,8 @@ int main(void) {
   tcase_add_test(tc, missing_trace_is_not_found);
   tcase_add_test(tc, note_on_a_plain_env_is_ignored);
   tcase_add_test(tc, every_version_2_kind_round_trips);
+  tcase_add_test(tc, exclude_drops_every_op_on_matching_files);
+  tcase_add_test(tc, exclude_refuses_a_rename_across_the_pattern);
   tcase_add_test(tc, stacked_recorder_passes_notes_down);
   tcase_add_test(tc, syscall_recording_without_a_tracer_is_not_supported);
 #if !defined(_WIN32)

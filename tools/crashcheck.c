@@ -21,6 +21,7 @@ static void usage(FILE *out) {
           "usage: plinth crashcheck [OPTIONS] EXAMPLE\n"
           "       plinth crashcheck [OPTIONS] --trace FILE --checker CMD\n"
           "       plinth crashcheck [OPTIONS] --checker CMD [--record FILE] -- PROGRAM [ARGS...]\n"
+          "       plinth crashcheck [OPTIONS] --record-only [--record FILE] -- PROGRAM [ARGS...]\n"
           "       plinth crashcheck (EXAMPLE | --trace FILE) --replay ID --out DIR\n"
           "       plinth crashcheck (EXAMPLE | --trace FILE) --dump\n"
           "\n"
@@ -66,7 +67,11 @@ static void usage(FILE *out) {
           "  --env                   record with plinth's env only (PLINTH_TRACE)\n"
           "  --allow-failed-program  explore the trace of a program that failed\n"
           "  --max-trace-size BYTES  refuse larger trace files (1073741824)\n"
+          "  --exclude GLOB          leave out files no recovery reads (e.g. '*-shm');\n"
+          "                          '*' and '?' never match '/'; repeatable\n"
           "  --record FILE           keep the program's trace in FILE\n"
+          "  --record-only           record the program and stop (no checker needed;\n"
+          "                          explore later with --trace FILE)\n"
           "  --work DIR              scratch directory (default: under the test directory)\n"
           "  --format FORMAT         text (default) or json\n"
           "  --quiet                 no progress line\n"
@@ -81,7 +86,9 @@ typedef struct cc_args {
   const char *trace_file, *checker_cmd, *replay, *out_dir, *record_to, *work;
   const pl_crash_example *ex;
   char **program; /* NULL-terminated, or NULL */
-  int quiet, dump, json, allow_failed, syscalls, env_only;
+  int quiet, dump, json, allow_failed, syscalls, env_only, record_only;
+  const char *exclude[16];
+  int nexclude;
   char recorded_with[256]; /* how the program was recorded, for the report */
   uint64_t max_trace, program_timeout_ms;
 } cc_args;
@@ -90,7 +97,7 @@ enum {
   OPT_MODEL = 256, OPT_SYNC_POINTS, OPT_SECTOR, OPT_MAX_TEARS, OPT_GARBAGE, OPT_NON_ATOMIC,
   OPT_MAX_EXHAUSTIVE, OPT_SAMPLES, OPT_SEED, OPT_MAX_FAILURES, OPT_NO_SHRINK, OPT_CHECKER_TIMEOUT,
   OPT_PROGRAM_TIMEOUT, OPT_ALLOW_FAILED, OPT_MAX_TRACE, OPT_RECORD, OPT_WORK, OPT_FORMAT, OPT_QUIET,
-  OPT_LIST, OPT_TRACE, OPT_CHECKER, OPT_REPLAY, OPT_OUT, OPT_DUMP, OPT_SYSCALLS, OPT_ENV
+  OPT_LIST, OPT_TRACE, OPT_CHECKER, OPT_REPLAY, OPT_OUT, OPT_DUMP, OPT_SYSCALLS, OPT_ENV, OPT_RECORD_ONLY, OPT_EXCLUDE
 };
 
 static const struct option long_options[] = {
@@ -110,6 +117,8 @@ static const struct option long_options[] = {
     {"allow-failed-program", no_argument, NULL, OPT_ALLOW_FAILED},
     {"syscalls", no_argument, NULL, OPT_SYSCALLS},
     {"env", no_argument, NULL, OPT_ENV},
+    {"record-only", no_argument, NULL, OPT_RECORD_ONLY},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"max-trace-size", required_argument, NULL, OPT_MAX_TRACE},
     {"record", required_argument, NULL, OPT_RECORD},
     {"work", required_argument, NULL, OPT_WORK},
@@ -173,6 +182,14 @@ static int parse(int argc, char **argv, cc_args *a) {
       case OPT_ALLOW_FAILED: a->allow_failed = 1; break;
       case OPT_SYSCALLS: a->syscalls = 1; break;
       case OPT_ENV: a->env_only = 1; break;
+      case OPT_RECORD_ONLY: a->record_only = 1; break;
+      case OPT_EXCLUDE:
+        if (a->nexclude == sizeof a->exclude / sizeof a->exclude[0]) {
+          fprintf(stderr, TOOL ": at most %d --exclude patterns\n", (int)(sizeof a->exclude / sizeof a->exclude[0]));
+          return 2;
+        }
+        a->exclude[a->nexclude++] = optarg;
+        break;
       case OPT_QUIET: a->quiet = 1; break;
       case OPT_DUMP: a->dump = 1; break;
       case OPT_SECTOR:
@@ -254,7 +271,11 @@ static int parse(int argc, char **argv, cc_args *a) {
     fprintf(stderr, TOOL ": no program after --\n");
     return 2;
   }
-  if (a->ex == NULL && a->checker_cmd == NULL && a->replay == NULL && !a->dump) {
+  if (a->record_only && a->program == NULL) {
+    fprintf(stderr, TOOL ": --record-only records a program: give -- PROGRAM\n");
+    return 2;
+  }
+  if (a->ex == NULL && a->checker_cmd == NULL && a->replay == NULL && !a->dump && !a->record_only) {
     fprintf(stderr, TOOL ": a trace or program needs --checker CMD\n");
     return 2;
   }
@@ -591,11 +612,28 @@ int pl_tool_crashcheck(int argc, char **argv) {
     s = PL_OK;
   }
   if (s != PL_OK) fprintf(stderr, TOOL ": %s\n", pl_error_message());
+  if (rc < 0) {
+    int i;
+    for (i = 0; i < a.nexclude && rc < 0; i++) {
+      size_t removed;
+      if (pl_crash_trace_exclude(&t, a.exclude[i], &removed) != PL_OK) {
+        fprintf(stderr, TOOL ": --exclude %s\n", pl_error_message());
+        rc = 2;
+      }
+    }
+  }
   /* With --work the states are written there too, and the last one is left
    * for inspection. */
   if (a.work != NULL) a.o.work_dir = own_work;
 
-  if (rc < 0 && a.dump) {
+  if (rc < 0 && a.record_only) {
+    size_t i, notes = 0;
+    for (i = 0; i < t.count; i++) notes += t.ops[i].kind == PL_CRASH_NOTE;
+    printf("recorded %s with %s: %lu ops, %lu notes%s%s\n", a.program[0], a.recorded_with,
+           (unsigned long)(t.count - notes), (unsigned long)notes, a.record_to ? ", trace in " : "",
+           a.record_to ? trace_path : "");
+    rc = 0;
+  } else if (rc < 0 && a.dump) {
     pl_crash_trace_dump(&t, stdout);
     rc = 0;
   } else if (rc < 0 && a.replay != NULL) {

@@ -160,6 +160,19 @@ PL_API pl_status pl_crash_trace_load_max(pl_env *env, const char *path,
                                          uint64_t max_bytes, pl_crash_trace *t);
 #define PL_CRASH_TRACE_MAX_BYTES (1024ULL * 1024 * 1024)
 
+/* Removes from t every op on a file or directory whose path (relative to
+ * the root) matches pattern, and everything under such a directory: its
+ * creation, writes, syncs, truncations, removal; *removed (may be NULL)
+ * gets how many ops went.  pattern is a glob ('*' and '?', never matching
+ * '/'); without a '/' it is matched against each name in a path
+ * ("*-shm"), with one against the leading parts of the path ("db/tmp*").
+ * For files no recovery reads (SQLite's -shm, rebuilt from the WAL after a
+ * crash): they only multiply the states to explore.  InvalidArgument, t
+ * unchanged, if a rename, link or exchange moves a file between an
+ * excluded name and a kept one (its contents would be lost). */
+PL_API pl_status pl_crash_trace_exclude(pl_crash_trace *t, const char *pattern,
+                                        size_t *removed);
+
 /* ------------------------------------------------------------------------ */
 /* Recording                                                                 */
 
