@@ -368,6 +368,11 @@ pl__lx_ofd *pl__lx_fd(pl__lx_tracer *tr, pl__lx_task *t, int fd) {
 #endif
   }
   pl__lx_fd_set(t, fd, o, (flags & O_CLOEXEC) != 0);
+  if (t->ft == NULL || fd >= t->ft->cap || t->ft->s[fd].o != o) {
+    /* Out of memory for the table: unknown it stays. */
+    pl__lx_ofd_unref(o);
+    return NULL;
+  }
   pl__lx_ofd_unref(o); /* the table holds it */
   return o;
 }
