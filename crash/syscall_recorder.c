@@ -268,8 +268,8 @@ static pl_status env_var(pl__buf *b, const char *name, const char *value) {
 pl_status pl__record_syscalls(const pl_crash_program *p, pl_crash_program_status *st) {
   pl_env *env = pl_env_platform();
   char trace[4096], root[4096], notes[4200], envtrace[4096];
-  pl__buf e[5] = {{0}};
-  const char *env_add[6], *watched[2], *quiet[3];
+  pl__buf e[6] = {{0}};
+  const char *env_add[7], *watched[2], *quiet[3];
   pl__tracer_options to;
   pl__tracer_stats ts;
   pl__proc_status ps;
@@ -312,6 +312,15 @@ pl_status pl__record_syscalls(const pl_crash_program *p, pl_crash_program_status
     /* Empty: a plinth program inside does not record at the env level
      * (an outer PLINTH_TRACE is not for it). */
     s = env_var(&e[++ne], "PLINTH_TRACE", "");
+  }
+  if (s == PL_OK) {
+    /* LeakSanitizer stops the program's threads with ptrace at exit,
+     * which a traced program cannot do (it would fail every recording of
+     * an ASan build): off in the recorded program. */
+    const char *asan = getenv("ASAN_OPTIONS");
+    if (!pl__buf_addf(&e[++ne], "ASAN_OPTIONS=%s%sdetect_leaks=0", asan ? asan : "", asan && *asan ? ":" : "") ||
+        !pl__buf_add(&e[ne], "", 1))
+      s = pl_error_set(PL_IO_ERROR, ENOMEM, "out of memory");
   }
   ne++;
   for (i = 0; i < ne; i++) env_add[i] = (const char *)e[i].p;
@@ -357,7 +366,7 @@ pl_status pl__record_syscalls(const pl_crash_program *p, pl_crash_program_status
   }
   pl_crash_recorder_free(r.rec);
 out:
-  for (i = 0; i < 5; i++) pl__buf_free(&e[i]);
+  for (i = 0; i < 6; i++) pl__buf_free(&e[i]);
   pl__buf_free(&r.line);
   pl__u32map_free(&r.handles);
   return s;

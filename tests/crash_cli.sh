@@ -159,6 +159,22 @@ SCRIPT
   chmod +x "$tmp/outside.sh"
   run 0 --checker true -- ./outside.sh "$tmp" &&
     said "$err" "outside the recording root were not recorded (first: ignored \"create $tmp/outside-file"
+  # --record-only records and stops; --exclude leaves files out, and
+  # refuses to when a rename would carry contents across the pattern.
+  printf '#!/bin/sh\necho x > a.tmp && mv a.tmp a && echo y > b.shm\n' >"$tmp/tmpfile.sh"
+  chmod +x "$tmp/tmpfile.sh"
+  run 0 --record-only --record only.plt -- ./tmpfile.sh && said "$out" "recorded ./tmpfile.sh with system calls"
+  run 0 --dump --trace only.plt --exclude '*.shm'
+  if grep -q "b.shm" "$out"; then bad "--exclude '*.shm' left b.shm in the trace"; fi
+  run 2 --dump --trace only.plt --exclude '*.tmp' && said "$err" "moves a file between an excluded name and a kept one"
+  run 2 --record-only --trace only.plt && said "$err" "records a program: give -- PROGRAM"
+  # A kernel (or a tracer) that refuses ptrace: here the recorded program
+  # is itself crashcheck, whose child cannot be traced twice.  --syscalls
+  # says why; the default falls back to plinth's env and says so.
+  run 0 --record-only --allow-failed-program -- "$plinth" crashcheck --record-only --syscalls -- true &&
+    said "$err" "ptrace refused"
+  run 0 --record-only --allow-failed-program -- "$plinth" crashcheck --record-only -- true &&
+    said "$err" "recording with plinth's env only"
   # Usage.
   run 2 --syscalls --env --checker true -- ./myprog ok && said "$err" "exclude each other"
   run 2 --syscalls log-ok && said "$err" "give -- PROGRAM"
