@@ -31,10 +31,7 @@
 #ifdef PL_LEVELDB_STOCK
 #include <cstdarg>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-// One line per note, appended with one write(2).
+// One line per note, appended and flushed at once (one write).
 static void note(const char *fmt, ...) {
   const char *path = std::getenv("PLINTH_NOTES");
   char line[256];
@@ -43,12 +40,8 @@ static void note(const char *fmt, ...) {
   int n = std::vsnprintf(line, sizeof line - 1, fmt, ap);
   va_end(ap);
   if (path == nullptr || n < 0) return;
-  line[n++] = '\n';
-  int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return;
-  if (write(fd, line, static_cast<size_t>(n)) < 0) {
-  }
-  close(fd);
+  std::ofstream out(path, std::ios::app);
+  out << line << '\n' << std::flush;
 }
 #else
 #include "plinth/crash.h"

@@ -64,21 +64,21 @@ EXTRA_DIST += crash/TRACE-FORMAT.md crash/README.md
 # program, built dynamically and with -static.  Not part of make check: it
 # reports what the programs do, and takes a few minutes.
 PL_CRASH_PROGRAM_BINS = crash/leveldb_stock crash/journal crash/journal_static crash/appends
-EXTRA_DIST += crash/programs/appends.c crash/programs/journal.c crash/programs/sqlite.sh \
-	crash/programs/sqlite_check.sh crash/programs/git.sh crash/programs/git_check.sh
+EXTRA_DIST += tests/programs/appends.c tests/programs/journal.c tests/programs/sqlite.sh \
+	tests/programs/sqlite_check.sh tests/programs/git.sh tests/programs/git_check.sh
 CLEANFILES += $(PL_CRASH_PROGRAM_BINS)
 crash/leveldb_stock: $(srcdir)/crash/leveldb_crash.cc
 	@mkdir -p crash
 	$(CXX) -DPL_LEVELDB_STOCK $(AM_CXXFLAGS) $(CXXFLAGS) $(LDFLAGS) -o $@ $(srcdir)/crash/leveldb_crash.cc -lleveldb
-crash/journal: $(srcdir)/crash/programs/journal.c
+crash/journal: $(srcdir)/tests/programs/journal.c
 	@mkdir -p crash
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(srcdir)/crash/programs/journal.c
-crash/journal_static: $(srcdir)/crash/programs/journal.c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(srcdir)/tests/programs/journal.c
+crash/journal_static: $(srcdir)/tests/programs/journal.c
 	@mkdir -p crash
-	$(CC) -static -O2 -o $@ $(srcdir)/crash/programs/journal.c
-crash/appends: $(srcdir)/crash/programs/appends.c
+	$(CC) -static -O2 -o $@ $(srcdir)/tests/programs/journal.c
+crash/appends: $(srcdir)/tests/programs/appends.c
 	@mkdir -p crash
-	$(CC) -O2 -o $@ $(srcdir)/crash/programs/appends.c
+	$(CC) -O2 -o $@ $(srcdir)/tests/programs/appends.c
 crash-programs: crash/leveldb_crash $(PL_CRASH_PROGRAM_BINS) tools/plinth$(EXEEXT)
 	PLINTH_SRCDIR='$(abs_top_srcdir)' PLINTH_BUILDDIR='$(abs_top_builddir)' \
 	  bash $(top_srcdir)/scripts/crash-programs.sh

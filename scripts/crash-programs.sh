@@ -26,7 +26,7 @@ set -uo pipefail
 PLINTH_SRCDIR=${PLINTH_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 PLINTH_BUILDDIR=${PLINTH_BUILDDIR:-$PWD}
 B=$PLINTH_BUILDDIR
-P=$PLINTH_SRCDIR/crash/programs
+P=$PLINTH_SRCDIR/tests/programs
 plinth=$B/tools/plinth
 work=$B/crash/programs-work
 rounds=${PL_PROGRAMS_ROUNDS:-3}

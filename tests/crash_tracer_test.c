@@ -276,6 +276,13 @@ START_TEST(truncate_ftruncate_and_each_fallocate_mode) {
 }
 END_TEST
 
+/* The data after the offset moved: recorded as its rewrite and the new
+ * size (the replay checks the bytes). */
+START_TEST(fallocate_collapse_and_insert_range_rewrite_what_moved) {
+  check_mode("shift", NULL, "create h; write h 0+12288; write h 4096+4096; truncate h 8192; write h 0+12288; truncate h 12288");
+}
+END_TEST
+
 START_TEST(fdatasync_sync_file_range_syncfs_and_sync) {
   check_mode("syncs", NULL, "create y; write y 0+3; sync y; write y 3+3; syncrange y; syncall; write y 6+5; syncall");
 }
@@ -633,6 +640,7 @@ int main(int argc, char **argv) {
     tcase_add_test(tc, o_direct_with_o_dsync_is_durable_on_return);
     tcase_add_test(tc, pwrite_pwritev_and_writev_land_at_their_offsets);
     tcase_add_test(tc, truncate_ftruncate_and_each_fallocate_mode);
+    tcase_add_test(tc, fallocate_collapse_and_insert_range_rewrite_what_moved);
     tcase_add_test(tc, fdatasync_sync_file_range_syncfs_and_sync);
     tcase_add_test(tc, rename_renameat_and_renameat2_flags);
     tcase_add_test(tc, links_symlinks_unlinks_and_directories);

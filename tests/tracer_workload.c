@@ -162,6 +162,20 @@ static int mode_sizes(void) {
   return 0;
 }
 
+/* fallocate COLLAPSE_RANGE and INSERT_RANGE move the data after the
+ * offset (block-aligned; ext4 and XFS only). */
+static int mode_shift(void) {
+  char buf[12288];
+  int fd = open("h", O_CREAT | O_RDWR | O_CLOEXEC, 0644), i;
+  CHECK(fd >= 0);
+  for (i = 0; i < 3; i++) memset(buf + i * 4096, 'a' + i, 4096);
+  CHECK(write(fd, buf, sizeof buf) == (ssize_t)sizeof buf);
+  if (fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 4096, 4096) != 0) return errno == EOPNOTSUPP ? 77 : 1;
+  if (fallocate(fd, FALLOC_FL_INSERT_RANGE, 0, 4096) != 0) return errno == EOPNOTSUPP ? 77 : 1;
+  CHECK(close(fd) == 0);
+  return 0;
+}
+
 /* fdatasync, sync_file_range (no barrier), syncfs, sync. */
 static int mode_syncs(void) {
   int fd = open("y", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
@@ -491,6 +505,7 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "positional") == 0) return mode_positional();
   if (strcmp(mode, "sizes") == 0) return mode_sizes();
   if (strcmp(mode, "syncs") == 0) return mode_syncs();
+  if (strcmp(mode, "shift") == 0) return mode_shift();
   if (strcmp(mode, "rename") == 0) return mode_rename();
   if (strcmp(mode, "names") == 0) return mode_names();
   if (strcmp(mode, "dirs") == 0) return mode_dirs();
