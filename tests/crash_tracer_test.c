@@ -348,6 +348,11 @@ START_TEST(shared_mapping_is_recorded_at_msync_and_munmap) {
 }
 END_TEST
 
+START_TEST(mapping_made_by_one_thread_is_synced_by_another) {
+  check_mode("thread-mmap", NULL, "create tm; truncate tm 4096; write tm 0+5; write tm 0+16!");
+}
+END_TEST
+
 START_TEST(stdio_fprintf_fflush_fsync) {
   check_mode("stdio", NULL,
              "create log.txt; write log.txt 0+7; sync log.txt; note line 0; write log.txt 7+7; sync log.txt; "
@@ -650,6 +655,7 @@ int main(int argc, char **argv) {
     tcase_add_test(tc, posix_spawned_shell_is_recorded_with_its_notes);
     tcase_add_test(tc, threads_share_the_descriptor_table_and_write_at_once);
     tcase_add_test(tc, shared_mapping_is_recorded_at_msync_and_munmap);
+    tcase_add_test(tc, mapping_made_by_one_thread_is_synced_by_another);
     tcase_add_test(tc, stdio_fprintf_fflush_fsync);
     tcase_add_test(tc, notes_are_lines_through_any_descriptor);
     tcase_add_test(tc, changes_outside_the_root_are_named_not_recorded);

@@ -412,6 +412,34 @@ static int mode_mmap(void) {
   return 0;
 }
 
+/* A mapping made by one thread, changed and msynced by another: threads
+ * share the address space. */
+static char *thread_map;
+
+static void *mapper(void *arg) {
+  int fd = open("tm", O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  (void)arg;
+  CHECK(fd >= 0);
+  CHECK(ftruncate(fd, 4096) == 0);
+  thread_map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK(thread_map != MAP_FAILED);
+  CHECK(close(fd) == 0);
+  memcpy(thread_map, "first", 5);
+  CHECK(msync(thread_map, 4096, MS_ASYNC) == 0);
+  return NULL;
+}
+
+static int mode_thread_mmap(void) {
+  pthread_t t;
+  CHECK(pthread_create(&t, NULL, mapper, NULL) == 0);
+  CHECK(pthread_join(t, NULL) == 0);
+  memcpy(thread_map + 10, "second", 6);
+  /* MS_SYNC: the earlier, unsynced capture becomes durable with it. */
+  CHECK(msync(thread_map, 4096, MS_SYNC) == 0);
+  CHECK(munmap(thread_map, 4096) == 0);
+  return 0;
+}
+
 /* stdio: fprintf, fflush, fsync(fileno). */
 static int mode_stdio(void) {
   FILE *f = fopen("log.txt", "w");
@@ -515,6 +543,7 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "spawn") == 0) return mode_spawn();
   if (strcmp(mode, "threads") == 0) return mode_threads();
   if (strcmp(mode, "mmap") == 0) return mode_mmap();
+  if (strcmp(mode, "thread-mmap") == 0) return mode_thread_mmap();
   if (strcmp(mode, "stdio") == 0) return mode_stdio();
   if (strcmp(mode, "notes") == 0) return mode_notes();
   if (strcmp(mode, "outside") == 0 && argc > 2) return mode_outside(argv[2]);

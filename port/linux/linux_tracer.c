@@ -761,10 +761,12 @@ static void on_new_task(pl__lx_tracer *tr, pl__lx_task *parent, int event) {
   } else {
     c->ft = ftable_copy(parent->ft);
   }
+  /* Every task has an address space object from the start, so threads
+   * made before the first shared mapping share it too. */
   if (flags & CLONE_VM) {
     c->mm = parent->mm;
     if (c->mm) c->mm->refs++;
-  } else if (parent->mm != NULL) {
+  } else {
     c->mm = mm_copy(tr, parent->mm);
   }
   if (parked_take(tr, tid)) resume(tid, PTRACE_CONT, 0);
@@ -800,7 +802,7 @@ static void on_exec(pl__lx_tracer *tr, pl__lx_task *t) {
     for (i = 0; i < t->ft->cap; i++)
       if (t->ft->s[i].o != NULL && t->ft->s[i].cloexec) pl__lx_fd_set(t, i, NULL, 0);
   old = t->mm;
-  t->mm = NULL;
+  t->mm = mm_new(tr);
   mm_unref(tr, t, old);
 }
 
@@ -1185,7 +1187,7 @@ pl_status pl__tracer_run(const pl__tracer_options *o, pl__proc_status *st, pl__t
     goto out_env;
   }
   t = task_new(&tr, pid);
-  if (t == NULL || (t->ft = ftable_new()) == NULL) {
+  if (t == NULL || (t->ft = ftable_new()) == NULL || (t->mm = mm_new(&tr)) == NULL) {
     kill(pid, SIGKILL);
     while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR) {
     }
