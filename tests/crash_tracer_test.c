@@ -409,6 +409,17 @@ START_TEST(o_tmpfile_is_said_to_be_unsupported) {
 }
 END_TEST
 
+START_TEST(write_to_a_file_known_only_by_a_removed_name_is_said) {
+  run r;
+  record_mode(&r, "linked-away", NULL);
+  expect_ops_contain(&r, "create la; write la 0+1; link la lb; unlink la; ignored not recorded: a write through a "
+                         "descriptor opened as /");
+  expect_ops_contain(&r, "/la, whose name is gone while another name (a hard link) remains");
+  ck_assert_uint_eq(r.st.unsupported, 1);
+  run_free(&r);
+}
+END_TEST
+
 /* ---- error paths ---- */
 
 START_TEST(missing_program_is_not_found) {
@@ -662,6 +673,7 @@ int main(int argc, char **argv) {
     tcase_add_test(tc, copies_made_by_the_kernel_are_read_back);
     tcase_add_test(tc, failed_calls_are_not_recorded);
     tcase_add_test(tc, o_tmpfile_is_said_to_be_unsupported);
+    tcase_add_test(tc, write_to_a_file_known_only_by_a_removed_name_is_said);
     tcase_add_test(tc, missing_program_is_not_found);
     tcase_add_test(tc, not_executable_program_is_an_io_error);
     tcase_add_test(tc, also_env_without_a_path_is_invalid);

@@ -514,6 +514,20 @@ static int mode_failures(void) {
   return 0;
 }
 
+/* A file opened (not created), linked elsewhere and unlinked under the
+ * name it was opened with, then written: /proc no longer names it. */
+static int mode_linked_away(void) {
+  int fd;
+  make("la", "x");
+  fd = open("la", O_WRONLY | O_CLOEXEC);
+  CHECK(fd >= 0);
+  CHECK(link("la", "lb") == 0);
+  CHECK(unlink("la") == 0);
+  put(fd, "y");
+  CHECK(close(fd) == 0);
+  return 0;
+}
+
 /* O_TMPFILE: an unnamed file, said to be unsupported. */
 static int mode_tmpfile(void) {
   int fd = open(".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
@@ -550,6 +564,7 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "copy") == 0) return mode_copy();
   if (strcmp(mode, "failures") == 0) return mode_failures();
   if (strcmp(mode, "tmpfile") == 0) return mode_tmpfile();
+  if (strcmp(mode, "linked-away") == 0) return mode_linked_away();
   if (strcmp(mode, "sleep") == 0) {
     if (fork() == 0) setsid(); /* a child in a group of its own */
     sleep(60);

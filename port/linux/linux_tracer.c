@@ -392,8 +392,16 @@ uint32_t pl__lx_file_id(pl__lx_tracer *tr, pl__lx_task *t, pl__lx_ofd *o, const 
   if (path[0] != '/' || strstr(path, " (deleted)") != NULL ||
       pl__lx_classify(tr, path, &rel) != PL__TEV_ROOT || rel[0] == '\0') {
     /* Renamed out of the root, or removed: what it does is not recorded;
-     * a removed file's writes change nothing that survives. */
-    o->where = path[0] == '/' && strstr(path, " (deleted)") == NULL ? PL__TEV_OUTSIDE : PL__LX_OTHER;
+     * a removed file's writes change nothing that survives -- unless
+     * another name (a hard link) still leads to it, which /proc does not
+     * say: that is said, never silently dropped. */
+    struct stat st;
+    int deleted = strstr(path, " (deleted)") != NULL;
+    if (deleted && stat(link, &st) == 0 && st.st_nlink > 0)
+      pl__lx_unsupported(tr, t, "a write through a descriptor opened as %.*s, whose name is gone while another name "
+                                "(a hard link) remains",
+                         (int)(strstr(path, " (deleted)") - path), path);
+    o->where = path[0] == '/' && !deleted ? PL__TEV_OUTSIDE : PL__LX_OTHER;
     return 0;
   }
   o->id = ++tr->next_file;
