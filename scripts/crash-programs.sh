@@ -189,6 +189,7 @@ say "Recording overhead (plain vs recorded at the system-call level)"
 overhead "appends: 100000 x 100 B write(2)" "$B/crash/appends" 100000 100
 if [ "${PL_PROGRAMS_DB_BENCH:-1}" != 0 ]; then
   db_bench=$(
+    # shellcheck disable=SC2034 # read by leveldb-common.sh
     LDB_NAME=crash-programs
     # shellcheck source=scripts/leveldb-common.sh
     . "$PLINTH_SRCDIR/scripts/leveldb-common.sh"
