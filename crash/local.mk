@@ -52,7 +52,7 @@ crash-leveldb: crash/leveldb_crash tools/plinth$(EXEEXT)
 	  test $$? -le 1 || exit 1; \
 	done
 .PHONY: crash-leveldb
-EXTRA_DIST += crash/TRACE-FORMAT.md
+EXTRA_DIST += crash/TRACE-FORMAT.md crash/README.md
 
 if HAVE_CHECK
 check_PROGRAMS += \
