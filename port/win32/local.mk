@@ -4,6 +4,8 @@ if PORT_WIN32
 libplinth_core_la_SOURCES += \
 	port/win32/win32.h \
 	port/win32/win32_error.c \
+	port/win32/win32_syscalls.c \
+	port/win32/win32_syscalls.h \
 	port/win32/win32_path.c \
 	port/win32/win32_file.c \
 	port/win32/win32_fs.c \
@@ -28,17 +30,6 @@ check_PROGRAMS += tests/win32_test
 tests_win32_test_SOURCES = tests/win32_test.c
 tests_win32_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_win32_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
-endif
-
-# Windows only: the durability calls seen through a Win32 call spy
-# (tests/win32_spy.h), the counterpart of the POSIX syscall spy cases.
-if HAVE_CHECK
-if PORT_WIN32
-check_PROGRAMS += tests/win32_spy_test
-tests_win32_spy_test_SOURCES = tests/win32_spy_test.c tests/win32_spy.c tests/win32_spy.h
-tests_win32_spy_test_CFLAGS = $(PL_TEST_CFLAGS)
-tests_win32_spy_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
-endif
 endif
 
 EXTRA_DIST += port/win32/README.md
