@@ -156,6 +156,27 @@ START_TEST(existing_parents_are_not_synced_again) {
 }
 END_TEST
 
+START_TEST(create_parents_reports_an_error_looking_at_a_parent) {
+  char deep[1400];
+  pl_writable_options o;
+  pl_writable_file *f = (pl_writable_file *)1;
+  int eio = spy_os_error(SPY_E_IO);
+  snprintf(deep, sizeof deep, "%s/a/file", dir);
+  pl_writable_options_init(&o);
+  o.create_parents = 1;
+  /* The first look at a parent fails: that is an error to report, not a
+   * missing directory to create (and sync, all the way from the root). */
+  spy_fail(SPY_STAT, eio, 0, 1);
+  ck_assert_int_eq(pl_env_new_writable(env(), deep, &o, &f), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), eio);
+  ck_assert_ptr_null(f);
+  ck_assert_int_eq(spy_count_kind(SPY_MKDIR, ""), 0);
+  /* Without the failure the same open works. */
+  ck_assert_pl_ok(pl_env_new_writable(env(), deep, &o, &f));
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
 START_TEST(sync_failure_is_sticky) {
   pl_writable_file *f = open_with(PL_WRITABLE_DEFAULT_BUFFER, 0);
   pl_writable_stats st;
@@ -481,6 +502,7 @@ int main(void) {
   tcase_add_test(tc, other_files_sync_without_their_directory);
   tcase_add_test(tc, first_sync_makes_created_parent_directories_durable);
   tcase_add_test(tc, existing_parents_are_not_synced_again);
+  tcase_add_test(tc, create_parents_reports_an_error_looking_at_a_parent);
   tcase_add_test(tc, sync_failure_is_sticky);
   tcase_add_test(tc, write_failure_is_sticky);
   tcase_add_test(tc, short_writes_are_resumed);
