@@ -68,6 +68,13 @@ tests_durability_test_SOURCES = tests/durability_test.c $(PL_SPY_SOURCES)
 tests_durability_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_durability_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
 
+# Issue 11's sweep: one run of a workload over the public API per
+# (system call, error), on the same spy.
+check_PROGRAMS += tests/fault_sweep_test
+tests_fault_sweep_test_SOURCES = tests/fault_sweep_test.c $(PL_SPY_SOURCES)
+tests_fault_sweep_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_fault_sweep_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
+
 # Every Check program is a test; LOG_COMPILER runs them (under Wine when
 # cross-built for Windows).
 TESTS += $(check_PROGRAMS)

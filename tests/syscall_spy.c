@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "port/syscalls.h"
@@ -25,6 +26,34 @@ static int injected;
 static spy_call last_injected;
 static int have_last_injected;
 
+/* Descriptors or handles written through since they were opened, so a
+ * close can say whether it might lose data (spy_call.writable). */
+#define MAX_WRITTEN 256
+static intptr_t written[MAX_WRITTEN];
+static int nwritten;
+
+static void note_written(intptr_t h) {
+  int i;
+  pl__mutex_lock(&mu);
+  for (i = 0; i < nwritten && written[i] != h; i++) {}
+  if (i == nwritten && nwritten < MAX_WRITTEN) written[nwritten++] = h;
+  pl__mutex_unlock(&mu);
+}
+
+/* Forgets h; returns whether it had been written through. */
+static int forget_written(intptr_t h) {
+  int i, was = 0;
+  pl__mutex_lock(&mu);
+  for (i = 0; i < nwritten; i++)
+    if (written[i] == h) {
+      written[i] = written[--nwritten];
+      was = 1;
+      break;
+    }
+  pl__mutex_unlock(&mu);
+  return was;
+}
+
 static const char *const kind_names[SPY_KINDS] = {
     "open", "close", "read", "write", "seek", "file sync", "directory sync", "allocate", "stat",
     "map", "lock", "list", "remove", "mkdir", "rmdir", "rename", "symlink"};
@@ -44,6 +73,7 @@ void spy_reset(void) {
   short_skip = 0;
   injected = 0;
   have_last_injected = 0;
+  nwritten = 0;
   pl__mutex_unlock(&mu);
   install();
 }
@@ -256,11 +286,9 @@ static int s_open(const char *path, int flags, mode_t mode) {
 
 static int s_close(int fd) {
   char path[1024];
-  int fl = REAL.fcntl(fd, F_GETFL, NULL);
-  int writable = fl >= 0 && (fl & O_ACCMODE) != O_RDONLY;
   int err;
   fd_path(fd, path, sizeof path);
-  err = enter(SPY_CLOSE, "close", path, 0, writable);
+  err = enter(SPY_CLOSE, "close", path, 0, forget_written(fd));
   /* A failed close still closes the descriptor on Linux (EINTR, EIO):
    * close it, then report the error. */
   if (err) {
@@ -285,6 +313,7 @@ static ssize_t s_write(int fd, const void *buf, size_t n) {
   char path[1024];
   fd_path(fd, path, sizeof path);
   FAIL_IF(enter(SPY_WRITE, "write", path, 0, 1), -1);
+  note_written(fd);
   return REAL.write(fd, buf, write_limit(n, "write", path));
 }
 
@@ -294,6 +323,7 @@ static ssize_t s_writev(int fd, const struct iovec *iov, int iovcnt) {
   int i;
   fd_path(fd, path, sizeof path);
   FAIL_IF(enter(SPY_WRITE, "writev", path, 0, 1), -1);
+  note_written(fd);
   for (i = 0; i < iovcnt; i++) total += iov[i].iov_len;
   limit = write_limit(total, "writev", path);
   if (limit < total) {
@@ -315,6 +345,7 @@ static ssize_t s_pwrite(int fd, const void *buf, size_t n, off_t off) {
   char path[1024];
   fd_path(fd, path, sizeof path);
   FAIL_IF(enter(SPY_WRITE, "pwrite", path, 0, 1), -1);
+  note_written(fd);
   return REAL.pwrite(fd, buf, write_limit(n, "pwrite", path), off);
 }
 
@@ -346,6 +377,7 @@ static int s_fcntl(int fd, int cmd, void *arg) {
 #if HAVE_FALLOCATE
 static int s_fallocate(int fd, int mode, off_t off, off_t len) {
   FAIL_IF(enter_fd(SPY_ALLOCATE, "fallocate", fd), -1);
+  note_written(fd);
   return REAL.fallocate(fd, mode, off, len);
 }
 #elif HAVE_POSIX_FALLOCATE
@@ -521,7 +553,7 @@ static BOOL WINAPI s_CloseHandle(HANDLE h) {
   char path[1024];
   int err;
   handle_path(h, path, sizeof path);
-  err = enter(SPY_CLOSE, "CloseHandle", path, 0, 0);
+  err = enter(SPY_CLOSE, "CloseHandle", path, 0, forget_written((intptr_t)h));
   if (err) {
     REAL.CloseHandle(h); /* as on POSIX: the handle is gone either way */
     SetLastError((DWORD)err);
@@ -540,6 +572,7 @@ static BOOL WINAPI s_WriteFile(HANDLE h, LPCVOID b, DWORD n, LPDWORD done, LPOVE
   int err;
   handle_path(h, path, sizeof path);
   err = enter(SPY_WRITE, "WriteFile", path, 0, 1);
+  note_written((intptr_t)h);
   if (err) {
     if (done) *done = 0;
     SetLastError((DWORD)err);
@@ -579,6 +612,7 @@ static BOOL WINAPI s_GetFileInformationByHandleEx(HANDLE h, FILE_INFO_BY_HANDLE_
 
 static BOOL WINAPI s_SetFileInformationByHandle(HANDLE h, FILE_INFO_BY_HANDLE_CLASS c, LPVOID i, DWORD n) {
   FAIL_IF(enter_handle(SPY_ALLOCATE, "SetFileInformationByHandle", h), FALSE);
+  note_written((intptr_t)h);
   return REAL.SetFileInformationByHandle(h, c, i, n);
 }
 

@@ -44,7 +44,8 @@ typedef struct spy_call {
   const char *call;    /* the backend's call: "fdatasync", "FlushFileBuffers" */
   char path[1024];     /* UTF-8, '/' separated; "" if unknown */
   unsigned long flags; /* MoveFileExW's flags; 0 elsewhere */
-  int writable;        /* CLOSE: the descriptor was open for writing */
+  int writable;        /* CLOSE: something was written (or allocated)
+                          through the descriptor since it was opened */
 } spy_call;
 
 /* Installs the spy in the system-call table (again), forgets the log, the
