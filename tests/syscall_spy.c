@@ -545,7 +545,7 @@ static int enter_name(int kind, const char *call, const wchar_t *w, DWORD flags)
 
 static HANDLE WINAPI s_CreateFileW(LPCWSTR p, DWORD a, DWORD sh, LPSECURITY_ATTRIBUTES sa, DWORD d,
                                    DWORD f, HANDLE t) {
-  FAIL_IF(enter_name(SPY_OPEN, "CreateFileW", p, 0), INVALID_HANDLE_VALUE);
+  FAIL_IF(enter_name(SPY_OPEN, "CreateFileW", p, a), INVALID_HANDLE_VALUE);
   return REAL.CreateFileW(p, a, sh, sa, d, f, t);
 }
 

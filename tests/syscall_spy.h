@@ -43,7 +43,8 @@ typedef struct spy_call {
   int kind;
   const char *call;    /* the backend's call: "fdatasync", "FlushFileBuffers" */
   char path[1024];     /* UTF-8, '/' separated; "" if unknown */
-  unsigned long flags; /* MoveFileExW's flags; 0 elsewhere */
+  unsigned long flags; /* MoveFileExW's flags, CreateFileW's access; 0
+                          elsewhere */
   int writable;        /* CLOSE: something was written (or allocated)
                           through the descriptor since it was opened */
 } spy_call;
@@ -77,6 +78,10 @@ void spy_disarm(void);
  * was made to fail (NULL if none). */
 int spy_injected(void);
 const spy_call *spy_last_injected(void);
+
+/* CreateFileW's access when a file is opened only to read its attributes
+ * (FILE_READ_ATTRIBUTES). */
+#define SPY_OPEN_ATTRIBUTES_ONLY 0x80ul
 
 /* The platform's errors, for the portable tests. */
 enum {
