@@ -184,22 +184,26 @@ static pl_status wrap(pl_crash_faults *fe, const char *path, pl_writable_file *t
   return PL_OK;
 }
 
-static pl_status f_new_writable(pl_env *e, const char *p, const pl_writable_options *o, pl_writable_file **out) {
+/* Opens p on the target (its directory syncs coming back through this env,
+ * so they are counted and logged) and wraps the file. */
+static pl_status open_wrapped(pl_env *e, const char *p, const pl_writable_options *o, int appendable,
+                              pl_writable_file **out) {
   pl_crash_faults *fe = (pl_crash_faults *)e;
   pl_writable_options copy;
+  const pl_writable_options *opt = pl_env_wrapper_options(e, o, &copy);
   pl_writable_file *t;
-  pl_status s = pl_env_new_writable(fe->base.target, p, pl_env_wrapper_options(e, o, &copy), &t);
+  pl_status s = appendable ? pl_env_new_appendable(fe->base.target, p, opt, &t)
+                           : pl_env_new_writable(fe->base.target, p, opt, &t);
   if (s != PL_OK) return s;
   return wrap(fe, p, t, out);
 }
 
+static pl_status f_new_writable(pl_env *e, const char *p, const pl_writable_options *o, pl_writable_file **out) {
+  return open_wrapped(e, p, o, 0, out);
+}
+
 static pl_status f_new_appendable(pl_env *e, const char *p, const pl_writable_options *o, pl_writable_file **out) {
-  pl_crash_faults *fe = (pl_crash_faults *)e;
-  pl_writable_options copy;
-  pl_writable_file *t;
-  pl_status s = pl_env_new_appendable(fe->base.target, p, pl_env_wrapper_options(e, o, &copy), &t);
-  if (s != PL_OK) return s;
-  return wrap(fe, p, t, out);
+  return open_wrapped(e, p, o, 1, out);
 }
 
 static pl_status f_rename(pl_env *e, const char *from, const char *to) {

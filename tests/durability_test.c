@@ -225,17 +225,22 @@ static void fill(char *data, size_t n) {
   for (i = 0; i < n; i++) data[i] = (char)('a' + i % 26);
 }
 
-START_TEST(short_writes_are_resumed) {
-  static char data[10000];
-  pl_iovec v[3];
-  pl_writable_file *f = open_with(0, 0);
-  fill(data, sizeof data);
+/* 10000 bytes of data as three pieces of 3000, 3000 and 4000. */
+static void three_pieces(pl_iovec *v, char *data) {
+  fill(data, 10000);
   v[0].base = data;
   v[0].len = 3000;
   v[1].base = data + 3000;
   v[1].len = 3000;
   v[2].base = data + 6000;
   v[2].len = 4000;
+}
+
+START_TEST(short_writes_are_resumed) {
+  static char data[10000];
+  pl_iovec v[3];
+  pl_writable_file *f = open_with(0, 0);
+  three_pieces(v, data);
   spy_short_writes(1000, 0, 5);
   ck_assert_pl_ok(pl_writable_appendv(f, v, 3));
   ck_assert_int_eq(spy_injected(), 5);
@@ -264,13 +269,7 @@ START_TEST(interrupted_and_short_writes_are_resumed) {
   static char data[10000];
   pl_iovec v[3];
   pl_writable_file *f = open_with(0, 0);
-  fill(data, sizeof data);
-  v[0].base = data;
-  v[0].len = 3000;
-  v[1].base = data + 3000;
-  v[1].len = 3000;
-  v[2].base = data + 6000;
-  v[2].len = 4000;
+  three_pieces(v, data);
   spy_fail(SPY_WRITE, spy_os_error(SPY_E_INTERRUPTED), 0, 2);
   spy_short_writes(1000, 0, 5);
   ck_assert_pl_ok(pl_writable_appendv(f, v, 3));
