@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing plinth needs on a fresh Debian machine.
-# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|all]...
+# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|fuzz|all]...
 # Each group is installed only if something in it is missing, so a second run
 # costs a few dpkg queries and no network.
 set -euo pipefail
@@ -9,6 +9,7 @@ core=(autoconf automake libtool pkg-config check make gcc valgrind)
 windows=(mingw-w64 wine wine64 dpkg-dev)
 leveldb=(g++ cmake libgtest-dev libgmock-dev libbenchmark-dev libleveldb-dev libsnappy-dev dpkg-dev quilt)
 bench=(g++ libleveldb-dev gnuplot-nox)
+fuzz=(clang libclang-rt-14-dev)
 
 want=()
 for group in "${@:-core}"; do
@@ -17,7 +18,8 @@ for group in "${@:-core}"; do
     windows) want+=("${core[@]}" "${windows[@]}") ;;
     leveldb) want+=("${core[@]}" "${leveldb[@]}") ;;
     bench) want+=("${core[@]}" "${bench[@]}") ;;
-    all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}") ;;
+    fuzz) want+=("${core[@]}" "${fuzz[@]}") ;;
+    all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}" "${fuzz[@]}") ;;
     *) echo "install-deps: unknown group '$group'" >&2; exit 2 ;;
   esac
 done

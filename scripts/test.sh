@@ -6,14 +6,15 @@
 #   scripts/test.sh unit asan  only those stages
 #
 # Stages: unit (make check, warnings as errors), asan (ASan+UBSan build and
-# make check), valgrind (every suite under memcheck), distcheck, and the
-# stages other parts of the tree add (leveldb, windows).
+# make check), valgrind (every suite under memcheck), distcheck, fuzz (a
+# short libFuzzer smoke of every target), and the stages other parts of the
+# tree add (leveldb, windows).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc 2>/dev/null || echo 2)
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(unit asan valgrind distcheck leveldb windows)
+[ ${#stages[@]} -gt 0 ] || stages=(unit asan valgrind distcheck fuzz leveldb windows)
 
 total_checks=0
 total_failed=0
@@ -126,6 +127,12 @@ stage_distcheck() {
   echo "installed headers, library and plinth.pc work with pkg-config"
 }
 
+# Every fuzz target for a short smoke (FUZZ_SECONDS each, default 30);
+# `make fuzz` or scripts/fuzz.sh runs them longer.
+stage_fuzz() {
+  scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+}
+
 stage_leveldb() {
   [ -f build/unit/Makefile ] || configure_in build/unit || return 1
   grep -q '^check-leveldb:' build/unit/Makefile || { echo "not available in this tree"; return 0; }
@@ -156,6 +163,7 @@ for s in "${stages[@]}"; do
   case "$s" in
     leveldb) groups+=(leveldb) ;;
     windows) groups+=(windows) ;;
+    fuzz) groups+=(fuzz) ;;
   esac
 done
 scripts/install-deps.sh "${groups[@]}" || { echo "installing dependencies failed"; exit 1; }
