@@ -8,3 +8,9 @@ fuzz:
 .PHONY: fuzz
 EXTRA_DIST += fuzz/README.md fuzz/fuzz_util.h fuzz/fuzz_util.c fuzz/trace_reader_fuzz.c \
 	fuzz/state_id_fuzz.c fuzz/model_fuzz.c fuzz/corpus
+
+# `make coverage` (scripts/coverage.sh): gcov build in build/coverage, make
+# check, line and branch coverage per directory.
+coverage:
+	$(SHELL) $(top_srcdir)/scripts/coverage.sh
+.PHONY: coverage

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing plinth needs on a fresh Debian machine.
-# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|fuzz|all]...
+# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|fuzz|coverage|all]...
 # Each group is installed only if something in it is missing, so a second run
 # costs a few dpkg queries and no network.
 set -euo pipefail
@@ -10,6 +10,7 @@ windows=(mingw-w64 wine wine64 dpkg-dev)
 leveldb=(g++ cmake libgtest-dev libgmock-dev libbenchmark-dev libleveldb-dev libsnappy-dev dpkg-dev quilt)
 bench=(g++ libleveldb-dev gnuplot-nox)
 fuzz=(clang libclang-rt-14-dev)
+coverage=(gcovr)
 
 want=()
 for group in "${@:-core}"; do
@@ -19,6 +20,7 @@ for group in "${@:-core}"; do
     leveldb) want+=("${core[@]}" "${leveldb[@]}") ;;
     bench) want+=("${core[@]}" "${bench[@]}") ;;
     fuzz) want+=("${core[@]}" "${fuzz[@]}") ;;
+    coverage) want+=("${core[@]}" "${coverage[@]}") ;;
     all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}" "${fuzz[@]}") ;;
     *) echo "install-deps: unknown group '$group'" >&2; exit 2 ;;
   esac
