@@ -124,5 +124,7 @@ void fault_env_init(fault_env *f) {
   with_write_at.write_at = ff_write_at;
   with_write_at.allocate = ff_allocate;
   without_write_at = with_write_at;
+  /* A version-1 table: write_at and allocate are not there. */
+  without_write_at.version = 1;
   without_write_at.write_at = NULL;
 }
