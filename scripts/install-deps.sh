@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing plinth needs on a fresh Debian machine.
-# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|fuzz|coverage|all]...
+# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|fuzz|coverage|report|all]...
 # Each group is installed only if something in it is missing, so a second run
 # costs a few dpkg queries and no network.
 set -euo pipefail
@@ -11,6 +11,7 @@ leveldb=(g++ cmake libgtest-dev libgmock-dev libbenchmark-dev libleveldb-dev lib
 bench=(g++ libleveldb-dev gnuplot-nox)
 fuzz=(clang libclang-rt-14-dev)
 coverage=(gcovr)
+report=(chromium python3)
 
 want=()
 for group in "${@:-core}"; do
@@ -21,6 +22,7 @@ for group in "${@:-core}"; do
     bench) want+=("${core[@]}" "${bench[@]}") ;;
     fuzz) want+=("${core[@]}" "${fuzz[@]}") ;;
     coverage) want+=("${core[@]}" "${coverage[@]}") ;;
+    report) want+=("${core[@]}" "${report[@]}") ;;
     all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}" "${fuzz[@]}") ;;
     *) echo "install-deps: unknown group '$group'" >&2; exit 2 ;;
   esac

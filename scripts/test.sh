@@ -14,7 +14,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc 2>/dev/null || echo 2)
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(unit asan valgrind distcheck fuzz leveldb windows)
+[ ${#stages[@]} -gt 0 ] || stages=(unit asan valgrind distcheck fuzz report leveldb windows)
 
 total_checks=0
 total_failed=0
@@ -133,6 +133,14 @@ stage_fuzz() {
   scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 }
 
+# The HTML crash report opened in headless Chromium: the screenshot must
+# show the timeline (scripts/check-report.sh).
+stage_report() {
+  [ -f build/unit/Makefile ] || configure_in build/unit || return 1
+  make -C build/unit -j"$jobs" >/dev/null 2>&1 || return 1
+  scripts/check-report.sh build/unit
+}
+
 stage_leveldb() {
   [ -f build/unit/Makefile ] || configure_in build/unit || return 1
   grep -q '^check-leveldb:' build/unit/Makefile || { echo "not available in this tree"; return 0; }
@@ -164,6 +172,7 @@ for s in "${stages[@]}"; do
     leveldb) groups+=(leveldb) ;;
     windows) groups+=(windows) ;;
     fuzz) groups+=(fuzz) ;;
+    report) groups+=(report) ;;
   esac
 done
 scripts/install-deps.sh "${groups[@]}" || { echo "installing dependencies failed"; exit 1; }

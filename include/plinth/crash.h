@@ -383,6 +383,13 @@ PL_API pl_status pl_crash_count_states(const pl_crash_trace *t,
 PL_API void pl_crash_report_print(const pl_crash_report *r, FILE *out);
 /* Prints the report as one JSON object (schema in crash/README.md). */
 PL_API void pl_crash_report_print_json(const pl_crash_report *r, FILE *out);
+/* Writes the report as one self-contained HTML page (no script, nothing
+ * fetched): for each failure, a timeline of the recorded ops with one row
+ * per file and directory, the syncs, the crash point, and what the failing
+ * and the shrunk state lost, tore or had dropped.  t and o must be the
+ * trace and options of the exploration.  IOError if writing failed. */
+PL_API pl_status pl_crash_report_write_html(const pl_crash_report *r, const pl_crash_trace *t,
+                                            const pl_crash_options *o, const char *title, FILE *out);
 /* Frees what the report holds. */
 PL_API void pl_crash_report_free(pl_crash_report *r);
 
