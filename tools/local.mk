@@ -7,3 +7,11 @@ endif
 if PORT_WIN32
 tools_plinth_SOURCES += tools/probe_raw_win32.c
 endif
+
+# The CLI's manners: --version, --help on every command (stdout, status 0),
+# usage errors (stderr, status 2), texts ending in a newline.  A shell
+# test, run by the shell; native builds only, like tests/crash_cli.sh.
+if PORT_POSIX
+TESTS += tests/cli_manners.sh
+endif
+EXTRA_DIST += tests/cli_manners.sh
