@@ -124,6 +124,38 @@ stage_distcheck() {
   libdir=$(dirname "$(find "$dest" -name 'libplinth.so*' | head -n 1)")
   LD_LIBRARY_PATH=$libdir build/install/durable_append build/install 200 || return 1
   echo "installed headers, library and plinth.pc work with pkg-config"
+  cmake_example "$dest/usr/local" "$libdir" build/install/cmake || return 1
+}
+
+# cmake_example PREFIX LIBDIR OUT: builds examples/cmake (the README example,
+# and a LevelDB database on plinth when the adapter is installed) against
+# the installation under PREFIX, found through CMAKE_PREFIX_PATH as an
+# embedder's project finds it; once with the shared library and once with
+# PLINTH_USE_STATIC_LIBS; runs each with LIBDIR as the library path.
+cmake_example() {
+  local prefix=$1 libdir=$2 out=$3 mode ldb=OFF static needed
+  ls "$libdir"/libplinth_leveldb.* >/dev/null 2>&1 && ldb=ON
+  for mode in shared static; do
+    static=OFF
+    [ $mode = static ] && static=ON
+    rm -rf "${out:?}/$mode"
+    mkdir -p "$out/$mode"
+    cmake -S examples/cmake -B "$out/$mode" -DCMAKE_PREFIX_PATH="$prefix" -DWITH_LEVELDB=$ldb \
+      -DPLINTH_USE_STATIC_LIBS=$static >"$out/$mode/cmake.out" 2>&1 &&
+      cmake --build "$out/$mode" -j "$jobs" >"$out/$mode/build.out" 2>&1 ||
+      { tail -n 30 "$out/$mode/cmake.out" "$out/$mode/build.out"; return 1; }
+    needed=$(readelf -d "$out/$mode/durable_append" | grep -c 'NEEDED.*libplinth\.so')
+    if [ $mode = shared ] && [ "$needed" -ne 1 ]; then
+      echo "cmake ($mode): durable_append does not link libplinth.so"; return 1
+    elif [ $mode = static ] && [ "$needed" -ne 0 ]; then
+      echo "cmake ($mode): durable_append links libplinth.so"; return 1
+    fi
+    LD_LIBRARY_PATH=$libdir "$out/$mode/durable_append" "$out/$mode" 200 || return 1
+    if [ $ldb = ON ]; then
+      LD_LIBRARY_PATH=$libdir "$out/$mode/leveldb_on_plinth" "$out/$mode" || return 1
+    fi
+  done
+  echo "installed CMake package works: find_package(plinth), plinth::plinth shared and static$([ $ldb = ON ] && echo ', plinth::plinth_leveldb')"
 }
 
 stage_leveldb() {
