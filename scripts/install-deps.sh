@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs what building and testing plinth needs on a fresh Debian machine.
-# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|all]...
+# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|deb|all]...
 # Each group is installed only if something in it is missing, so a second run
 # costs a few dpkg queries and no network.
 set -euo pipefail
 
-core=(autoconf automake libtool pkg-config check make gcc valgrind)
+core=(autoconf automake libtool pkg-config check make gcc valgrind cmake)
 windows=(mingw-w64 wine wine64 dpkg-dev)
 leveldb=(g++ cmake libgtest-dev libgmock-dev libbenchmark-dev libleveldb-dev libsnappy-dev dpkg-dev quilt)
 bench=(g++ libleveldb-dev gnuplot-nox)
+# Debian packages: scripts/build-deb.sh (dpkg-checkbuilddeps wants
+# build-essential itself; pkgconf and check are packaging/debian's
+# Build-Depends).
+deb=(build-essential debhelper dpkg-dev lintian pkgconf check)
 
 want=()
 for group in "${@:-core}"; do
@@ -17,7 +21,8 @@ for group in "${@:-core}"; do
     windows) want+=("${core[@]}" "${windows[@]}") ;;
     leveldb) want+=("${core[@]}" "${leveldb[@]}") ;;
     bench) want+=("${core[@]}" "${bench[@]}") ;;
-    all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}") ;;
+    deb) want+=("${core[@]}" "${deb[@]}") ;;
+    all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}" "${deb[@]}") ;;
     *) echo "install-deps: unknown group '$group'" >&2; exit 2 ;;
   esac
 done

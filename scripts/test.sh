@@ -6,14 +6,16 @@
 #   scripts/test.sh unit asan  only those stages
 #
 # Stages: unit (make check, warnings as errors), asan (ASan+UBSan build and
-# make check), valgrind (every suite under memcheck), distcheck, and the
-# stages other parts of the tree add (leveldb, windows).
+# make check), valgrind (every suite under memcheck), distcheck (and the
+# installed tree through pkg-config and CMake), deb (Debian packages),
+# intree (the README's build by hand, in place), and the stages other parts
+# of the tree add (leveldb, windows).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc 2>/dev/null || echo 2)
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(unit asan valgrind distcheck leveldb windows)
+[ ${#stages[@]} -gt 0 ] || stages=(unit asan valgrind distcheck deb intree leveldb windows)
 
 total_checks=0
 total_failed=0
@@ -174,6 +176,41 @@ stage_windows() {
   return $rc
 }
 
+# Debian packages: scripts/build-deb.sh builds libplinth0, libplinth-dev and
+# plinth-tools from this tree's `make dist` tarball with packaging/debian
+# (lintian errors fail it), then the packages are unpacked into a scratch
+# root (dpkg -x: nothing is installed on the machine) and the README example
+# is built against them with pkg-config and with CMake, and run.
+stage_deb() {
+  [ -f build/unit/Makefile ] || configure_in build/unit || return 1
+  packaging/gen-symbols.sh --check || return 1
+  rm -f build/unit/plinth-*.tar.gz
+  make -C build/unit dist >build/unit/dist.out 2>&1 || { tail -n 20 build/unit/dist.out; return 1; }
+  local out=$top/build/deb root multiarch libdir deb pcflags version
+  scripts/build-deb.sh "$out" build/unit/plinth-*.tar.gz || return 1
+  root=$out/root
+  rm -rf "$root"
+  for deb in "$out"/libplinth0_*.deb "$out"/libplinth-dev_*.deb "$out"/plinth-tools_*.deb; do
+    dpkg -x "$deb" "$root" || return 1
+  done
+  multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+  libdir=$root/usr/lib/$multiarch
+  # pkg-config: the packaged plinth.pc says /usr/include and /usr/lib/<arch>,
+  # which pkg-config would drop as system directories; they are under
+  # $root here.
+  pcflags=$(PKG_CONFIG_PATH=$libdir/pkgconfig PKG_CONFIG_LIBDIR=$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root \
+    PKG_CONFIG_ALLOW_SYSTEM_CFLAGS=1 PKG_CONFIG_ALLOW_SYSTEM_LIBS=1 pkg-config --cflags --libs plinth) || return 1
+  # shellcheck disable=SC2086 # pcflags is a list of flags
+  cc -o "$out/durable_append" examples/durable_append.c $pcflags || return 1
+  LD_LIBRARY_PATH=$libdir "$out/durable_append" "$out" 200 || return 1
+  echo "libplinth-dev's plinth.pc works with pkg-config"
+  cmake_example "$root/usr" "$libdir" "$out/cmake" || return 1
+  version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' build/unit/config.h)
+  [ "$(LD_LIBRARY_PATH=$libdir "$root/usr/bin/plinth" --version)" = "plinth $version" ] ||
+    { echo "plinth-tools: plinth --version is not 'plinth $version'"; return 1; }
+  echo "plinth-tools: plinth --version says plinth $version"
+}
+
 # The README's build by hand, in place: a clean copy of the tree (what a
 # clone has), `./autogen.sh && ./configure && make`, then the targets that
 # configure a second plinth of their own (configure refuses a source
@@ -216,6 +253,7 @@ for s in "${stages[@]}"; do
   case "$s" in
     leveldb) groups+=(leveldb) ;;
     windows|intree) groups+=(windows) ;;
+    deb) groups+=(deb) ;;
   esac
 done
 scripts/install-deps.sh "${groups[@]}" || { echo "installing dependencies failed"; exit 1; }
