@@ -219,7 +219,8 @@ stage_deb() {
 # bench-leveldb up to their static plinth (LDB_PLINTH_ONLY), the one step
 # of theirs that depends on how the tree was configured.
 stage_intree() {
-  local dir=$top/build/intree/plinth rc
+  local dir=$top/build/intree/plinth rc t0
+  t0=$(date +%s)
   rm -rf "$top/build/intree"
   mkdir -p "$dir"
   if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
@@ -233,17 +234,20 @@ stage_intree() {
   (cd "$dir" && ./autogen.sh >autogen.out 2>&1) || { tail -n 20 "$dir/autogen.out"; return 1; }
   (cd "$dir" && ./configure --enable-werror >configure.out 2>&1) || { tail -n 30 "$dir/configure.out"; return 1; }
   make -C "$dir" -j"$jobs" >"$dir/make.out" 2>&1 || { tail -n 40 "$dir/make.out"; return 1; }
-  echo "in place: ./autogen.sh && ./configure && make: ok"
+  echo "in place: ./autogen.sh && ./configure && make: ok ($(( $(date +%s) - t0 )) s)"
+  t0=$(date +%s)
   make -C "$dir" check-windows >"$dir/check-windows.out" 2>&1
   rc=$?
   grep -E '^test cases run on Windows' "$dir/check-windows.out"
   [ $rc -eq 0 ] || { tail -n 40 "$dir/check-windows.out"; return 1; }
-  echo "in place: make check-windows: ok"
+  echo "in place: make check-windows: ok ($(( $(date +%s) - t0 )) s)"
+  t0=$(date +%s)
   local t
   for t in check-leveldb bench-leveldb; do
     LDB_PLINTH_ONLY=1 make -C "$dir" "$t" >"$dir/$t.out" 2>&1 || { tail -n 20 "$dir/$t.out"; return 1; }
     grep -q 'LDB_PLINTH_ONLY: built' "$dir/$t.out" || { tail -n 20 "$dir/$t.out"; return 1; }
-    echo "in place: make $t, up to its static plinth: ok"
+    echo "in place: make $t, up to its static plinth: ok ($(( $(date +%s) - t0 )) s)"
+    t0=$(date +%s)
   done
 }
 
