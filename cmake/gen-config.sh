@@ -57,39 +57,43 @@ dir_expr() { # how the config file names the directory $1
   rel=$(relpath "$cfgdir" "$1" "$PL_PREFIX")
   case "$rel" in
     /*) printf '%s\n' "$rel" ;;
-    .) printf '%s\n' '${_plinth_dir}' ;;
+    .) printf '%s\n' "\${_plinth_dir}" ;;
     *) printf '%s\n' "\${_plinth_dir}/$rel" ;;
   esac
 }
 
-# la_fields FILE.la PREFIX: sets PREFIX_shared (the installed shared library
-# or DLL), PREFIX_soname, PREFIX_implib (Windows import library) and
-# PREFIX_static, each empty when not built.
+# la_fields FILE.la: sets la_shared (the installed shared library or DLL),
+# la_soname, la_implib (a DLL's import library) and la_static, each empty
+# when not built.
 la_fields() {
-  la=$1 var=$2
+  la=$1
   case "$la" in */*) ;; *) la=./$la ;; esac
-  dlname= library_names= old_library=
+  dlname='' library_names='' old_library=''
   # A .la file is shell assignments; libtool itself reads it this way.
+  # shellcheck source=/dev/null
   . "$la"
-  shared= soname= implib= static=
+  la_shared='' la_soname='' la_implib='' la_static=''
   realname=${library_names%% *}
   if [ -n "$dlname" ]; then
     case "$dlname" in
       *.dll|*.DLL)
-        shared="\${_plinth_bindir}/${dlname##*/}"
-        implib="\${_plinth_libdir}/$realname" ;;
+        la_shared="\${_plinth_bindir}/${dlname##*/}"
+        la_implib="\${_plinth_libdir}/$realname" ;;
       *)
-        shared="\${_plinth_libdir}/$realname"
-        soname=$dlname ;;
+        la_shared="\${_plinth_libdir}/$realname"
+        la_soname=$dlname ;;
     esac
   fi
-  [ -z "$old_library" ] || static="\${_plinth_libdir}/$old_library"
-  eval "${var}_shared=\$shared ${var}_soname=\$soname ${var}_implib=\$implib ${var}_static=\$static"
+  [ -z "$old_library" ] || la_static="\${_plinth_libdir}/$old_library"
 }
 
-la_fields "$plinth_la" pl
-ldb_shared= ldb_soname= ldb_implib= ldb_static=
-[ -z "$leveldb_la" ] || la_fields "$leveldb_la" ldb
+la_fields "$plinth_la"
+pl_shared=$la_shared pl_soname=$la_soname pl_implib=$la_implib pl_static=$la_static
+ldb_shared='' ldb_soname='' ldb_implib='' ldb_static=''
+if [ -n "$leveldb_la" ]; then
+  la_fields "$leveldb_la"
+  ldb_shared=$la_shared ldb_soname=$la_soname ldb_implib=$la_implib ldb_static=$la_static
+fi
 
 # configure's LIBS as a CMake list ("-lfoo -lbar" -> "-lfoo;-lbar").
 libs=$(printf '%s\n' "$PL_LIBS" | sed -e 's/^[ 	]*//' -e 's/[ 	]*$//' -e 's/[ 	][ 	]*/;/g')

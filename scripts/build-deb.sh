@@ -26,16 +26,15 @@ die() { echo "build-deb: error: $*" >&2; exit 1; }
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 if [ -z "$tarball" ]; then
-  if [ -f "$top/Makefile" ]; then
-    make -s -C "$top" dist >/dev/null || die "make dist failed"
-    tarball=$(ls -t "$top"/plinth-*.tar.gz | head -n 1)
-  else
+  dist=$top
+  if [ ! -f "$top/Makefile" ]; then
     [ -x "$top/configure" ] || (cd "$top" && ./autogen.sh >/dev/null 2>&1) || die "autogen failed"
-    mkdir -p "$out/dist"
-    [ -f "$out/dist/Makefile" ] || (cd "$out/dist" && "$top/configure" -q >/dev/null) || die "configure failed"
-    make -s -C "$out/dist" dist >/dev/null || die "make dist failed"
-    tarball=$(ls -t "$out"/dist/plinth-*.tar.gz | head -n 1)
+    dist=$out/dist
+    mkdir -p "$dist"
+    [ -f "$dist/Makefile" ] || (cd "$dist" && "$top/configure" -q >/dev/null) || die "configure failed"
   fi
+  make -s -C "$dist" dist >/dev/null || die "make dist failed"
+  tarball=$dist/plinth-$(sed -n 's/^VERSION = //p' "$dist/Makefile").tar.gz
 fi
 [ -f "$tarball" ] || die "no tarball $tarball"
 tarball=$(cd "$(dirname "$tarball")" && pwd)/$(basename "$tarball")
@@ -76,7 +75,8 @@ case " $DEB_BUILD_OPTIONS " in *" nocheck "*) profiles=(-Pnocheck) ;; esac
   die "dpkg-buildpackage failed"
 }
 changes=$(ls "$out"/plinth_*.changes)
-say "built: $(cd "$out" && ls ./*.deb | sed 's|^\./||' | tr '\n' ' ')"
+debs=("$out"/*.deb)
+say "built: ${debs[*]##*/}"
 
 # lintian: errors fail, warnings are shown.  (As root it would say so
 # first; --allow-root keeps that out of the report.)

@@ -5,7 +5,9 @@
 # costs a few dpkg queries and no network.
 set -euo pipefail
 
-core=(autoconf automake libtool pkg-config check make gcc valgrind cmake)
+# g++: configure probes for LevelDB's C++ headers (--with-leveldb=auto) and
+# stops if no C++ preprocessor works.
+core=(autoconf automake libtool pkg-config check make gcc g++ valgrind cmake)
 windows=(mingw-w64 wine wine64 dpkg-dev)
 leveldb=(g++ cmake libgtest-dev libgmock-dev libbenchmark-dev libleveldb-dev libsnappy-dev dpkg-dev quilt)
 bench=(g++ libleveldb-dev gnuplot-nox)

@@ -142,10 +142,12 @@ cmake_example() {
     [ $mode = static ] && static=ON
     rm -rf "${out:?}/$mode"
     mkdir -p "$out/$mode"
-    cmake -S examples/cmake -B "$out/$mode" -DCMAKE_PREFIX_PATH="$prefix" -DWITH_LEVELDB=$ldb \
-      -DPLINTH_USE_STATIC_LIBS=$static >"$out/$mode/cmake.out" 2>&1 &&
-      cmake --build "$out/$mode" -j "$jobs" >"$out/$mode/build.out" 2>&1 ||
-      { tail -n 30 "$out/$mode/cmake.out" "$out/$mode/build.out"; return 1; }
+    if ! cmake -S examples/cmake -B "$out/$mode" -DCMAKE_PREFIX_PATH="$prefix" -DWITH_LEVELDB=$ldb \
+        -DPLINTH_USE_STATIC_LIBS=$static >"$out/$mode/cmake.out" 2>&1 ||
+       ! cmake --build "$out/$mode" -j "$jobs" >"$out/$mode/build.out" 2>&1; then
+      tail -n 30 "$out/$mode/cmake.out" "$out/$mode/build.out" 2>/dev/null
+      return 1
+    fi
     needed=$(readelf -d "$out/$mode/durable_append" | grep -c 'NEEDED.*libplinth\.so')
     if [ $mode = shared ] && [ "$needed" -ne 1 ]; then
       echo "cmake ($mode): durable_append does not link libplinth.so"; return 1
