@@ -5,9 +5,7 @@
 # costs a few dpkg queries and no network.
 set -euo pipefail
 
-# g++: configure probes for LevelDB's C++ headers (--with-leveldb=auto) and
-# stops if no C++ preprocessor works.
-core=(autoconf automake libtool pkg-config check make gcc g++ valgrind cmake)
+core=(autoconf automake libtool pkg-config check make gcc valgrind cmake)
 windows=(mingw-w64 wine wine64 dpkg-dev)
 leveldb=(g++ cmake libgtest-dev libgmock-dev libbenchmark-dev libleveldb-dev libsnappy-dev dpkg-dev quilt)
 bench=(g++ libleveldb-dev gnuplot-nox)
