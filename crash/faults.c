@@ -129,22 +129,24 @@ static pl_status wrap(pl_crash_faults *fe, const char *path, pl_writable_file *t
   return PL_OK;
 }
 
-static pl_status f_new_writable(pl_env *e, const char *p, const pl_writable_options *o, pl_writable_file **out) {
+static pl_status open_file(pl_env *e, const char *p, const pl_writable_options *o, pl_writable_file **out,
+                           int append) {
   pl_crash_faults *fe = (pl_crash_faults *)e;
   pl_writable_options copy;
   pl_writable_file *t;
-  pl_status s = pl_env_new_writable(fe->base.target, p, pl_env_wrapper_options(e, o, &copy), &t);
+  pl_status s;
+  o = pl_env_wrapper_options(e, o, &copy);
+  s = append ? pl_env_new_appendable(fe->base.target, p, o, &t) : pl_env_new_writable(fe->base.target, p, o, &t);
   if (s != PL_OK) return s;
   return wrap(fe, p, t, out);
 }
 
+static pl_status f_new_writable(pl_env *e, const char *p, const pl_writable_options *o, pl_writable_file **out) {
+  return open_file(e, p, o, out, 0);
+}
+
 static pl_status f_new_appendable(pl_env *e, const char *p, const pl_writable_options *o, pl_writable_file **out) {
-  pl_crash_faults *fe = (pl_crash_faults *)e;
-  pl_writable_options copy;
-  pl_writable_file *t;
-  pl_status s = pl_env_new_appendable(fe->base.target, p, pl_env_wrapper_options(e, o, &copy), &t);
-  if (s != PL_OK) return s;
-  return wrap(fe, p, t, out);
+  return open_file(e, p, o, out, 1);
 }
 
 pl_status pl_crash_faults_new(pl_env *target, const pl_crash_fault *faults, size_t nfaults,
