@@ -162,7 +162,10 @@ static void init_fault_methods(void) {
   fault_methods.allocate = fw_allocate;
   fault_methods.close = fw_close;
   fault_methods_no_write_at = fault_methods;
+  /* A version-1 table: write_at and allocate are not there. */
+  fault_methods_no_write_at.version = 1;
   fault_methods_no_write_at.write_at = NULL;
+  fault_methods_no_write_at.allocate = NULL;
 }
 
 static pl_status wrap(pl_crash_faults *fe, const char *path, pl_writable_file *t, pl_writable_file **out) {

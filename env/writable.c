@@ -248,7 +248,7 @@ static pl_status w_allocate(pl_writable_file *f, uint64_t offset, uint64_t len) 
 }
 
 static const pl_writable_methods os_writable_methods = {
-    1, w_append, w_appendv, w_flush, w_sync, w_close,
+    PL_WRITABLE_VERSION, w_append, w_appendv, w_flush, w_sync, w_close,
     w_tell, w_stats, w_write_at, w_allocate};
 
 void pl_writable_options_init(pl_writable_options *o) {

@@ -23,6 +23,7 @@ check_PROGRAMS += \
 	tests/lock_test \
 	tests/cloexec_test \
 	tests/background_test \
+	tests/logger_test \
 	tests/file_util_test \
 	tests/durability_test
 
@@ -49,6 +50,10 @@ tests_lock_test_LDADD = $(PL_TEST_LDADD)
 tests_cloexec_test_SOURCES = tests/cloexec_test.c
 tests_cloexec_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_cloexec_test_LDADD = $(PL_TEST_LDADD)
+
+tests_logger_test_SOURCES = tests/logger_test.c
+tests_logger_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_logger_test_LDADD = $(PL_TEST_LDADD)
 
 tests_background_test_SOURCES = tests/background_test.c
 tests_background_test_CFLAGS = $(PL_TEST_CFLAGS)

@@ -383,6 +383,13 @@ PL_API pl_status pl_crash_count_states(const pl_crash_trace *t,
 PL_API void pl_crash_report_print(const pl_crash_report *r, FILE *out);
 /* Prints the report as one JSON object (schema in crash/README.md). */
 PL_API void pl_crash_report_print_json(const pl_crash_report *r, FILE *out);
+/* Writes the report as one self-contained HTML page (no script, nothing
+ * fetched): for each failure, a timeline of the recorded ops with one row
+ * per file and directory, the syncs, the crash point, and what the failing
+ * and the shrunk state lost, tore or had dropped.  t and o must be the
+ * trace and options of the exploration.  IOError if writing failed. */
+PL_API pl_status pl_crash_report_write_html(const pl_crash_report *r, const pl_crash_trace *t,
+                                            const pl_crash_options *o, const char *title, FILE *out);
 /* Frees what the report holds. */
 PL_API void pl_crash_report_free(pl_crash_report *r);
 
@@ -432,8 +439,9 @@ PL_API pl_env *pl_crash_faults_env(pl_crash_faults *f);
  * env is in use.  InvalidArgument if it is malformed. */
 PL_API pl_status pl_crash_faults_add(pl_crash_faults *f, const pl_crash_fault *fault);
 /* Files opened from now on have write_at (available = 1, the default) or
- * not (0: their write_at method is NULL, as for an env without positional
- * writes, and pl_writable_write_at answers NotSupported). */
+ * not (0: their method table is version 1, as for an env without
+ * positional writes, so pl_writable_write_at and pl_writable_allocate
+ * answer NotSupported). */
 PL_API void pl_crash_faults_set_write_at(pl_crash_faults *f, int available);
 /* From now on every allocate on the env's files answers status without
  * reaching the file (PL_NOT_SUPPORTED: a file system that cannot reserve

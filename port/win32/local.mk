@@ -15,10 +15,14 @@ libplinth_core_la_SOURCES += \
 endif
 
 # Runs on the build machine (Linux): installs mingw-w64 and Wine, builds
-# Check for mingw once, cross-builds plinth in its own build directory and
-# runs every Check suite there under Wine.
+# Check for mingw once, cross-builds plinth in its own build directory
+# (configured from a clean copy of the distributed sources, PL_SOURCE_COPY
+# in Makefile.am) and runs every Check suite there under Wine.
+PL_WIN_SOURCE_COPY = $(abs_top_builddir)/windows-src
 check-windows:
-	$(SHELL) $(top_srcdir)/scripts/check-windows.sh $(abs_top_builddir)/windows
+	$(AM_V_at)$(PL_SOURCE_COPY) distdir='$(PL_WIN_SOURCE_COPY)' top_distdir='$(PL_WIN_SOURCE_COPY)'
+	PLINTH_SOURCE_COPY='$(PL_WIN_SOURCE_COPY)' \
+	  $(SHELL) $(top_srcdir)/scripts/check-windows.sh $(abs_top_builddir)/windows
 
 .PHONY: check-windows
 
