@@ -18,6 +18,7 @@ libplinth_core_la_SOURCES += \
 	crash/shrink.c \
 	crash/explore.c \
 	crash/report.c \
+	crash/report_html.c \
 	crash/faults.c \
 	crash/examples.c
 pkginclude_HEADERS += include/plinth/crash.h
@@ -46,15 +47,17 @@ crash/leveldb_crash: $(srcdir)/crash/leveldb_crash.cc libplinth.la
 	$(LIBTOOL) --tag=CXX --mode=link $(CXX) $(AM_CPPFLAGS) -I$(top_srcdir)/compat/leveldb \
 	  $(AM_CXXFLAGS) $(CXXFLAGS) $(LDFLAGS) -o $@ $(srcdir)/crash/leveldb_crash.cc \
 	  $(top_srcdir)/compat/leveldb/plinth_leveldb_env.cc libplinth.la -lleveldb $(LIBS)
+# CRASHCHECK_FLAGS adds options (scripts/run.sh passes --format=json).
+CRASHCHECK_FLAGS =
 crash-leveldb: crash/leveldb_crash tools/plinth$(EXEEXT)
 	for model in strict ext4-ordered; do \
-	  ./tools/plinth crashcheck --quiet --sync-points --model $$model --max-failures 3 \
+	  ./tools/plinth crashcheck --quiet --sync-points --model $$model --max-failures 3 $(CRASHCHECK_FLAGS) \
 	    --checker '$(abs_builddir)/crash/leveldb_crash check' \
 	    -- '$(abs_builddir)/crash/leveldb_crash' record db $(PL_LDB_KEYS); \
 	  test $$? -le 1 || exit 1; \
 	done
 .PHONY: crash-leveldb
-EXTRA_DIST += crash/TRACE-FORMAT.md crash/README.md
+EXTRA_DIST += crash/TRACE-FORMAT.md crash/README.md crash/doc
 
 # Unmodified programs on the harness, recorded at the system-call level:
 # `make crash-programs` (scripts/crash-programs.sh; scripts/install-deps.sh

@@ -87,5 +87,5 @@ static pl_status fw_write_at(pl_writable_file *f, uint64_t off, const void *d, s
 static pl_status fw_allocate(pl_writable_file *f, uint64_t off, uint64_t len) { return pl_writable_allocate(WTARGET(f), off, len); }
 
 const pl_writable_methods pl_writable_wrapper_methods = {
-    1, fw_append, fw_appendv, fw_flush, fw_sync, fw_close,
+    PL_WRITABLE_VERSION, fw_append, fw_appendv, fw_flush, fw_sync, fw_close,
     fw_tell, fw_stats, fw_write_at, fw_allocate};

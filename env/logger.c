@@ -63,7 +63,7 @@ static void l_close(pl_logger *l) {
   free(fl);
 }
 
-static const pl_logger_methods file_logger_methods = {1, l_logv, l_close};
+static const pl_logger_methods file_logger_methods = {PL_LOGGER_VERSION, l_logv, l_close};
 
 pl_status pl_logger_from_writable(pl_writable_file *f, pl_logger **out) {
   file_logger *fl = calloc(1, sizeof *fl);

@@ -91,7 +91,7 @@ pl_status pl_part_writer_open(pl_env *env, const char *path, uint64_t total_size
     pw_free(pw);
     return s;
   }
-  if (pw->file->methods->write_at == NULL) {
+  if (pw->file->methods->version < 2) { /* write_at is a version-2 method */
     s = pl_error_set(PL_NOT_SUPPORTED, 0, "%s: the env has no positional writes", path);
     goto fail;
   }

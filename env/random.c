@@ -109,7 +109,7 @@ static void r_close(pl_random_file *f) {
   free(r);
 }
 
-static const pl_random_methods os_random_methods = {1, r_read_at, r_close};
+static const pl_random_methods os_random_methods = {PL_RANDOM_VERSION, r_read_at, r_close};
 
 pl_status pl__random_open(const char *path, pl_random_file **out) {
   os_random *r = calloc(1, sizeof *r);

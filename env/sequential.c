@@ -31,7 +31,7 @@ static void s_close(pl_sequential_file *f) {
   free(s);
 }
 
-static const pl_sequential_methods os_sequential_methods = {1, s_read, s_skip, s_close};
+static const pl_sequential_methods os_sequential_methods = {PL_SEQUENTIAL_VERSION, s_read, s_skip, s_close};
 
 pl_status pl__sequential_open(const char *path, pl_sequential_file **out) {
   os_sequential *s = calloc(1, sizeof *s);

@@ -248,7 +248,7 @@ static pl_status w_allocate(pl_writable_file *f, uint64_t offset, uint64_t len) 
 }
 
 static const pl_writable_methods os_writable_methods = {
-    1, w_append, w_appendv, w_flush, w_sync, w_close,
+    PL_WRITABLE_VERSION, w_append, w_appendv, w_flush, w_sync, w_close,
     w_tell, w_stats, w_write_at, w_allocate};
 
 void pl_writable_options_init(pl_writable_options *o) {
@@ -275,7 +275,12 @@ static pl_status create_parents(pl_env *env, const char *path, int *created, siz
     if (i == len || is_sep(dir[i])) {
       char saved = dir[i];
       dir[i] = '\0';
-      if (pl_env_file_exists(env, dir) != PL_OK) {
+      /* Only a missing directory is created: an error while looking (EIO,
+       * EACCES) is the caller's, not a reason to create and sync parents
+       * that may well exist. */
+      s = pl_env_file_exists(env, dir);
+      if (s != PL_OK && s != PL_NOT_FOUND) return s;
+      if (s == PL_NOT_FOUND) {
         if (!*created) {
           /* Remember the parent of the first missing directory ("/" keeps
            * its separator). */

@@ -44,13 +44,15 @@ pl_status pl_writable_appendf(pl_writable_file *f, const char *fmt, ...) {
 }
 
 pl_status pl_writable_write_at(pl_writable_file *f, uint64_t offset, const void *data, size_t n) {
-  if (f->methods->write_at == NULL)
-    return pl_error_set(PL_NOT_SUPPORTED, 0, "write_at: this file has no positional writes");
+  if (f->methods->version < 2)
+    return pl_error_set(PL_NOT_SUPPORTED, 0, "write_at: this file has no positional writes (version %d table)",
+                        f->methods->version);
   return f->methods->write_at(f, offset, data, n);
 }
 
 pl_status pl_writable_allocate(pl_writable_file *f, uint64_t offset, uint64_t len) {
-  if (f->methods->allocate == NULL)
-    return pl_error_set(PL_NOT_SUPPORTED, 0, "allocate: this file cannot preallocate");
+  if (f->methods->version < 2)
+    return pl_error_set(PL_NOT_SUPPORTED, 0, "allocate: this file cannot preallocate (version %d table)",
+                        f->methods->version);
   return f->methods->allocate(f, offset, len);
 }

@@ -12,7 +12,6 @@ check_PROGRAMS += \
 	tests/group_commit_test \
 	tests/part_writer_test \
 	tests/appendf_test \
-	tests/crc32c_test \
 	tests/write_paths_crash_test
 
 PL_FAULT_ENV_SOURCES = tests/fault_env.c tests/fault_env.h
@@ -29,10 +28,6 @@ tests_appendf_test_SOURCES = tests/appendf_test.c $(PL_FAULT_ENV_SOURCES)
 tests_appendf_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_appendf_test_LDADD = $(PL_TEST_LDADD)
 
-# util/crc32c.h is internal; the function is in libplinth.
-tests_crc32c_test_SOURCES = tests/crc32c_test.c
-tests_crc32c_test_CFLAGS = $(PL_TEST_CFLAGS)
-tests_crc32c_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
 
 tests_write_paths_crash_test_SOURCES = tests/write_paths_crash_test.c
 tests_write_paths_crash_test_CFLAGS = $(PL_TEST_CFLAGS)

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing plinth needs on a fresh Debian machine.
-# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|programs|all]...
+# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|programs|deb|fuzz|coverage|report|all]...
 # Each group is installed only if something in it is missing, so a second run
 # costs a few dpkg queries and no network.
 set -euo pipefail
 
-core=(autoconf automake libtool pkg-config check make gcc valgrind)
+core=(autoconf automake libtool pkg-config check make gcc valgrind cmake)
 windows=(mingw-w64 wine wine64 dpkg-dev)
 leveldb=(g++ cmake libgtest-dev libgmock-dev libbenchmark-dev libleveldb-dev libsnappy-dev dpkg-dev quilt)
 bench=(g++ libleveldb-dev gnuplot-nox)
@@ -13,6 +13,13 @@ bench=(g++ libleveldb-dev gnuplot-nox)
 # static C library for the -static build, python3 for the summaries, and
 # what db_bench's build needs (LevelDB's sources: deb-src, dpkg-dev, cmake).
 programs=(g++ libleveldb-dev libc6-dev sqlite3 git python3 binutils cmake dpkg-dev quilt libsnappy-dev)
+# Debian packages: scripts/build-deb.sh (dpkg-checkbuilddeps wants
+# build-essential itself; pkgconf and check are packaging/debian's
+# Build-Depends).
+deb=(build-essential debhelper dpkg-dev lintian pkgconf check)
+fuzz=(clang libclang-rt-14-dev)
+coverage=(gcovr)
+report=(chromium python3)
 
 want=()
 for group in "${@:-core}"; do
@@ -22,7 +29,11 @@ for group in "${@:-core}"; do
     leveldb) want+=("${core[@]}" "${leveldb[@]}") ;;
     bench) want+=("${core[@]}" "${bench[@]}") ;;
     programs) want+=("${core[@]}" "${programs[@]}") ;;
-    all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}" "${programs[@]}") ;;
+    deb) want+=("${core[@]}" "${deb[@]}") ;;
+    fuzz) want+=("${core[@]}" "${fuzz[@]}") ;;
+    coverage) want+=("${core[@]}" "${coverage[@]}") ;;
+    report) want+=("${core[@]}" "${report[@]}") ;;
+    all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}" "${programs[@]}" "${deb[@]}" "${fuzz[@]}" "${coverage[@]}" "${report[@]}") ;;
     *) echo "install-deps: unknown group '$group'" >&2; exit 2 ;;
   esac
 done

@@ -71,6 +71,20 @@ fi
 "$plinth" probe > /dev/null 2>&1
 [ $? -eq 2 ] || { echo "FAIL: probe without DIR did not exit 2"; fail=1; }
 
+# Numbers: digits (and for seconds up to three decimals) only, in range;
+# "nan" once hung the probe and "1e300" exited 0 having run nothing.
+for bad in "--seconds nan" "--seconds 1e300" "--seconds -1" "--seconds 0" "--seconds 5." \
+           "--seconds inf" "--block -512" "--block 0" "--block 12abc" "--block 99999999999999999999"; do
+  # shellcheck disable=SC2086
+  "$plinth" probe $bad "$work/ok" > /dev/null 2> "$work/err"
+  rc=$?
+  if [ $rc -ne 2 ] || ! grep -q "wants" "$work/err"; then
+    echo "FAIL: probe $bad exited $rc"; cat "$work/err"; fail=1
+  else
+    echo "ok: probe $bad -> 2 ($(cat "$work/err"))"
+  fi
+done
+
 chmod 755 "$work/ro"
 rm -rf "$work"
 exit $fail

@@ -11,4 +11,10 @@
 int pl_tool_number(const char *tool, const char *option, const char *s, uint64_t min, uint64_t max,
                    uint64_t *out);
 
+/* Parses s as seconds with at most three decimals ("2", "0.25") into
+ * milliseconds in [min_ms, max_ms]; no sign, exponent, "nan" or "inf".
+ * Prints the same kind of message as pl_tool_number on failure. */
+int pl_tool_seconds(const char *tool, const char *option, const char *s, uint64_t min_ms,
+                    uint64_t max_ms, uint64_t *out_ms);
+
 #endif

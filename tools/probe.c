@@ -4,11 +4,13 @@
  * durable, over and over, for a fixed time. */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "plinth/plinth.h"
+#include "tools/args.h"
 #include "tools/probe.h"
 #include "tools/tool.h"
 
@@ -162,8 +164,10 @@ static void usage(FILE *out) {
           "directories can be fsynced.  Writes one scratch file in DIR and\n"
           "removes it.\n"
           "\n"
-          "  --seconds S    time per method (default 1)\n"
-          "  --block BYTES  block size (default 8192; a multiple of 4096 for O_DIRECT)\n"
+          "  --seconds S    time per method, up to 3 decimals (default 1, at most 3600)\n"
+          "  --block BYTES  block size, 512 to 67108864 (default 8192; a multiple of\n"
+          "                 4096 for O_DIRECT)\n"
+          "  -h, --help     this text\n"
           "\n"
           "Exits 0 when at least one method ran, 1 when none could (one line on\n"
           "stderr says why: DIR missing, not a directory, not writable, full), and\n"
@@ -181,22 +185,41 @@ int pl_tool_probe(int argc, char **argv) {
   pr.block = 8192;
   pr.seconds = 1.0;
   pr.tty = probe_raw_stderr_is_tty();
-  for (i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      usage(stdout);
-      return 0;
-    } else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
-      pr.seconds = atof(argv[++i]);
-    } else if (strcmp(argv[i], "--block") == 0 && i + 1 < argc) {
-      pr.block = (size_t)strtoul(argv[++i], NULL, 10);
-    } else if (argv[i][0] == '-' || dir != NULL) {
-      usage(stderr);
-      return 2;
-    } else {
+  {
+    static const struct option longs[] = {{"seconds", required_argument, NULL, 's'},
+                                          {"block", required_argument, NULL, 'b'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    uint64_t v;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+      switch (c) {
+        case 'h': usage(stdout); return 0;
+        case 's':
+          if (!pl_tool_seconds("plinth probe", "--seconds", optarg, 1, 3600000, &v)) return 2;
+          pr.seconds = (double)v / 1000.0;
+          break;
+        case 'b':
+          if (!pl_tool_number("plinth probe", "--block", optarg, 512, 64u << 20, &v)) return 2;
+          pr.block = (size_t)v;
+          break;
+        default:
+          fprintf(stderr, "plinth probe: unknown or incomplete option '%s'\n\n", argv[optind - 1]);
+          usage(stderr);
+          return 2;
+      }
+    }
+    for (i = optind; i < argc; i++) {
+      if (dir != NULL) {
+        fprintf(stderr, "plinth probe: one DIR at most ('%s' and '%s')\n", dir, argv[i]);
+        return 2;
+      }
       dir = argv[i];
     }
   }
-  if (dir == NULL || pr.seconds <= 0 || pr.block == 0) {
+  if (dir == NULL) {
     usage(stderr);
     return 2;
   }

@@ -5,3 +5,11 @@ libplinth_core_la_SOURCES += \
 	util/strlist.c \
 	util/path.c \
 	util/crc32c.c util/crc32c.h
+
+# util/crc32c.h is internal: its suite links the convenience library.
+if HAVE_CHECK
+check_PROGRAMS += tests/crc32c_test
+tests_crc32c_test_SOURCES = tests/crc32c_test.c
+tests_crc32c_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_crc32c_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
+endif

@@ -245,7 +245,7 @@ static pl_status fs_skip(pl_sequential_file *f, uint64_t n) {
   return pl_error_set(PL_IO_ERROR, ESPIPE, "fake: cannot seek");
 }
 static void fs_close(pl_sequential_file *f) { free(f); }
-static const pl_sequential_methods failing_sequential_methods = {1, fs_read, fs_skip, fs_close};
+static const pl_sequential_methods failing_sequential_methods = {PL_SEQUENTIAL_VERSION, fs_read, fs_skip, fs_close};
 
 static pl_status fail_new_sequential(pl_env *e, const char *p, pl_sequential_file **o) {
   pl_sequential_file *f = static_cast<pl_sequential_file *>(calloc(1, sizeof *f));
@@ -260,7 +260,7 @@ static pl_status fr_read_at(pl_random_file *f, uint64_t off, size_t n, void *scr
   return pl_error_set(PL_IO_ERROR, EIO, "fake: Input/output error");
 }
 static void fr_close(pl_random_file *f) { free(f); }
-static const pl_random_methods failing_random_methods = {1, fr_read_at, fr_close};
+static const pl_random_methods failing_random_methods = {PL_RANDOM_VERSION, fr_read_at, fr_close};
 
 static pl_status fail_new_random(pl_env *e, const char *p, pl_random_file **o) {
   pl_random_file *f = static_cast<pl_random_file *>(calloc(1, sizeof *f));

@@ -1,14 +1,16 @@
 /* plinth — the environment: every file-system, thread and clock operation a
  * storage engine needs, as a table of function pointers.
  *
- * The shape follows SQLite's VFS: a pl_env is a struct of methods with a
- * version field, so methods can be added later without breaking envs built
- * against an older header (a caller checks `env->version` before using a
- * method added after version 1).  File objects are small structs whose first
- * member points at their method table; an implementation "subclasses" one by
+ * The shape follows SQLite's VFS: a pl_env and every method table start
+ * with a version field, and each table says which methods each version
+ * adds ("methods above are valid for version N"), so methods can be added
+ * later without breaking tables built against an older header: a caller
+ * uses a method only if the table's version has it (the pl_* dispatchers
+ * below do that check).  File objects are small structs whose first member
+ * points at their method table; an implementation "subclasses" one by
  * embedding it as its first member.  Any env can be wrapped (see
- * env_wrapper.h), which is how the fault-injecting, recording and in-memory
- * envs are built.
+ * env_wrapper.h), which is how the fault-injecting and recording envs are
+ * built.
  *
  * Paths are UTF-8 strings on every platform.  Every method returns a
  * pl_status; on failure the detail is in pl_error_os()/pl_error_message().
@@ -27,7 +29,14 @@
 extern "C" {
 #endif
 
-#define PL_ENV_VERSION 1
+/* The versions of this header's tables.  A table built here sets its
+ * version field to the constant; older tables carry smaller numbers. */
+#define PL_ENV_VERSION 1        /* pl_env: every method */
+#define PL_WRITABLE_VERSION 2   /* pl_writable_methods: 1 append .. stats,
+                                   2 adds write_at and allocate */
+#define PL_SEQUENTIAL_VERSION 1 /* pl_sequential_methods */
+#define PL_RANDOM_VERSION 1     /* pl_random_methods */
+#define PL_LOGGER_VERSION 1     /* pl_logger_methods */
 
 typedef struct pl_env pl_env;
 typedef struct pl_sequential_file pl_sequential_file;
@@ -95,7 +104,7 @@ typedef struct pl_writable_stats {
 } pl_writable_stats;
 
 typedef struct pl_writable_methods {
-  int version;
+  int version; /* PL_WRITABLE_VERSION */
   /* Appends n bytes.  The data may stay in the file's buffer until flush,
    * sync or close.  REQUIRES: external synchronization. */
   pl_status (*append)(pl_writable_file *f, const void *data, size_t n);
@@ -116,16 +125,19 @@ typedef struct pl_writable_methods {
   uint64_t (*tell)(pl_writable_file *f);
   /* Copies the file's counters into *out. */
   void (*stats)(pl_writable_file *f, pl_writable_stats *out);
+  /* Methods above are valid for version 1. */
+
   /* Writes n bytes at offset, bypassing the buffer and leaving tell()
    * unchanged.  Safe for concurrent use with other write_at calls on
-   * non-overlapping ranges; not with append.  May be NULL when the env has
-   * no positional writes. */
+   * non-overlapping ranges; not with append.  An env without positional
+   * writes returns PL_NOT_SUPPORTED. */
   pl_status (*write_at)(pl_writable_file *f, uint64_t offset,
                         const void *data, size_t n);
   /* Reserves disk space for [offset, offset+len) so later writes there cannot
    * fail for lack of space (fallocate where the OS has it); the file's size
    * becomes at least offset+len.  May return PL_NOT_SUPPORTED. */
   pl_status (*allocate)(pl_writable_file *f, uint64_t offset, uint64_t len);
+  /* Methods above are valid for version 2. */
 } pl_writable_methods;
 
 /* Every failed write or sync is sticky: once one fails, every later
@@ -143,8 +155,8 @@ static inline pl_status pl_writable_sync(pl_writable_file *f) { return f->method
 static inline pl_status pl_writable_close(pl_writable_file *f) { return f->methods->close(f); }
 static inline uint64_t pl_writable_tell(pl_writable_file *f) { return f->methods->tell(f); }
 static inline void pl_writable_stats_get(pl_writable_file *f, pl_writable_stats *s) { f->methods->stats(f, s); }
-/* write_at and allocate are optional: these return PL_NOT_SUPPORTED when the
- * file's env left them NULL. */
+/* write_at and allocate are version-2 methods: these return
+ * PL_NOT_SUPPORTED for a version-1 table. */
 PL_API pl_status pl_writable_write_at(pl_writable_file *f, uint64_t offset, const void *data, size_t n);
 PL_API pl_status pl_writable_allocate(pl_writable_file *f, uint64_t offset, uint64_t len);
 
@@ -162,7 +174,7 @@ PL_API pl_status pl_writable_vappendf(pl_writable_file *f, const char *fmt, va_l
 /* Reading files                                                             */
 
 typedef struct pl_sequential_methods {
-  int version;
+  int version; /* PL_SEQUENTIAL_VERSION */
   /* Reads up to n bytes into buf; *got is 0 only at end of file.
    * REQUIRES: external synchronization. */
   pl_status (*read)(pl_sequential_file *f, void *buf, size_t n, size_t *got);
@@ -170,6 +182,7 @@ typedef struct pl_sequential_methods {
   pl_status (*skip)(pl_sequential_file *f, uint64_t n);
   /* Closes and frees f. */
   void (*close)(pl_sequential_file *f);
+  /* Methods above are valid for version 1. */
 } pl_sequential_methods;
 
 struct pl_sequential_file {
@@ -177,7 +190,7 @@ struct pl_sequential_file {
 };
 
 typedef struct pl_random_methods {
-  int version;
+  int version; /* PL_RANDOM_VERSION */
   /* Reads up to n bytes at offset.  *result points at the bytes: either into
    * scratch (which must hold n bytes) or into memory owned by the file (a
    * mapping), valid until close.  *got < n only at end of file.
@@ -186,6 +199,7 @@ typedef struct pl_random_methods {
                        void *scratch, const char **result, size_t *got);
   /* Closes and frees f. */
   void (*close)(pl_random_file *f);
+  /* Methods above are valid for version 1. */
 } pl_random_methods;
 
 struct pl_random_file {
@@ -201,12 +215,13 @@ struct pl_file_lock {
 };
 
 typedef struct pl_logger_methods {
-  int version;
+  int version; /* PL_LOGGER_VERSION */
   /* Writes one line: a timestamp, the thread, the formatted message and a
    * newline (unless the message ends in one).  Safe for concurrent use. */
   void (*logv)(pl_logger *l, const char *fmt, va_list ap);
   /* Flushes, closes and frees l. */
   void (*close)(pl_logger *l);
+  /* Methods above are valid for version 1. */
 } pl_logger_methods;
 
 struct pl_logger {
@@ -294,6 +309,7 @@ struct pl_env {
   uint64_t (*now_micros)(pl_env *env);
   /* Sleeps for at least micros microseconds. */
   void (*sleep_micros)(pl_env *env, uint64_t micros);
+  /* Methods above are valid for version 1. */
 };
 
 /* The platform's env (POSIX or Windows, chosen at build time).  Lives for the

@@ -1,0 +1,25 @@
+/* Helpers shared by the fuzz targets: a private scratch directory per
+ * process, and the checksum repair that lets the fuzzer past the CRC of
+ * every trace record. */
+#ifndef PLINTH_FUZZ_UTIL_H
+#define PLINTH_FUZZ_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The process's scratch directory (created on first use), and a path in
+ * it. */
+const char *fuzz_dir(void);
+const char *fuzz_path(const char *name);
+/* Writes n bytes of data to path, replacing it; aborts on failure (the
+ * fuzzer must not mistake a full /tmp for a finding). */
+void fuzz_write_file(const char *path, const uint8_t *data, size_t n);
+/* Rewrites, in place, the CRC of every whole record of a trace file image,
+ * so mutations of lengths, kinds and paths reach the parser's checks. */
+void fuzz_repair_crcs(uint8_t *data, size_t n);
+/* Removes everything in dir (not dir itself). */
+void fuzz_clear(const char *dir);
+/* Aborts if dir holds anything: a write escaped where it should not. */
+void fuzz_expect_empty(const char *dir);
+
+#endif
