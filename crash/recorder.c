@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "crash/crash_internal.h"
-#include "env/env_internal.h"
 #include "plinth/env_wrapper.h"
 #include "plinth/file_util.h"
 #include "port/thread.h"
@@ -42,7 +41,6 @@ typedef struct rec_writable {
   uint64_t size; /* logical size: where the next append lands */
   int recorded;  /* the file is under the root */
   int sync_on_close;
-  uint64_t extent; /* a mapped file's size on disk, as last recorded */
 } rec_writable;
 
 /* Copies path into out with '\\' as '/', repeated '/' and "." segments
@@ -211,28 +209,9 @@ static void record_write(rec_writable *w, uint64_t off, const void *d, size_t n,
   record(w->rec, &op);
 }
 
-/* A mapped file (PL_WRITABLE_MAPPED) grows on disk ahead of its data, a
- * step at a time (preallocation), and close cuts it back: recorded as the
- * EXTEND and TRUNCATE they are, so the model's states hold what the disk
- * can: after a power loss, the grown size with zeros past the data.  Asked
- * of the file itself, which must be the platform's, directly beneath. */
-static void record_growth(rec_writable *w) {
-  uint64_t extent, final_size;
-  pl_crash_op op;
-  if (!w->recorded || !pl__writable_mapped_sizes(w->w.target, &extent, &final_size)) return;
-  if (extent <= w->extent) return;
-  memset(&op, 0, sizeof op);
-  op.kind = PL_CRASH_EXTEND;
-  op.handle = w->handle;
-  op.offset = extent;
-  record(w->rec, &op);
-  w->extent = extent;
-}
-
 static pl_status rw_append(pl_writable_file *f, const void *d, size_t n) {
   rec_writable *w = (rec_writable *)f;
   pl_status s = pl_writable_append(w->w.target, d, n);
-  record_growth(w);
   record_write(w, w->size, d, n, s);
   if (s == PL_OK) w->size += n;
   return s;
@@ -243,7 +222,6 @@ static pl_status rw_appendv(pl_writable_file *f, const pl_iovec *iov, int cnt) {
   pl_status s = pl_writable_appendv(w->w.target, iov, cnt);
   size_t total = 0;
   int i;
-  record_growth(w);
   for (i = 0; i < cnt; i++) total += iov[i].len;
   if (w->recorded) {
     pl__buf all = {0};
@@ -271,20 +249,7 @@ static pl_status rw_sync(pl_writable_file *f) {
 
 static pl_status rw_close(pl_writable_file *f) {
   rec_writable *w = (rec_writable *)f;
-  uint64_t extent = 0, final_size = 0;
-  int mapped = w->recorded && pl__writable_mapped_sizes(w->w.target, &extent, &final_size);
   pl_status s = pl_writable_close(w->w.target);
-  if (mapped && extent > final_size) {
-    /* The mapped file's close cuts the steps' zeros off (after syncing,
-     * with sync_on_close, so the sync below covers the cut too). */
-    pl_crash_op op;
-    memset(&op, 0, sizeof op);
-    op.kind = PL_CRASH_TRUNCATE;
-    op.handle = w->handle;
-    op.offset = final_size;
-    op.failed = s != PL_OK;
-    record(w->rec, &op);
-  }
   if (w->sync_on_close) record_sync(w, s);
   free(w);
   return s;
@@ -355,10 +320,6 @@ static pl_status open_writable(pl_env *e, const char *path, const pl_writable_op
   w->w.target = t;
   w->rec = rec;
   w->size = append ? pl_writable_tell(t) : 0;
-  {
-    uint64_t final_size;
-    if (!pl__writable_mapped_sizes(t, &w->extent, &final_size)) w->extent = 0;
-  }
   w->sync_on_close = opt->sync_on_close;
   w->recorded = in;
   if (in) {

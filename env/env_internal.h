@@ -20,13 +20,6 @@ extern int pl__writable_test_break_rules;
 #define PL__BREAK_MANIFEST_RULE 1       /* no directory sync before a manifest's data */
 #define PL__BREAK_CREATE_PARENTS_SYNC 2 /* created parents never synced */
 
-/* If f is the platform's mapped writable (PL_WRITABLE_MAPPED), stores its
- * size on disk in *extent (it grows ahead of tell() by whole steps) and
- * the size close will cut it to in *final_size, and returns 1; otherwise
- * returns 0.  For the recording env, which records what a mapped file
- * does to the disk (crash/recorder.c). */
-int pl__writable_mapped_sizes(pl_writable_file *f, uint64_t *extent, uint64_t *final_size);
-
 pl_status pl__sequential_open(const char *path, pl_sequential_file **out);
 
 /* Opens a random-access file, mapping it or keeping its descriptor while the

@@ -3,8 +3,6 @@ libplinth_core_la_SOURCES += \
 	env/env_default.c \
 	env/env_internal.h \
 	env/writable.c \
-	env/writable_internal.h \
-	env/writable_mapped.c \
 	env/writable_generic.c \
 	env/sequential.c \
 	env/random.c \

@@ -7,12 +7,36 @@
 #include <string.h>
 
 #include "env/env_internal.h"
-#include "env/writable_internal.h"
 #include "plinth/file_util.h"
 #include "port/thread.h"
 
+typedef struct os_writable {
+  pl_writable_file base;
+  pl__os_file fd;
+  char *buf;
+  size_t cap; /* buffer size; 0 = unbuffered */
+  size_t len; /* bytes in buf */
+  uint64_t opened_size; /* tell() = opened_size + stats.bytes */
+  int sync_on_close;
+  int is_manifest;
+  int created_dirs;     /* open created directories not yet synced */
+  size_t existing_len; /* dir[0..existing_len) existed before open */
+  /* Where the directory syncs the contract promises go (the manifest rule,
+   * create_parents): through the outermost wrapper, so a recording or
+   * fault-injecting env sees them as the disk does. */
+  pl_env *dir_env;
+  pl_writable_stats stats;
+  /* The first failure of a write or sync, replayed by every later call.
+   * Set under sticky_mu: concurrent write_at calls may fail together. */
+  pl__mutex sticky_mu;
+  pl_status sticky;
+  int sticky_os;
+  char *sticky_msg;
+  char *path;
+  char *dir;
+} os_writable;
 
-pl_status pl__writable_fail(os_writable *w, pl_status s) {
+static pl_status fail(os_writable *w, pl_status s) {
   pl__mutex_lock(&w->sticky_mu);
   if (w->sticky == PL_OK) {
     w->sticky_os = pl_error_os();
@@ -23,7 +47,7 @@ pl_status pl__writable_fail(os_writable *w, pl_status s) {
   return s;
 }
 
-pl_status pl__writable_replay_sticky(os_writable *w) {
+static pl_status replay_sticky(os_writable *w) {
   pl_status s;
   pl__mutex_lock(&w->sticky_mu);
   s = pl_error_set(w->sticky, w->sticky_os, "%s (earlier failure; the file's durable state is unknown)",
@@ -35,7 +59,7 @@ pl_status pl__writable_replay_sticky(os_writable *w) {
 /* The sticky status as seen by write_at, which may run on several threads
  * at once (append, flush and sync are single-threaded by contract and read
  * w->sticky directly). */
-pl_status pl__writable_sticky_now(os_writable *w) {
+static pl_status sticky_now(os_writable *w) {
   pl_status s;
   pl__mutex_lock(&w->sticky_mu);
   s = w->sticky;
@@ -52,7 +76,7 @@ static pl_status drain(os_writable *w, const pl_iovec *extra, int n) {
   pl_status s;
   if (n + 1 > (int)(sizeof stackv / sizeof stackv[0])) {
     v = malloc((size_t)(n + 1) * sizeof *v);
-    if (v == NULL) return pl__writable_fail(w, pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", w->path));
+    if (v == NULL) return fail(w, pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", w->path));
   }
   if (w->len > 0) {
     v[cnt].base = w->buf;
@@ -62,7 +86,7 @@ static pl_status drain(os_writable *w, const pl_iovec *extra, int n) {
   for (i = 0; i < n; i++) v[cnt++] = extra[i];
   s = cnt ? pl__port_writev(w->fd, v, cnt, w->path) : PL_OK;
   if (v != stackv) free(v);
-  if (s != PL_OK) return pl__writable_fail(w, s);
+  if (s != PL_OK) return fail(w, s);
   if (cnt) w->stats.os_writes++;
   w->len = 0;
   return PL_OK;
@@ -100,7 +124,7 @@ static pl_status append_bytes(os_writable *w, const char *p, size_t n) {
 static pl_status w_append(pl_writable_file *f, const void *data, size_t n) {
   os_writable *w = (os_writable *)f;
   pl_status s;
-  if (w->sticky != PL_OK) return pl__writable_replay_sticky(w);
+  if (w->sticky != PL_OK) return replay_sticky(w);
   s = append_bytes(w, data, n);
   if (s != PL_OK) return s;
   w->stats.bytes += n;
@@ -113,7 +137,7 @@ static pl_status w_appendv(pl_writable_file *f, const pl_iovec *iov, int cnt) {
   size_t total = 0;
   int i;
   pl_status s = PL_OK;
-  if (w->sticky != PL_OK) return pl__writable_replay_sticky(w);
+  if (w->sticky != PL_OK) return replay_sticky(w);
   for (i = 0; i < cnt; i++) total += iov[i].len;
   if (total <= w->cap - w->len) {
     for (i = 0; i < cnt; i++) take(w, iov[i].base, iov[i].len);
@@ -131,7 +155,7 @@ static pl_status w_appendv(pl_writable_file *f, const pl_iovec *iov, int cnt) {
 static pl_status w_flush(pl_writable_file *f) {
   os_writable *w = (os_writable *)f;
   pl_status s;
-  if (w->sticky != PL_OK) return pl__writable_replay_sticky(w);
+  if (w->sticky != PL_OK) return replay_sticky(w);
   s = drain(w, NULL, 0);
   if (s == PL_OK) w->stats.flushes++;
   return s;
@@ -158,36 +182,29 @@ static pl_status sync_new_dirs(os_writable *w) {
   return PL_OK;
 }
 
-pl_status pl__writable_dir_rules(os_writable *w) {
+static pl_status w_sync(pl_writable_file *f) {
+  os_writable *w = (os_writable *)f;
   pl_status s;
+  if (w->sticky != PL_OK) return replay_sticky(w);
+  s = drain(w, NULL, 0);
+  if (s != PL_OK) return s;
   if (w->created_dirs && !(pl__writable_test_break_rules & PL__BREAK_CREATE_PARENTS_SYNC)) {
     s = sync_new_dirs(w);
-    if (s != PL_OK) return pl__writable_fail(w, s);
+    if (s != PL_OK) return fail(w, s);
   }
   if (w->is_manifest && !(pl__writable_test_break_rules & PL__BREAK_MANIFEST_RULE)) {
     /* A manifest names other files (tables, logs); their directory entries
      * must be durable before the manifest that points at them is. */
     s = pl_env_sync_dir(w->dir_env, w->dir);
-    if (s != PL_OK) return pl__writable_fail(w, s);
+    if (s != PL_OK) return fail(w, s);
   }
-  return PL_OK;
-}
-
-static pl_status w_sync(pl_writable_file *f) {
-  os_writable *w = (os_writable *)f;
-  pl_status s;
-  if (w->sticky != PL_OK) return pl__writable_replay_sticky(w);
-  s = drain(w, NULL, 0);
-  if (s != PL_OK) return s;
-  s = pl__writable_dir_rules(w);
-  if (s != PL_OK) return s;
   s = pl__port_sync(w->fd, w->path);
-  if (s != PL_OK) return pl__writable_fail(w, s);
+  if (s != PL_OK) return fail(w, s);
   w->stats.syncs++;
   return PL_OK;
 }
 
-void pl__writable_free(os_writable *w) {
+static void w_free(os_writable *w) {
   pl__mutex_destroy(&w->sticky_mu);
   free(w->buf);
   free(w->sticky_msg);
@@ -201,7 +218,7 @@ static pl_status w_close(pl_writable_file *f) {
   pl_status s = w->sync_on_close ? w_sync(f) : w_flush(f);
   pl_status c = pl__port_close(w->fd, w->path);
   if (s == PL_OK && c != PL_OK) s = c;
-  pl__writable_free(w);
+  w_free(w);
   return s;
 }
 
@@ -218,15 +235,15 @@ static pl_status w_write_at(pl_writable_file *f, uint64_t offset,
                             const void *data, size_t n) {
   os_writable *w = (os_writable *)f;
   pl_status s;
-  if (pl__writable_sticky_now(w) != PL_OK) return pl__writable_replay_sticky(w);
+  if (sticky_now(w) != PL_OK) return replay_sticky(w);
   s = pl__port_pwrite(w->fd, offset, data, n, w->path);
-  if (s != PL_OK) return pl__writable_fail(w, s);
+  if (s != PL_OK) return fail(w, s);
   return PL_OK;
 }
 
 static pl_status w_allocate(pl_writable_file *f, uint64_t offset, uint64_t len) {
   os_writable *w = (os_writable *)f;
-  if (pl__writable_sticky_now(w) != PL_OK) return pl__writable_replay_sticky(w);
+  if (sticky_now(w) != PL_OK) return replay_sticky(w);
   return pl__port_allocate(w->fd, offset, len, w->path);
 }
 
@@ -282,15 +299,13 @@ pl_status pl__writable_open(pl_env *env, const char *path, int flags,
   os_writable *w;
   pl_status s;
   char dir[4096];
-  int created = 0, mapped;
+  int created = 0;
   size_t existing = 0;
   *out = NULL;
   if (opt == NULL) {
     pl_writable_options_init(&defaults);
     opt = &defaults;
   }
-  if (opt->strategy != PL_WRITABLE_BUFFERED && opt->strategy != PL_WRITABLE_MAPPED)
-    return pl_error_set(PL_INVALID_ARGUMENT, 0, "%s: unknown write strategy %d", path, opt->strategy);
   s = pl_path_dirname(path, dir, sizeof dir);
   if (s != PL_OK) return s;
   if (opt->dir_env != NULL) env = opt->dir_env;
@@ -298,13 +313,11 @@ pl_status pl__writable_open(pl_env *env, const char *path, int flags,
     s = create_parents(env, path, &created, &existing);
     if (s != PL_OK) return s;
   }
-  mapped = opt->strategy == PL_WRITABLE_MAPPED;
   w = calloc(1, sizeof *w);
   if (w == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
-  w->base.methods = mapped ? &pl__mapped_writable_methods : &os_writable_methods;
+  w->base.methods = &os_writable_methods;
   pl__mutex_init(&w->sticky_mu);
-  /* A mapped file has no buffer: its appends are stores into the map. */
-  w->cap = mapped ? 0 : opt->buffer_size;
+  w->cap = opt->buffer_size;
   w->sync_on_close = opt->sync_on_close;
   w->created_dirs = created;
   w->existing_len = existing;
@@ -314,26 +327,23 @@ pl_status pl__writable_open(pl_env *env, const char *path, int flags,
   w->dir = strdup(dir);
   w->buf = w->cap ? malloc(w->cap) : NULL;
   if (w->path == NULL || w->dir == NULL || (w->cap && w->buf == NULL)) {
-    pl__writable_free(w);
+    w_free(w);
     return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   }
   if (opt->exclusive) flags = (flags & ~PL__OPEN_TRUNCATE) | PL__OPEN_EXCLUSIVE;
-  /* A mapping that can be written needs a descriptor that can be read. */
-  if (mapped) flags |= PL__OPEN_READ;
   s = pl__port_open(path, flags | PL__OPEN_WRITE | PL__OPEN_CREATE, &w->fd);
   if (s != PL_OK) {
-    pl__writable_free(w);
+    w_free(w);
     return s;
   }
   if (flags & PL__OPEN_APPEND) {
     s = pl__port_fsize(w->fd, &w->opened_size, path);
     if (s != PL_OK) {
       pl__port_close(w->fd, path);
-      pl__writable_free(w);
+      w_free(w);
       return s;
     }
   }
-  if (mapped) pl__mapped_init(w, opt->map_step);
   *out = &w->base;
   return PL_OK;
 }

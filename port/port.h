@@ -64,26 +64,6 @@ pl_status pl__port_mmap(pl__os_file f, uint64_t size, void **base,
                        const char *path);
 void pl__port_munmap(void *base, uint64_t size);
 
-/* Writing through a mapping (the mapped writable, env/writable_mapped.c). */
-/* Sets the size of f to size: grows it with zeros or cuts it
- * (ftruncate; SetEndOfFile on Windows, where no view may be mapped when it
- * shrinks). */
-pl_status pl__port_set_size(pl__os_file f, uint64_t size, const char *path);
-/* What a mapping's file offset must be a multiple of: the page size on
- * POSIX, the allocation granularity (64 KiB) on Windows. */
-size_t pl__port_map_granularity(void);
-/* Maps [offset, offset+len) of f, which must be open for reading and
- * writing, shared with the file: stores reach the file's cached pages. */
-pl_status pl__port_map_rw(pl__os_file f, uint64_t offset, size_t len, void **base,
-                          const char *path);
-/* Makes the stores to [base, base+len) of such a mapping durable: msync
- * with MS_SYNC; FlushViewOfFile then FlushFileBuffers on Windows.  base
- * must be a multiple of pl__port_map_granularity() from the mapping's
- * start. */
-pl_status pl__port_map_sync(pl__os_file f, void *base, size_t len, const char *path);
-/* Unmaps a mapping made by pl__port_map_rw. */
-void pl__port_unmap_rw(void *base, size_t len);
-
 /* Takes / releases the OS lock on an open file (whole file, exclusive,
  * without waiting).  On POSIX the lock belongs to the process, not to f:
  * closing ANY descriptor of the file in this process releases it. */

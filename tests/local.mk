@@ -18,8 +18,6 @@ PL_TEST_INTERNAL_LDADD = tests/libpltest.la libplinth_core.la $(CHECK_LIBS)
 check_PROGRAMS += \
 	tests/status_test \
 	tests/writable_test \
-	tests/mapped_test \
-	tests/mapped_crash_test \
 	tests/read_test \
 	tests/fs_test \
 	tests/lock_test \
@@ -35,14 +33,6 @@ tests_status_test_LDADD = $(PL_TEST_LDADD)
 tests_writable_test_SOURCES = tests/writable_test.c tests/syscall_spy.c tests/syscall_spy.h
 tests_writable_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_writable_test_LDADD = $(PL_TEST_LDADD)
-
-tests_mapped_test_SOURCES = tests/mapped_test.c tests/syscall_spy.c tests/syscall_spy.h
-tests_mapped_test_CFLAGS = $(PL_TEST_CFLAGS)
-tests_mapped_test_LDADD = $(PL_TEST_LDADD)
-
-tests_mapped_crash_test_SOURCES = tests/mapped_crash_test.c
-tests_mapped_crash_test_CFLAGS = $(PL_TEST_CFLAGS)
-tests_mapped_crash_test_LDADD = $(PL_TEST_LDADD)
 
 tests_read_test_SOURCES = tests/read_test.c
 tests_read_test_CFLAGS = $(PL_TEST_CFLAGS)

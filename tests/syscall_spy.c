@@ -9,7 +9,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -86,8 +85,6 @@ static int enter(int kind, const char *path) {
   pthread_mutex_lock(&mu);
   if (ncalls < MAX_CALLS) {
     calls[ncalls].kind = kind;
-    calls[ncalls].len = 0;
-    calls[ncalls].flags = 0;
     snprintf(calls[ncalls].path, sizeof calls[ncalls].path, "%s", path);
     ncalls++;
   }
@@ -191,19 +188,4 @@ int fallocate(int fd, int mode, off_t offset, off_t len) {
   return (int)syscall(SYS_fallocate, fd, mode, offset, len);
 }
 #endif
-
-int msync(void *addr, size_t len, int flags) {
-  int err = enter(SPY_MSYNC, "");
-  pthread_mutex_lock(&mu);
-  if (ncalls > 0 && ncalls <= MAX_CALLS && calls[ncalls - 1].kind == SPY_MSYNC) {
-    calls[ncalls - 1].len = len;
-    calls[ncalls - 1].flags = flags;
-  }
-  pthread_mutex_unlock(&mu);
-  if (err) {
-    errno = err;
-    return -1;
-  }
-  return (int)syscall(SYS_msync, addr, len, flags);
-}
 #endif /* !_WIN32 */

@@ -1,5 +1,5 @@
 /* A syscall spy for the POSIX suites: the test program defines fsync,
- * fdatasync, write, writev, rename, fallocate and msync itself, so calls from libplinth reach these
+ * fdatasync, write, writev, rename and fallocate itself, so calls from libplinth reach these
  * definitions first (symbol interposition).  Each call is logged with the
  * path of its descriptor, and a test can make the next calls fail or come
  * back short, which is how EIO from fsync, EINVAL from a directory fsync,
@@ -9,14 +9,11 @@
 
 #include <stddef.h>
 
-enum { SPY_FSYNC, SPY_FDATASYNC, SPY_WRITEV, SPY_RENAME, SPY_FALLOCATE, SPY_MSYNC, SPY_KINDS };
+enum { SPY_FSYNC, SPY_FDATASYNC, SPY_WRITEV, SPY_RENAME, SPY_FALLOCATE, SPY_KINDS };
 
 typedef struct spy_call {
   int kind;
-  char path[512]; /* the descriptor's path, or rename's target ("" for
-                     msync, which has no descriptor) */
-  size_t len;     /* msync: bytes; flags: its flags */
-  int flags;
+  char path[512]; /* the descriptor's path, or rename's target */
 } spy_call;
 
 /* The kind plinth's file sync uses here: SPY_FDATASYNC where configure

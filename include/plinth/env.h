@@ -89,33 +89,10 @@ typedef struct pl_writable_options {
    * recording or fault-injecting env sees exactly what reaches the disk.
    * NULL: the env that opens the file. */
   pl_env *dir_env;
-  /* How appends reach the file (the platform env; other envs may answer
-   * PL_NOT_SUPPORTED or ignore it):
-   * PL_WRITABLE_BUFFERED (0, the default): copied into buffer_size bytes
-   *   of memory, written with write(2) (WriteFile) when it fills, on flush
-   *   and on sync; sync is fdatasync.
-   * PL_WRITABLE_MAPPED: stored into a shared memory mapping of the file.
-   *   The file grows by map_step bytes at a time (preallocated where the
-   *   file system can, so a full disk fails the append that grows it,
-   *   never a store); sync is msync of what was stored since the last one
-   *   (plus fdatasync when the file grew); close cuts the file to its
-   *   logical size.  buffer_size is ignored, flush has nothing to do.
-   *   After a power loss the file may be longer than what was appended:
-   *   up to the last step it grew to, the rest zeros.  A reader must
-   *   stop at zeros (plinth's compressed reader and a checksummed log
-   *   do).  When it pays: bench/README.md. */
-  int strategy;
-  /* PL_WRITABLE_MAPPED: bytes the file grows by, rounded up to the
-   * mapping granularity (a page; 64 KiB on Windows).  0: 16 MiB. */
-  uint64_t map_step;
 } pl_writable_options;
 
-#define PL_WRITABLE_BUFFERED 0
-#define PL_WRITABLE_MAPPED 1
-#define PL_WRITABLE_DEFAULT_MAP_STEP (16 * 1024 * 1024)
-
 /* Fills *o with the defaults: 64 KiB buffer, no sync on close, no parents,
- * not exclusive, no dir_env, buffered. */
+ * not exclusive, no dir_env. */
 PL_API void pl_writable_options_init(pl_writable_options *o);
 
 typedef struct pl_writable_stats {

@@ -243,40 +243,6 @@ pl_status pl__port_mmap(pl__os_file f, uint64_t size, void **base,
 
 void pl__port_munmap(void *base, uint64_t size) { munmap(base, (size_t)size); }
 
-pl_status pl__port_set_size(pl__os_file f, uint64_t size, const char *path) {
-  int r;
-  if (size > (uint64_t)INT64_MAX) return pl__port_error(EFBIG, path);
-  do {
-    r = ftruncate((int)f, (off_t)size);
-  } while (r != 0 && errno == EINTR);
-  if (r != 0) return pl__port_error(errno, path);
-  return PL_OK;
-}
-
-size_t pl__port_map_granularity(void) {
-  long page = sysconf(_SC_PAGESIZE);
-  return page > 0 ? (size_t)page : 4096;
-}
-
-pl_status pl__port_map_rw(pl__os_file f, uint64_t offset, size_t len, void **base,
-                          const char *path) {
-  void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, (int)f, (off_t)offset);
-  if (p == MAP_FAILED) return pl__port_error(errno, path);
-  *base = p;
-  return PL_OK;
-}
-
-pl_status pl__port_map_sync(pl__os_file f, void *base, size_t len, const char *path) {
-  (void)f;
-  /* MS_SYNC: the stores are written and the call waits for them; on Linux
-   * this is fdatasync of the range (the size is included when it
-   * changed).  Not retried on EINTR: msync does not fail with it. */
-  if (msync(base, len, MS_SYNC) != 0) return pl__port_error(errno, path);
-  return PL_OK;
-}
-
-void pl__port_unmap_rw(void *base, size_t len) { munmap(base, len); }
-
 static pl_status set_lock(pl__os_file f, short type, const char *path) {
   struct flock fl;
   fl.l_type = type;

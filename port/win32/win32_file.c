@@ -309,58 +309,6 @@ void pl__port_munmap(void *base, uint64_t size) {
   UnmapViewOfFile(base);
 }
 
-pl_status pl__port_set_size(pl__os_file f, uint64_t size, const char *path) {
-  FILE_END_OF_FILE_INFO eof;
-  eof.EndOfFile.QuadPart = (LONGLONG)size;
-  /* Fails with ERROR_USER_MAPPED_FILE if a view is mapped past the new end:
-   * the mapped writable unmaps before it cuts. */
-  if (!SetFileInformationByHandle(pl__win32_handle(f), FileEndOfFileInfo, &eof, sizeof eof))
-    return last_error(path);
-  return PL_OK;
-}
-
-size_t pl__port_map_granularity(void) {
-  SYSTEM_INFO si;
-  GetSystemInfo(&si);
-  return si.dwAllocationGranularity ? (size_t)si.dwAllocationGranularity : 65536;
-}
-
-pl_status pl__port_map_rw(pl__os_file f, uint64_t offset, size_t len, void **base,
-                          const char *path) {
-  uint64_t end = offset + len;
-  HANDLE map;
-  void *p;
-  DWORD e;
-  /* A mapping object as large as the view's end (never larger: that would
-   * grow the file), then the view. */
-  map = CreateFileMappingW(pl__win32_handle(f), NULL, PAGE_READWRITE, (DWORD)(end >> 32),
-                           (DWORD)end, NULL);
-  if (map == NULL) return last_error(path);
-  p = MapViewOfFile(map, FILE_MAP_WRITE, (DWORD)(offset >> 32), (DWORD)offset, (SIZE_T)len);
-  e = GetLastError();
-  CloseHandle(map); /* the view keeps the mapping referenced */
-  if (p == NULL) return pl__port_error((int)e, path);
-  *base = p;
-  return PL_OK;
-}
-
-pl_status pl__port_map_sync(pl__os_file f, void *base, size_t len, const char *path) {
-  /* FlushViewOfFile starts writing the view's dirty pages and returns;
-   * FlushFileBuffers waits for them and for the file's metadata, and asks
-   * the device to flush its cache (Microsoft documents the pair). */
-  if (!FlushViewOfFile(base, len)) return last_error(path);
-  if (!FlushFileBuffers(pl__win32_handle(f))) return last_error(path);
-  return PL_OK;
-}
-
-void pl__port_unmap_rw(void *base, size_t len) {
-  (void)len;
-  /* Dirty pages stay in the file's cache and reach the disk later (or at
-   * the next FlushFileBuffers); start them on their way now. */
-  FlushViewOfFile(base, 0);
-  UnmapViewOfFile(base);
-}
-
 pl_status pl__port_lock(pl__os_file f, const char *path) {
   OVERLAPPED ov;
   ZeroMemory(&ov, sizeof ov);
