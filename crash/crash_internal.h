@@ -115,6 +115,11 @@ void pl__options_normalize(const pl_crash_options *o, pl_crash_options *out);
 /* A 16-bit fingerprint of the options that shape states. */
 unsigned pl__options_fingerprint(const pl_crash_options *o);
 
+/* A malloc'ed copy of path p with its first from_len bytes replaced by to
+ * (a rename's effect on a name under the renamed one); NULL when out of
+ * memory. */
+char *pl__path_rebase(const char *p, size_t from_len, const char *to);
+
 /* Builds the model of the crash right after ops [0, end).  Notes that
  * directly follow op end-1 are included.  REQUIRES: o normalized. */
 pl_status pl__model_build(pl__model *m, const pl_crash_trace *t,

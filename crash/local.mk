@@ -16,6 +16,7 @@ libplinth_core_la_SOURCES += \
 	crash/shrink.c \
 	crash/explore.c \
 	crash/report.c \
+	crash/report_html.c \
 	crash/faults.c \
 	crash/examples.c
 pkginclude_HEADERS += include/plinth/crash.h
@@ -54,7 +55,7 @@ crash-leveldb: crash/leveldb_crash tools/plinth$(EXEEXT)
 	  test $$? -le 1 || exit 1; \
 	done
 .PHONY: crash-leveldb
-EXTRA_DIST += crash/TRACE-FORMAT.md crash/README.md
+EXTRA_DIST += crash/TRACE-FORMAT.md crash/README.md crash/doc
 
 if HAVE_CHECK
 check_PROGRAMS += \

@@ -144,48 +144,26 @@ static void vremove_tree(replay *r, const char *path) {
   }
 }
 
-/* Renames path and everything under it to the same names under to. */
-static int vmove(replay *r, const char *from, const char *to) {
+char *pl__path_rebase(const char *p, size_t from_len, const char *to) {
+  size_t lt = strlen(to), n = lt + strlen(p + from_len) + 1;
+  char *np = malloc(n);
+  if (np == NULL) return NULL;
+  memcpy(np, to, lt);
+  memcpy(np + lt, p + from_len, n - lt);
+  return np;
+}
+
+/* Renames from and everything under it to the same names under to; with
+ * exchange, also to and everything under it to from (RENAME_EXCHANGE). */
+static int vmove(replay *r, const char *from, const char *to, int exchange) {
   size_t i, lf = strlen(from), lt = strlen(to);
   for (i = 0; i < r->nv; i++) {
     const char *p = r->v[i].path;
-    if (under(from, lf, p)) {
-      size_t n = lt + strlen(p + lf) + 1;
-      char *np = malloc(n);
-      if (np == NULL) return 0;
-      memcpy(np, to, lt);
-      memcpy(np + lt, p + lf, n - lt);
-      if (r->v[i].own) free((char *)r->v[i].path);
-      r->v[i].path = np;
-      r->v[i].own = 1;
-    }
-  }
-  return 1;
-}
-
-/* Swaps a and b, with everything under each (RENAME_EXCHANGE). */
-static int vexchange(replay *r, const char *a, const char *b) {
-  size_t i, la = strlen(a), lb = strlen(b);
-  for (i = 0; i < r->nv; i++) {
-    const char *p = r->v[i].path, *to;
-    size_t lf, lt, n;
     char *np;
-    if (under(a, la, p)) {
-      lf = la;
-      to = b;
-      lt = lb;
-    } else if (under(b, lb, p)) {
-      lf = lb;
-      to = a;
-      lt = la;
-    } else {
-      continue;
-    }
-    n = lt + strlen(p + lf) + 1;
-    np = malloc(n);
+    if (under(from, lf, p)) np = pl__path_rebase(p, lf, to);
+    else if (exchange && under(to, lt, p)) np = pl__path_rebase(p, lt, from);
+    else continue;
     if (np == NULL) return 0;
-    memcpy(np, to, lt);
-    memcpy(np + lt, p + lf, n - lt);
     if (r->v[i].own) free((char *)r->v[i].path);
     r->v[i].path = np;
     r->v[i].own = 1;
@@ -415,10 +393,10 @@ static pl_status replay_ops(pl__model *m, replay *r) {
           break;
         if ((d1 = dir_of(m, r, o->path, i)) < 0 || (d2 = dir_of(m, r, o->path2, i)) < 0) return oom();
         if (o->kind == PL_CRASH_EXCHANGE) {
-          if (!vexchange(r, o->path, o->path2)) return oom();
+          if (!vmove(r, o->path, o->path2, 1)) return oom();
         } else {
           vremove_tree(r, o->path2);
-          if (!vmove(r, o->path, o->path2)) return oom();
+          if (!vmove(r, o->path, o->path2, 0)) return oom();
         }
         if (!add_name(m, i, o->kind, o->path, o->path2, in, d1, d2)) return oom();
         break;

@@ -58,6 +58,12 @@ static void json_string(FILE *out, const char *s) {
   fputc('"', out);
 }
 
+/* ', "name": "value"' */
+static void json_field(FILE *out, const char *name, const char *value) {
+  fprintf(out, ", \"%s\": ", name);
+  json_string(out, value);
+}
+
 /* The lines of a lost-ops description as a JSON array of strings. */
 static void json_lines(FILE *out, const char *text) {
   const char *p = text ? text : "";
@@ -100,16 +106,13 @@ void pl_crash_report_print_json(const pl_crash_report *r, FILE *out) {
     fprintf(out, "%s\n  {\"point\": %lu, \"after_op\": ", i ? "," : "", (unsigned long)f->point);
     if (f->point == 0) fputs("null", out);
     else fprintf(out, "%lu", (unsigned long)(f->point - 1));
-    fputs(", \"id\": ", out);
-    json_string(out, f->id);
-    fputs(", \"message\": ", out);
-    json_string(out, f->message);
+    json_field(out, "id", f->id);
+    json_field(out, "message", f->message);
     fputs(", \"lost\": ", out);
     json_lines(out, f->lost);
     fputs(", \"shrunk\": {\"id\": ", out);
     json_string(out, f->shrunk_id);
-    fputs(", \"message\": ", out);
-    json_string(out, f->shrunk_message);
+    json_field(out, "message", f->shrunk_message);
     fputs(", \"lost\": ", out);
     json_lines(out, f->shrunk_lost);
     fputs("}}", out);

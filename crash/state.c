@@ -81,30 +81,17 @@ static int sadd(pl__state *s, const char *path, int kind, int inode) {
   return 1;
 }
 
-/* Renames every entry at or under one of `from` to the same name under the
- * other (both directions at once when exchange is set). */
+/* Renames every entry at or under from to the same names under to (and,
+ * with exchange, every entry under to to from). */
 static int smove(pl__state *s, const char *from, const char *to, int exchange) {
   size_t i, lf = strlen(from), lt = strlen(to);
   for (i = 0; i < s->n; i++) {
-    const char *p = s->e[i].path, *dst;
-    size_t skip, ldst, n;
+    const char *p = s->e[i].path;
     char *np;
-    if (under(from, p)) {
-      skip = lf;
-      dst = to;
-      ldst = lt;
-    } else if (exchange && under(to, p)) {
-      skip = lt;
-      dst = from;
-      ldst = lf;
-    } else {
-      continue;
-    }
-    n = ldst + strlen(p + skip) + 1;
-    np = malloc(n);
+    if (under(from, p)) np = pl__path_rebase(p, lf, to);
+    else if (exchange && under(to, p)) np = pl__path_rebase(p, lt, from);
+    else continue;
     if (np == NULL) return 0;
-    memcpy(np, dst, ldst);
-    memcpy(np + ldst, p + skip, n - ldst);
     free(s->e[i].path);
     s->e[i].path = np;
   }

@@ -275,7 +275,12 @@ static pl_status create_parents(pl_env *env, const char *path, int *created, siz
     if (i == len || is_sep(dir[i])) {
       char saved = dir[i];
       dir[i] = '\0';
-      if (pl_env_file_exists(env, dir) != PL_OK) {
+      /* Only a missing directory is created: an error while looking (EIO,
+       * EACCES) is the caller's, not a reason to create and sync parents
+       * that may well exist. */
+      s = pl_env_file_exists(env, dir);
+      if (s != PL_OK && s != PL_NOT_FOUND) return s;
+      if (s == PL_NOT_FOUND) {
         if (!*created) {
           /* Remember the parent of the first missing directory ("/" keeps
            * its separator). */

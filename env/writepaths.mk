@@ -14,7 +14,6 @@ pkginclude_HEADERS += \
 libplinth_core_la_SOURCES += env/compress_common.c env/compress_internal.h
 if HAVE_ZSTD
 libplinth_core_la_SOURCES += env/compress_zstd.c
-libplinth_core_la_LIBADD = $(ZSTD_LIBS)
 else
 libplinth_core_la_SOURCES += env/compress_absent.c
 endif

@@ -1,7 +1,9 @@
-libplinth_core_la_SOURCES += port/port.h port/thread.h port/process.h
+libplinth_core_la_SOURCES += port/port.h port/thread.h port/process.h port/syscalls.h
 if PORT_POSIX
 libplinth_core_la_SOURCES += \
 	port/posix/posix_error.c \
+	port/posix/posix_syscalls.c \
+	port/posix/posix_syscalls.h \
 	port/posix/posix_file.c \
 	port/posix/posix_fs.c \
 	port/posix/posix_sys.c \

@@ -21,10 +21,11 @@ ROUNDS=${ROUNDS:-5}
 BENCHMARKS=${BENCHMARKS:-fillseq,fillsync,fillrandom,overwrite,readrandom,readseq,readreverse}
 BENCH_CSV=${BENCH_CSV:-$PLINTH_SRCDIR/bench/results/leveldb.csv}
 
+ldb_build_plinth
+ldb_stop_if_plinth_only
 "$PLINTH_SRCDIR/scripts/install-deps.sh" leveldb
 ldb_fetch_source
 ldb_prepare_tree
-ldb_build_plinth
 ldb_build stock
 ldb_build plinth
 stock=$LDB_WORK/build-stock/db_bench

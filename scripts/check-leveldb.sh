@@ -11,10 +11,11 @@ set -euo pipefail
 LDB_NAME=check-leveldb
 . "$(dirname "${BASH_SOURCE[0]}")/leveldb-common.sh"
 
+ldb_build_plinth
+ldb_stop_if_plinth_only
 "$PLINTH_SRCDIR/scripts/install-deps.sh" leveldb
 ldb_fetch_source
 ldb_prepare_tree
-ldb_build_plinth
 ldb_build plinth
 build=$LDB_WORK/build-plinth
 

@@ -14,7 +14,9 @@
 #  4. configures plinth with --host=x86_64-w64-mingw32 in BUILD_DIR (default
 #     /tmp/plinth-windows-build) and runs `make check` there, Automake's
 #     LOG_COMPILER running every test program under Wine through
-#     scripts/wine-test.sh;
+#     scripts/wine-test.sh.  The sources are $PLINTH_SOURCE_COPY when set
+#     (make check-windows sets it to a clean copy, so a source directory
+#     configured in place works too), else the checkout this script is in;
 #  5. prints each suite's closing Check line and its skipped cases, and the
 #     number of test cases run on Windows against those skipped.
 # Exit status: that of `make check`.
@@ -165,14 +167,29 @@ fi
 flock -u 9
 
 # --- cross-build and run --------------------------------------------------------
-[ -x "$srcdir/configure" ] || (cd "$srcdir" && ./autogen.sh)
+src="${PLINTH_SOURCE_COPY:-$srcdir}"
+[ -x "$src/configure" ] || (cd "$src" && ./autogen.sh)
+# configure refuses to build a source directory configured in place anywhere
+# else; `make check-windows` hands over a clean copy instead.
+if [ -f "$src/config.status" ]; then
+  say "$src is configured in place: run make check-windows, which builds from a clean copy of the sources"
+  exit 1
+fi
+# A plinth build directory configured from other sources is started afresh:
+# its dependency files name the old ones.
+if [ -f "$builddir/config.status" ] && grep -q '^PACKAGE_NAME=.plinth' "$builddir/config.log" 2>/dev/null &&
+   [ "$(cat "$builddir/.plinth-srcdir" 2>/dev/null)" != "$src" ]; then
+  say "$builddir was configured from other sources; starting it afresh"
+  rm -rf "$builddir"
+fi
 mkdir -p "$builddir"
 cd "$builddir"
-say "configuring plinth for $host in $builddir"
-"$srcdir/configure" -q --host="$host" --disable-shared --enable-werror \
+say "configuring plinth for $host in $builddir (sources: $src)"
+"$src/configure" -q --host="$host" --disable-shared --enable-werror \
   CHECK_CFLAGS="-I$checkdir/include" \
   CHECK_LIBS="-L$checkdir/lib -lcheck" \
   PL_TEST_RUNNER="/bin/sh $srcdir/scripts/wine-test.sh" >/dev/null
+echo "$src" >.plinth-srcdir
 status=0
 say "running the suites under Wine as $wine_who"
 make -s -j"$jobs" check >make-check.out 2>&1 || status=$?

@@ -8,13 +8,14 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 scripts/install-deps.sh core coverage || { echo "coverage: installing gcovr failed"; exit 1; }
-[ -x configure ] || ./autogen.sh >/dev/null 2>&1 || { echo "coverage: autogen failed"; exit 1; }
-out=$top/build/coverage
+src=${PLINTH_SOURCE_COPY:-$top}
+[ -x "$src/configure" ] || (cd "$src" && ./autogen.sh >/dev/null 2>&1) || { echo "coverage: autogen failed"; exit 1; }
+out=${PLINTH_COVERAGE_BUILD:-$top/build/coverage}
 mkdir -p "$out"
 if [ ! -f "$out/Makefile" ]; then
   # The C++ adapter test links the instrumented library too: CXXFLAGS and
   # LDFLAGS need --coverage as well as CFLAGS.
-  (cd "$out" && "$top/configure" --disable-shared CFLAGS="-O0 -g --coverage" CXXFLAGS="-O0 -g --coverage" \
+  (cd "$out" && "$src/configure" --disable-shared CFLAGS="-O0 -g --coverage" CXXFLAGS="-O0 -g --coverage" \
       LDFLAGS="--coverage" >configure.out 2>&1) || { tail -n 20 "$out/configure.out"; exit 1; }
 fi
 find "$out" -name '*.gcda' -delete
@@ -26,8 +27,8 @@ make -C "$out" -j"$(nproc 2>/dev/null || echo 2)" check >"$out/check.out" 2>&1
 check_rc=$?
 grep -E '^# (TOTAL|PASS|FAIL|ERROR)' "$out/check.out"
 mkdir -p "$out/html"
-gcovr -r "$top" --object-directory "$out" --exclude "$top/tests/" --exclude "$top/bench/" \
-  --exclude "$top/fuzz/" --exclude "$top/examples/" --exclude '.*\.h$' \
+gcovr -r "$src" --object-directory "$out" --exclude "$src/tests/" --exclude "$src/bench/" \
+  --exclude "$src/fuzz/" --exclude "$src/examples/" --exclude '.*\.h$' \
   --gcov-ignore-parse-errors --json-summary "$out/summary.json" --html-details "$out/html/index.html" >/dev/null 2>"$out/gcovr.err" ||
   { cat "$out/gcovr.err"; exit 1; }
 python3 - "$out/summary.json" <<'PY'

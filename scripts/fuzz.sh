@@ -17,13 +17,14 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(trace_reader trace_reader_repaired state_id model)
 
 scripts/install-deps.sh fuzz || { echo "fuzz: installing clang failed"; exit 1; }
-[ -x configure ] || ./autogen.sh >/dev/null 2>&1 || { echo "fuzz: autogen failed"; exit 1; }
+src=${PLINTH_SOURCE_COPY:-$top}
+[ -x "$src/configure" ] || (cd "$src" && ./autogen.sh >/dev/null 2>&1) || { echo "fuzz: autogen failed"; exit 1; }
 
-out=$top/build/fuzz
+out=${PLINTH_FUZZ_BUILD:-$top/build/fuzz}
 san="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
 mkdir -p "$out"
 if [ ! -f "$out/Makefile" ]; then
-  (cd "$out" && "$top/configure" CC=clang CXX=clang++ --disable-shared \
+  (cd "$out" && "$src/configure" CC=clang CXX=clang++ --disable-shared \
       CFLAGS="$san -fsanitize=fuzzer-no-link" >configure.out 2>&1) ||
     { tail -n 20 "$out/configure.out"; exit 1; }
 fi

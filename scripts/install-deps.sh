@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Installs what building and testing plinth needs on a fresh Debian machine.
-# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|fuzz|coverage|all]...
+# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|deb|fuzz|coverage|report|all]...
 # Each group is installed only if something in it is missing, so a second run
 # costs a few dpkg queries and no network.
 set -euo pipefail
 
-core=(autoconf automake libtool pkg-config check make gcc valgrind libzstd-dev)
+core=(autoconf automake libtool pkg-config check make gcc valgrind cmake libzstd-dev)
 windows=(mingw-w64 wine wine64 dpkg-dev)
 leveldb=(g++ cmake libgtest-dev libgmock-dev libbenchmark-dev libleveldb-dev libsnappy-dev dpkg-dev quilt)
 bench=(g++ libleveldb-dev gnuplot-nox)
+# Debian packages: scripts/build-deb.sh (dpkg-checkbuilddeps wants
+# build-essential itself; pkgconf and check are packaging/debian's
+# Build-Depends).
+deb=(build-essential debhelper dpkg-dev lintian pkgconf check)
 fuzz=(clang libclang-rt-14-dev)
 coverage=(gcovr)
+report=(chromium python3)
 
 want=()
 for group in "${@:-core}"; do
@@ -19,9 +24,11 @@ for group in "${@:-core}"; do
     windows) want+=("${core[@]}" "${windows[@]}") ;;
     leveldb) want+=("${core[@]}" "${leveldb[@]}") ;;
     bench) want+=("${core[@]}" "${bench[@]}") ;;
+    deb) want+=("${core[@]}" "${deb[@]}") ;;
     fuzz) want+=("${core[@]}" "${fuzz[@]}") ;;
     coverage) want+=("${core[@]}" "${coverage[@]}") ;;
-    all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}" "${fuzz[@]}") ;;
+    report) want+=("${core[@]}" "${report[@]}") ;;
+    all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}" "${deb[@]}" "${fuzz[@]}" "${coverage[@]}" "${report[@]}") ;;
     *) echo "install-deps: unknown group '$group'" >&2; exit 2 ;;
   esac
 done

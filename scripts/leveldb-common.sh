@@ -6,6 +6,10 @@
 #   PLINTH_SRCDIR    plinth's source tree (default: this script's parent)
 #   PLINTH_BUILDDIR  where the work tree goes (default: the current directory);
 #                    everything is built under $PLINTH_BUILDDIR/compat/leveldb/work
+#   PLINTH_SOURCE_COPY  a clean copy of plinth's sources to configure the
+#                    static plinth from (make check-leveldb / bench-leveldb
+#                    make one); default: PLINTH_SRCDIR, which must then not
+#                    be configured in place
 #   PLINTH_CACHE_DIR where the fetched LevelDB sources are kept between runs
 #                    (default: ${XDG_CACHE_HOME:-$HOME/.cache}/plinth)
 #   JOBS             parallel build jobs (default 2)
@@ -115,17 +119,37 @@ ldb_prepare_tree() {
 # the checkout, independent of how the surrounding build tree was configured
 # (sanitizers, shared only).  Sets PLINTH_STATIC_LIB.
 ldb_build_plinth() {
-  local dir=$LDB_WORK/plinth
+  local dir=$LDB_WORK/plinth src=${PLINTH_SOURCE_COPY:-$PLINTH_SRCDIR}
+  [ -x "$src/configure" ] || ldb_die "run ./autogen.sh in $src first"
+  # configure refuses to build a source directory configured in place
+  # anywhere else; the make targets hand over a clean copy instead.
+  [ -f "$src/config.status" ] &&
+    ldb_die "$src is configured in place: run this as make $LDB_NAME, which builds from a clean copy of the sources"
+  # A build directory configured from other sources (an older layout, another
+  # copy) is started afresh: its dependency files name the old ones.
+  if [ "$(cat "$dir/.plinth-srcdir" 2>/dev/null)" != "$src" ]; then
+    rm -rf "$dir"
+  fi
   mkdir -p "$dir"
-  [ -x "$PLINTH_SRCDIR/configure" ] || ldb_die "run ./autogen.sh in $PLINTH_SRCDIR first"
   if [ ! -f "$dir/config.status" ]; then
-    ldb_say "configuring a static plinth in $dir"
-    (cd "$dir" && "$PLINTH_SRCDIR/configure" -q --disable-shared --enable-static --with-pic \
+    ldb_say "configuring a static plinth in $dir (sources: $src)"
+    (cd "$dir" && "$src/configure" -q --disable-shared --enable-static --with-pic \
         CFLAGS="-O2 -g" >/dev/null) || ldb_die "configure of plinth failed (see $dir/config.log)"
+    echo "$src" > "$dir/.plinth-srcdir"
   fi
   make -s -C "$dir" -j"$JOBS" libplinth.la >/dev/null || ldb_die "building libplinth.a failed"
   PLINTH_STATIC_LIB=$dir/.libs/libplinth.a
   [ -f "$PLINTH_STATIC_LIB" ] || ldb_die "no $PLINTH_STATIC_LIB"
+}
+
+# With LDB_PLINTH_ONLY set, a run stops once the static plinth is built:
+# the step that needs a clean copy of the sources, without LevelDB
+# (scripts/test.sh's intree stage proves it from a tree configured in place).
+ldb_stop_if_plinth_only() {
+  if [ -n "${LDB_PLINTH_ONLY:-}" ]; then
+    ldb_say "LDB_PLINTH_ONLY: built $PLINTH_STATIC_LIB; stopping before LevelDB"
+    exit 0
+  fi
 }
 
 # ldb_build KIND: builds LevelDB (tests and benchmarks) in $LDB_WORK/build-KIND,

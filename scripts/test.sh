@@ -6,15 +6,17 @@
 #   scripts/test.sh unit asan  only those stages
 #
 # Stages: unit (make check, warnings as errors), asan (ASan+UBSan build and
-# make check), valgrind (every suite under memcheck), distcheck, fuzz (a
-# short libFuzzer smoke of every target), and the stages other parts of the
-# tree add (leveldb, windows).
+# make check), valgrind (every suite under memcheck), distcheck (and the
+# installed tree through pkg-config and CMake), deb (Debian packages),
+# intree (the README's build by hand, in place), fuzz (a short libFuzzer
+# smoke of every target), report (the HTML crash report in headless
+# Chromium), and the stages other parts of the tree add (leveldb, windows).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc 2>/dev/null || echo 2)
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(unit asan valgrind distcheck fuzz leveldb windows)
+[ ${#stages[@]} -gt 0 ] || stages=(unit asan valgrind distcheck deb intree fuzz report leveldb windows)
 
 total_checks=0
 total_failed=0
@@ -125,12 +127,54 @@ stage_distcheck() {
   libdir=$(dirname "$(find "$dest" -name 'libplinth.so*' | head -n 1)")
   LD_LIBRARY_PATH=$libdir build/install/durable_append build/install 200 || return 1
   echo "installed headers, library and plinth.pc work with pkg-config"
+  cmake_example "$dest/usr/local" "$libdir" build/install/cmake || return 1
+}
+
+# cmake_example PREFIX LIBDIR OUT: builds examples/cmake (the README example,
+# and a LevelDB database on plinth when the adapter is installed) against
+# the installation under PREFIX, found through CMAKE_PREFIX_PATH as an
+# embedder's project finds it; once with the shared library and once with
+# PLINTH_USE_STATIC_LIBS; runs each with LIBDIR as the library path.
+cmake_example() {
+  local prefix=$1 libdir=$2 out=$3 mode ldb=OFF static needed
+  ls "$libdir"/libplinth_leveldb.* >/dev/null 2>&1 && ldb=ON
+  for mode in shared static; do
+    static=OFF
+    [ $mode = static ] && static=ON
+    rm -rf "${out:?}/$mode"
+    mkdir -p "$out/$mode"
+    if ! cmake -S examples/cmake -B "$out/$mode" -DCMAKE_PREFIX_PATH="$prefix" -DWITH_LEVELDB=$ldb \
+        -DPLINTH_USE_STATIC_LIBS=$static >"$out/$mode/cmake.out" 2>&1 ||
+       ! cmake --build "$out/$mode" -j "$jobs" >"$out/$mode/build.out" 2>&1; then
+      tail -n 30 "$out/$mode/cmake.out" "$out/$mode/build.out" 2>/dev/null
+      return 1
+    fi
+    needed=$(readelf -d "$out/$mode/durable_append" | grep -c 'NEEDED.*libplinth\.so')
+    if [ $mode = shared ] && [ "$needed" -ne 1 ]; then
+      echo "cmake ($mode): durable_append does not link libplinth.so"; return 1
+    elif [ $mode = static ] && [ "$needed" -ne 0 ]; then
+      echo "cmake ($mode): durable_append links libplinth.so"; return 1
+    fi
+    LD_LIBRARY_PATH=$libdir "$out/$mode/durable_append" "$out/$mode" 200 || return 1
+    if [ $ldb = ON ]; then
+      LD_LIBRARY_PATH=$libdir "$out/$mode/leveldb_on_plinth" "$out/$mode" || return 1
+    fi
+  done
+  echo "installed CMake package works: find_package(plinth), plinth::plinth shared and static$([ $ldb = ON ] && echo ', plinth::plinth_leveldb')"
 }
 
 # Every fuzz target for a short smoke (FUZZ_SECONDS each, default 30);
 # `make fuzz` or scripts/fuzz.sh runs them longer.
 stage_fuzz() {
   scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+}
+
+# The HTML crash report opened in headless Chromium: the screenshot must
+# show the timeline (scripts/check-report.sh).
+stage_report() {
+  [ -f build/unit/Makefile ] || configure_in build/unit || return 1
+  make -C build/unit -j"$jobs" >/dev/null 2>&1 || return 1
+  scripts/check-report.sh build/unit
 }
 
 stage_leveldb() {
@@ -157,13 +201,90 @@ stage_windows() {
   return $rc
 }
 
+# Debian packages: scripts/build-deb.sh builds libplinth0, libplinth-dev and
+# plinth-tools from this tree's `make dist` tarball with packaging/debian
+# (lintian errors fail it), then the packages are unpacked into a scratch
+# root (dpkg -x: nothing is installed on the machine) and the README example
+# is built against them with pkg-config and with CMake, and run.
+stage_deb() {
+  [ -f build/unit/Makefile ] || configure_in build/unit || return 1
+  packaging/gen-symbols.sh --check || return 1
+  rm -f build/unit/plinth-*.tar.gz
+  make -C build/unit dist >build/unit/dist.out 2>&1 || { tail -n 20 build/unit/dist.out; return 1; }
+  local out=$top/build/deb root multiarch libdir deb pcflags version
+  scripts/build-deb.sh "$out" build/unit/plinth-*.tar.gz || return 1
+  root=$out/root
+  rm -rf "$root"
+  for deb in "$out"/libplinth0_*.deb "$out"/libplinth-dev_*.deb "$out"/plinth-tools_*.deb; do
+    dpkg -x "$deb" "$root" || return 1
+  done
+  multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+  libdir=$root/usr/lib/$multiarch
+  # pkg-config: the packaged plinth.pc says /usr/include and /usr/lib/<arch>,
+  # which pkg-config would drop as system directories; they are under
+  # $root here.
+  pcflags=$(PKG_CONFIG_PATH=$libdir/pkgconfig PKG_CONFIG_LIBDIR=$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root \
+    PKG_CONFIG_ALLOW_SYSTEM_CFLAGS=1 PKG_CONFIG_ALLOW_SYSTEM_LIBS=1 pkg-config --cflags --libs plinth) || return 1
+  # shellcheck disable=SC2086 # pcflags is a list of flags
+  cc -o "$out/durable_append" examples/durable_append.c $pcflags || return 1
+  LD_LIBRARY_PATH=$libdir "$out/durable_append" "$out" 200 || return 1
+  echo "libplinth-dev's plinth.pc works with pkg-config"
+  cmake_example "$root/usr" "$libdir" "$out/cmake" || return 1
+  version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' build/unit/config.h)
+  [ "$(LD_LIBRARY_PATH=$libdir "$root/usr/bin/plinth" --version)" = "plinth $version" ] ||
+    { echo "plinth-tools: plinth --version is not 'plinth $version'"; return 1; }
+  echo "plinth-tools: plinth --version says plinth $version"
+}
+
+# The README's build by hand, in place: a clean copy of the tree (what a
+# clone has), `./autogen.sh && ./configure && make`, then the targets that
+# configure a second plinth of their own (configure refuses a source
+# directory configured in place, so they build from a clean copy of the
+# distributed sources): make check-windows in full, check-leveldb and
+# bench-leveldb up to their static plinth (LDB_PLINTH_ONLY), the one step
+# of theirs that depends on how the tree was configured.
+stage_intree() {
+  local dir=$top/build/intree/plinth rc t0
+  t0=$(date +%s)
+  rm -rf "$top/build/intree"
+  mkdir -p "$dir"
+  if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+    # Tracked and new files as they are in the work tree; nothing ignored.
+    (git -C "$top" ls-files -z --cached --others --exclude-standard |
+      tar -C "$top" --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C "$dir" -xf -) || return 1
+  else
+    [ -f build/unit/Makefile ] || configure_in build/unit || return 1
+    make -s -C build/unit distdir distdir="$dir" top_distdir="$dir" || return 1
+  fi
+  (cd "$dir" && ./autogen.sh >autogen.out 2>&1) || { tail -n 20 "$dir/autogen.out"; return 1; }
+  (cd "$dir" && ./configure --enable-werror >configure.out 2>&1) || { tail -n 30 "$dir/configure.out"; return 1; }
+  make -C "$dir" -j"$jobs" >"$dir/make.out" 2>&1 || { tail -n 40 "$dir/make.out"; return 1; }
+  echo "in place: ./autogen.sh && ./configure && make: ok ($(( $(date +%s) - t0 )) s)"
+  t0=$(date +%s)
+  make -C "$dir" check-windows >"$dir/check-windows.out" 2>&1
+  rc=$?
+  grep -E '^test cases run on Windows' "$dir/check-windows.out"
+  [ $rc -eq 0 ] || { tail -n 40 "$dir/check-windows.out"; return 1; }
+  echo "in place: make check-windows: ok ($(( $(date +%s) - t0 )) s)"
+  t0=$(date +%s)
+  local t
+  for t in check-leveldb bench-leveldb; do
+    LDB_PLINTH_ONLY=1 make -C "$dir" "$t" >"$dir/$t.out" 2>&1 || { tail -n 20 "$dir/$t.out"; return 1; }
+    grep -q 'LDB_PLINTH_ONLY: built' "$dir/$t.out" || { tail -n 20 "$dir/$t.out"; return 1; }
+    echo "in place: make $t, up to its static plinth: ok ($(( $(date +%s) - t0 )) s)"
+    t0=$(date +%s)
+  done
+}
+
 # Dependencies first: a fresh machine has only a compiler and make.
 groups=(core)
 for s in "${stages[@]}"; do
   case "$s" in
     leveldb) groups+=(leveldb) ;;
-    windows) groups+=(windows) ;;
+    windows|intree) groups+=(windows) ;;
+    deb) groups+=(deb) ;;
     fuzz) groups+=(fuzz) ;;
+    report) groups+=(report) ;;
   esac
 done
 scripts/install-deps.sh "${groups[@]}" || { echo "installing dependencies failed"; exit 1; }

@@ -11,14 +11,16 @@
 
 static char dir[1024];
 static char path[1200];
-static fault_env fenv;
 
 static void setup(void) {
   pl_test_fresh_dir(dir, sizeof dir, "appendf");
   pl_test_path(path, sizeof path, dir, "out");
-  fault_env_init(&fenv);
+  fault_env_init();
 }
-static void teardown(void) { pl_test_remove_tree(dir); }
+static void teardown(void) {
+  fault_env_free();
+  pl_test_remove_tree(dir);
+}
 
 static pl_writable_file *open_file(pl_env *env) {
   pl_writable_file *f;
@@ -86,9 +88,9 @@ END_TEST
 START_TEST(works_on_a_wrapped_env) {
   size_t n;
   char *data;
-  pl_writable_file *f = open_file(&fenv.base.env);
+  pl_writable_file *f = open_file(fault_env());
   ck_assert_pl_ok(pl_writable_appendf(f, "n=%u\n", 7u));
-  ck_assert_int_eq(fenv.appends, 1); /* one append per call */
+  ck_assert_int_eq(fault_env_stats().appends, 1); /* one append per call */
   ck_assert_pl_ok(pl_writable_close(f));
   data = contents(&n);
   ck_assert_uint_eq(n, 4);
@@ -99,12 +101,12 @@ END_TEST
 
 START_TEST(append_failure_is_returned_with_its_message) {
   char big[2000];
-  pl_writable_file *f = open_file(&fenv.base.env);
-  fenv.fail_append_at = 1;
+  pl_writable_file *f = open_file(fault_env());
+  fault_env_fail(PL_FAULT_APPEND_EIO, 1);
   ck_assert_int_eq(pl_writable_appendf(f, "%d", 1), PL_IO_ERROR);
   ck_assert_msg(strstr(pl_error_message(), "injected append") != NULL, "%s", pl_error_message());
   /* the heap path returns the failure too (and frees its buffer: ASan) */
-  fenv.fail_append_at = 2;
+  fault_env_fail(PL_FAULT_APPEND_EIO, 1); /* the next one */
   memset(big, 'x', sizeof big - 1);
   big[sizeof big - 1] = '\0';
   ck_assert_int_eq(pl_writable_appendf(f, "%s", big), PL_IO_ERROR);

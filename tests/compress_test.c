@@ -21,14 +21,16 @@
 
 static char dir[1024];
 static char path[1200];
-static fault_env fenv;
 
 static void setup(void) {
   pl_test_fresh_dir(dir, sizeof dir, "compress");
   pl_test_path(path, sizeof path, dir, "log.zst");
-  fault_env_init(&fenv);
+  fault_env_init();
 }
-static void teardown(void) { pl_test_remove_tree(dir); }
+static void teardown(void) {
+  fault_env_free();
+  pl_test_remove_tree(dir);
+}
 
 /* n bytes of JSON-like log lines, the same for the same seed. */
 static char *log_text(size_t n, uint32_t seed) {
@@ -541,8 +543,8 @@ START_TEST(failed_append_underneath_is_sticky) {
   pl_compress_options co;
   pl_compress_options_init(&co);
   co.chunk_size = PL_COMPRESS_MIN_CHUNK;
-  fenv.fail_append_at = 3;
-  ck_assert_pl_ok(pl_env_new_compressed_writable(&fenv.base.env, path, NULL, &co, &f));
+  fault_env_fail(PL_FAULT_APPEND_EIO, 3);
+  ck_assert_pl_ok(pl_env_new_compressed_writable(fault_env(), path, NULL, &co, &f));
   ck_assert_pl_ok(pl_writable_append(f, text, 1000));
   ck_assert_pl_ok(pl_writable_sync(f));
   /* enough to fill a chunk: the failing append happens here */
@@ -559,8 +561,8 @@ END_TEST
 
 START_TEST(failed_sync_underneath_is_sticky) {
   pl_writable_file *f;
-  fenv.fail_sync_at = 2;
-  ck_assert_pl_ok(pl_env_new_compressed_writable(&fenv.base.env, path, NULL, NULL, &f));
+  fault_env_fail(PL_FAULT_SYNC_EIO, 2);
+  ck_assert_pl_ok(pl_env_new_compressed_writable(fault_env(), path, NULL, NULL, &f));
   ck_assert_pl_ok(pl_writable_append(f, "one", 3));
   ck_assert_pl_ok(pl_writable_sync(f));
   ck_assert_pl_ok(pl_writable_append(f, "two", 3));
@@ -572,19 +574,53 @@ START_TEST(failed_sync_underneath_is_sticky) {
 }
 END_TEST
 
+START_TEST(no_space_for_a_flushed_chunk_is_sticky_and_keeps_the_synced_stream) {
+  /* The file underneath fills up (ENOSPC, nothing written) when the flush
+   * hands it the second piece's chunk: flush reports it, every later call
+   * repeats it, and the file still reads back the first, synced piece. */
+  char *text = log_text(20000, 14), *back;
+  pl_writable_options wo;
+  pl_writable_file *f;
+  size_t n;
+  pl_compress_end end;
+  pl_status last;
+  pl_writable_options_init(&wo);
+  wo.buffer_size = 0;
+  ck_assert_pl_ok(pl_env_new_compressed_writable(fault_env(), path, &wo, NULL, &f));
+  ck_assert_pl_ok(pl_writable_append(f, text, 10000));
+  ck_assert_pl_ok(pl_writable_sync(f));
+  fault_env_fail(PL_FAULT_ENOSPC, 1);
+  ck_assert_pl_ok(pl_writable_append(f, text + 10000, 10000));
+  ck_assert_int_eq(pl_writable_flush(f), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ENOSPC);
+  ck_assert_msg(strstr(pl_error_message(), "No space left") != NULL, "%s", pl_error_message());
+  ck_assert_int_eq(pl_writable_append(f, "x", 1), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ENOSPC);
+  ck_assert_int_eq(pl_writable_sync(f), PL_IO_ERROR);
+  ck_assert_int_eq(pl_writable_close(f), PL_IO_ERROR);
+  back = read_stream(path, 0, &n, &end, &last);
+  ck_assert_pl_ok(last);
+  ck_assert_int_eq(end.kind, PL_COMPRESS_END_OPEN);
+  ck_assert_uint_eq(n, 10000);
+  ck_assert_mem_eq(back, text, n);
+  free(back);
+  free(text);
+}
+END_TEST
+
 START_TEST(failed_header_write_fails_the_open) {
   pl_writable_file *t, *f = NULL;
   pl_writable_options wo;
   pl_writable_options_init(&wo);
   wo.buffer_size = 0; /* the header's append reaches the fault at once */
-  fenv.fail_append_at = 1;
-  ck_assert_pl_ok(pl_env_new_writable(&fenv.base.env, path, &wo, &t));
+  fault_env_fail(PL_FAULT_APPEND_EIO, 1);
+  ck_assert_pl_ok(pl_env_new_writable(fault_env(), path, &wo, &t));
   ck_assert_int_eq(pl_compress_writable_new(t, NULL, &f), PL_IO_ERROR);
   ck_assert_ptr_null(f);
   /* the file underneath is still the caller's */
   ck_assert_int_eq(pl_writable_close(t), PL_OK);
-  fenv.fail_append_at = fenv.appends + 1;
-  ck_assert_int_eq(pl_env_new_compressed_writable(&fenv.base.env, path, &wo, NULL, &f), PL_IO_ERROR);
+  fault_env_fail(PL_FAULT_APPEND_EIO, 1);
+  ck_assert_int_eq(pl_env_new_compressed_writable(fault_env(), path, &wo, NULL, &f), PL_IO_ERROR);
   ck_assert_msg(strstr(pl_error_message(), "injected append") != NULL, "%s", pl_error_message());
   ck_assert_ptr_null(f);
 }
@@ -697,6 +733,7 @@ int main(void) {
     tcase_add_test(tc, failed_append_underneath_is_sticky);
     tcase_add_test(tc, failed_sync_underneath_is_sticky);
     tcase_add_test(tc, failed_header_write_fails_the_open);
+    tcase_add_test(tc, no_space_for_a_flushed_chunk_is_sticky_and_keeps_the_synced_stream);
 #if !defined(_WIN32)
     PL_TEST_POSIX_ONLY(tc, enospc_during_a_flush_is_reported_and_sticky);
     PL_TEST_POSIX_ONLY(tc, file_size_limit_stops_the_stream_at_whole_chunks);

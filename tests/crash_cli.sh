@@ -59,6 +59,14 @@ if [ -z "$after" ] || ! grep -q "^ *$after  " "$out"; then
   bad "the failure's 'crash right after op $after' is not a --dump line"
 fi
 
+# The HTML report: one page, a timeline per failure, nothing fetched.
+run 1 --max-failures 2 --html "$tmp/report.html" log-no-checksum
+if ! grep -q "<svg" "$tmp/report.html" || ! grep -q 'class="op torn"' "$tmp/report.html" ||
+   grep -Eq '(src|href)=|@import|url\(' "$tmp/report.html"; then
+  bad "--html did not write a self-contained page with a timeline"
+fi
+run 2 --html /nonexistent/dir/report.html log-no-checksum && said "$err" "cannot write"
+
 # Replays: an id writes its state; a non-empty directory is refused.
 mkdir -p "$tmp/replay"
 run 0 create-no-dirsync --replay 5:1 --out "$tmp/replay/new"

@@ -154,6 +154,101 @@ static uint64_t explore_failures(pl_crash_recorder *rec) {
 
 /* fsyncgate: the engine retries the failed sync, Linux says OK, the
  * engine acknowledges data that was dropped.  The harness catches it. */
+START_TEST(counts_and_orders_the_durable_operations) {
+  pl_crash_faults *fe;
+  pl_crash_faults_stats st;
+  pl_writable_file *f;
+  pl_writable_options wo = unbuffered();
+  char a[1200], b[1200], ops[64];
+  ck_assert_pl_ok(pl_crash_faults_new(pl_env_platform(), NULL, 0, &fe));
+  pl_test_path(a, sizeof a, dir, "a");
+  pl_test_path(b, sizeof b, dir, "b");
+  ck_assert_pl_ok(pl_env_new_writable(pl_crash_faults_env(fe), a, &wo, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "xy", 2));
+  ck_assert_pl_ok(pl_writable_write_at(f, 0, "z", 1));
+  ck_assert_pl_ok(pl_writable_sync(f));
+  ck_assert_pl_ok(pl_writable_close(f));
+  ck_assert_pl_ok(pl_env_rename(pl_crash_faults_env(fe), a, b));
+  ck_assert_pl_ok(pl_env_sync_dir(pl_crash_faults_env(fe), dir));
+  pl_crash_faults_stats_get(fe, &st);
+  ck_assert_int_eq(st.appends, 1);
+  ck_assert_int_eq(st.write_ats, 1);
+  ck_assert_int_eq(st.syncs, 1);
+  ck_assert_int_eq(st.closes, 1);
+  ck_assert_int_eq(st.renames, 1);
+  ck_assert_int_eq(st.sync_dirs, 1);
+  ck_assert_int_eq(st.injected, 0);
+  pl_crash_faults_ops(fe, ops, sizeof ops);
+  ck_assert_str_eq(ops, "SCRD");
+  pl_crash_faults_free(fe);
+}
+END_TEST
+
+START_TEST(append_write_at_and_rename_faults_fail_the_nth_from_when_added) {
+  pl_crash_faults *fe;
+  pl_crash_fault append = {PL_FAULT_APPEND_EIO, NULL, 2, 0};
+  pl_crash_fault write_at = {PL_FAULT_WRITE_AT_EIO, "f", 1, 0};
+  pl_crash_fault ren = {PL_FAULT_RENAME_EIO, "/g", 1, 0};
+  pl_writable_file *f;
+  pl_writable_options wo = unbuffered();
+  char p[1200], g[1200];
+  char *data;
+  size_t n;
+  ck_assert_pl_ok(pl_crash_faults_new(pl_env_platform(), &append, 1, &fe));
+  pl_test_path(p, sizeof p, dir, "f");
+  pl_test_path(g, sizeof g, dir, "g");
+  ck_assert_pl_ok(pl_env_new_writable(pl_crash_faults_env(fe), p, &wo, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "ab", 2));
+  ck_assert_int_eq(pl_writable_append(f, "cd", 2), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), EIO);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), "injected append failure"));
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), p));
+  ck_assert_pl_ok(pl_writable_write_at(f, 0, "A", 1));
+  ck_assert_pl_ok(pl_crash_faults_add(fe, &write_at));
+  ck_assert_int_eq(pl_writable_write_at(f, 1, "B", 1), PL_IO_ERROR);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), "injected write_at failure"));
+  ck_assert_pl_ok(pl_writable_close(f));
+  ck_assert_pl_ok(pl_file_read_all(pl_env_platform(), p, &data, &n));
+  ck_assert_uint_eq(n, 2);
+  ck_assert_mem_eq(data, "Ab", 2); /* nothing of the failed calls */
+  free(data);
+  ck_assert_pl_ok(pl_crash_faults_add(fe, &ren));
+  ck_assert_int_eq(pl_env_rename(pl_crash_faults_env(fe), p, g), PL_IO_ERROR);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), p));
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), g));
+  ck_assert_int_eq(pl_env_file_exists(pl_env_platform(), p), PL_OK);
+  ck_assert_int_eq(pl_env_file_exists(pl_env_platform(), g), PL_NOT_FOUND);
+  ck_assert_int_eq(pl_crash_faults_injected(fe), 3);
+  pl_crash_faults_free(fe);
+}
+END_TEST
+
+START_TEST(write_at_can_be_taken_away_and_allocate_refused) {
+  pl_crash_faults *fe;
+  pl_writable_file *f;
+  char p[1200];
+  ck_assert_pl_ok(pl_crash_faults_new(pl_env_platform(), NULL, 0, &fe));
+  pl_test_path(p, sizeof p, dir, "f");
+  pl_crash_faults_set_write_at(fe, 0);
+  ck_assert_pl_ok(pl_env_new_writable(pl_crash_faults_env(fe), p, NULL, &f));
+  ck_assert_int_lt(f->methods->version, 2); /* a table without write_at */
+  ck_assert_int_eq(pl_writable_write_at(f, 0, "x", 1), PL_NOT_SUPPORTED);
+  ck_assert_pl_ok(pl_writable_close(f));
+  pl_crash_faults_set_write_at(fe, 1);
+  pl_crash_faults_set_allocate(fe, PL_NOT_SUPPORTED);
+  ck_assert_pl_ok(pl_env_new_writable(pl_crash_faults_env(fe), p, NULL, &f));
+  ck_assert_int_eq(pl_writable_allocate(f, 0, 4096), PL_NOT_SUPPORTED);
+  pl_crash_faults_set_allocate(fe, PL_IO_ERROR);
+  ck_assert_int_eq(pl_writable_allocate(f, 0, 4096), PL_IO_ERROR);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), "injected allocate failure"));
+  pl_crash_faults_set_allocate(fe, PL_OK);
+  ck_assert_pl_ok(pl_writable_write_at(f, 0, "x", 1));
+  ck_assert_pl_ok(pl_writable_allocate(f, 0, 4096));
+  ck_assert_pl_ok(pl_writable_close(f));
+  pl_crash_faults_free(fe);
+}
+END_TEST
+
 START_TEST(retrying_a_failed_sync_is_caught) {
   pl_crash_fault fault = {PL_FAULT_SYNC_EIO, "log", 1, 0};
   pl_crash_faults *fe;
@@ -321,6 +416,9 @@ int main(void) {
   tcase_add_test(tc, enospc_write_fails_and_stores_nothing);
   tcase_add_test(tc, short_write_stores_a_prefix_then_fails);
   tcase_add_test(tc, malformed_fault_is_rejected);
+  tcase_add_test(tc, counts_and_orders_the_durable_operations);
+  tcase_add_test(tc, append_write_at_and_rename_faults_fail_the_nth_from_when_added);
+  tcase_add_test(tc, write_at_can_be_taken_away_and_allocate_refused);
   tcase_add_test(tc, retrying_a_failed_sync_is_caught);
   tcase_add_test(tc, giving_up_after_a_failed_sync_passes);
 #if !defined(_WIN32)

@@ -321,6 +321,45 @@ START_TEST(manifest_directory_sync_is_recorded_before_its_data_sync) {
 }
 END_TEST
 
+/* A failure after a failed fsync says which writes that sync dropped:
+ * with Linux's semantics they never reach the disk, whatever else was
+ * lost, and they are usually the reason. */
+static int wants_data(void *arg, const char *dir, const char *const *notes, size_t n, char *msg, size_t cap) {
+  (void)arg;
+  if (!noted(notes, n, "ack") || file_is(dir, "f", "data")) return 0;
+  snprintf(msg, cap, "acknowledged data is gone");
+  return 1;
+}
+
+START_TEST(failure_after_a_failed_sync_names_the_writes_it_dropped) {
+  pl_crash_trace t;
+  pl_crash_options o;
+  pl_crash_checker c = {wants_data, NULL, NULL};
+  pl_crash_report r;
+  pl_crash_op op;
+  pl_crash_trace_init(&t);
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 1, "f"));
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_SYNC_DIR, "", NULL));
+  ck_assert_pl_ok(pl_crash_trace_add_write(&t, 1, 0, "data", 4));
+  memset(&op, 0, sizeof op);
+  op.kind = PL_CRASH_SYNC;
+  op.handle = 1;
+  op.failed = 1;
+  ck_assert_pl_ok(pl_crash_trace_add(&t, &op));
+  /* The program retried, the retry "succeeded", and it acknowledged. */
+  ck_assert_pl_ok(pl_crash_trace_add_sync(&t, 1));
+  ck_assert_pl_ok(pl_crash_trace_add_note(&t, "ack"));
+  pl_crash_options_init(&o);
+  o.work_dir = states;
+  ck_assert_pl_ok(pl_crash_explore(&t, &o, &c, &r));
+  ck_assert_uint_gt(r.failures, 0);
+  ck_assert_ptr_nonnull(strstr(r.failure[0].lost, "dropped by the failed sync op 3: op 2 write #1 f"));
+  ck_assert_ptr_nonnull(strstr(r.failure[0].shrunk_lost, "dropped by the failed sync op 3"));
+  pl_crash_report_free(&r);
+  pl_crash_trace_free(&t);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("crash_verdicts");
   TCase *tc = tcase_create("verdicts");
@@ -335,6 +374,7 @@ int main(void) {
   tcase_add_test(tc, create_parents_without_its_parent_syncs_is_caught);
   tcase_add_test(tc, recorded_trace_follows_the_writables_manifest_rule);
   tcase_add_test(tc, manifest_directory_sync_is_recorded_before_its_data_sync);
+  tcase_add_test(tc, failure_after_a_failed_sync_names_the_writes_it_dropped);
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }

@@ -1,28 +1,22 @@
-/* A fault-injecting env for the write-path suites: a forwarding wrapper
- * (pl_env_wrapper_init / pl_writable_wrapper_methods) that counts calls,
- * logs the order of durable operations and fails chosen ones. */
+/* The write-path suites' fault env: plinth's public one (plinth/crash.h,
+ * "Faults beyond power loss") over the platform env, one per test case,
+ * with the few lines every suite would otherwise repeat. */
 #ifndef PLINTH_TESTS_FAULT_ENV_H
 #define PLINTH_TESTS_FAULT_ENV_H
 
+#include "plinth/crash.h"
 #include "plinth/plinth.h"
 
-typedef struct fault_env {
-  pl_env_wrapper base;
-  /* Counters of calls that reached a wrapped file or the env (atomic). */
-  int appends, syncs, write_ats, sync_dirs, renames;
-  /* Fail the n-th call (1-based, counted as above) with PL_IO_ERROR and a
-   * message containing "injected"; 0 = never. */
-  int fail_append_at, fail_sync_at, fail_write_at_at, fail_rename_at;
-  /* Non-zero: files have no write_at / allocate answers this status. */
-  int no_write_at;
-  pl_status allocate_status; /* PL_OK = forward to the target */
-  /* The order of syncs, closes, renames and directory syncs, as letters:
-   * S sync, C close, R rename, D sync_dir (first 63). */
-  char log[64];
-  int log_len;
-} fault_env;
-
-/* Wraps the platform env; everything passes through until told to fail. */
-void fault_env_init(fault_env *f);
+/* Makes the test case's fault env (nothing planned); frees it. */
+void fault_env_init(void);
+void fault_env_free(void);
+/* The env and its injector. */
+pl_env *fault_env(void);
+pl_crash_faults *fault_env_faults(void);
+/* What reached it so far. */
+pl_crash_faults_stats fault_env_stats(void);
+/* The nth operation of the kind's sort (a pl_crash_fault_kind) from now
+ * on fails, on any file. */
+void fault_env_fail(int kind, int nth);
 
 #endif

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "tests/syscall_spy.h"
 #include "tests/test_util.h"
 
 static char dir[1024];
@@ -16,9 +15,6 @@ static void setup(void) {
   env = pl_env_default();
   pl_test_fresh_dir(dir, sizeof dir, "file_util");
   pl_test_path(path, sizeof path, dir, "CURRENT");
-#if !defined(_WIN32)
-  spy_reset();
-#endif
 }
 static void teardown(void) { pl_test_remove_tree(dir); }
 
@@ -77,76 +73,6 @@ START_TEST(replace_into_missing_directory_is_not_found) {
   ck_assert_int_eq(pl_file_replace(env, p, "x", 1), PL_NOT_FOUND);
 }
 END_TEST
-
-#if !defined(_WIN32)
-START_TEST(replace_syncs_data_before_rename_and_directory_after) {
-  int data_sync, ren, dir_sync;
-  ck_assert_pl_ok(pl_file_replace(env, path, "v1", 2));
-  data_sync = spy_find(spy_data_sync_kind(), "/CURRENT.tmp-plinth");
-  ren = spy_find(SPY_RENAME, "/CURRENT");
-  dir_sync = spy_find(SPY_FSYNC, dir);
-  ck_assert_int_ge(data_sync, 0);
-  ck_assert_int_gt(ren, data_sync);
-  ck_assert_int_gt(dir_sync, ren);
-}
-END_TEST
-
-START_TEST(replace_whose_sync_fails_keeps_old_contents_and_no_temporary) {
-  ck_assert_pl_ok(pl_file_replace(env, path, "old", 3));
-  spy_fail(spy_data_sync_kind(), EIO, 0, 1);
-  ck_assert_int_eq(pl_file_replace(env, path, "new", 3), PL_IO_ERROR);
-  ck_assert_int_eq(pl_error_os(), EIO);
-  ck_assert_msg(strstr(pl_error_message(), "CURRENT.tmp-plinth") != NULL, "%s", pl_error_message());
-  expect_contents(path, "old");
-  expect_only_entry("CURRENT");
-  ck_assert_int_eq(spy_count_kind(SPY_RENAME, "/CURRENT"), 1); /* only the first */
-}
-END_TEST
-
-START_TEST(replace_whose_rename_fails_keeps_old_contents_and_no_temporary) {
-  ck_assert_pl_ok(pl_file_replace(env, path, "old", 3));
-  spy_fail(SPY_RENAME, EXDEV, 0, 1);
-  ck_assert_int_eq(pl_file_replace(env, path, "new", 3), PL_IO_ERROR);
-  ck_assert_int_eq(pl_error_os(), EXDEV);
-  expect_contents(path, "old");
-  expect_only_entry("CURRENT");
-}
-END_TEST
-
-START_TEST(replace_whose_directory_sync_fails_reports_it) {
-  spy_fail(SPY_FSYNC, EIO, 0, 1);
-  ck_assert_int_eq(pl_file_replace(env, path, "new", 3), PL_IO_ERROR);
-  ck_assert_msg(strstr(pl_error_message(), dir) != NULL, "%s", pl_error_message());
-}
-END_TEST
-
-START_TEST(write_all_that_fails_removes_the_partial_file) {
-  spy_fail(SPY_WRITEV, ENOSPC, 0, 1);
-  ck_assert_int_eq(pl_file_write_all(env, path, "data", 4, 1), PL_IO_ERROR);
-  ck_assert_int_eq(pl_error_os(), ENOSPC);
-  ck_assert_int_eq(pl_env_file_exists(env, path), PL_NOT_FOUND);
-}
-END_TEST
-
-/* Closing a failed file replays its sticky error as an "earlier failure";
- * the caller must see the write's own error, not that replay. */
-START_TEST(write_all_failure_reports_the_write_error_itself) {
-  spy_fail(SPY_WRITEV, EIO, 0, 1);
-  ck_assert_int_eq(pl_file_write_all(env, path, "data", 4, 1), PL_IO_ERROR);
-  ck_assert_int_eq(pl_error_os(), EIO);
-  ck_assert_ptr_nonnull(strstr(pl_error_message(), path));
-  ck_assert_ptr_null(strstr(pl_error_message(), "earlier failure"));
-}
-END_TEST
-
-START_TEST(replace_whose_write_fails_reports_the_write_error_itself) {
-  spy_fail(SPY_WRITEV, ENOSPC, 0, 1);
-  ck_assert_int_eq(pl_file_replace(env, path, "data", 4), PL_IO_ERROR);
-  ck_assert_int_eq(pl_error_os(), ENOSPC);
-  ck_assert_ptr_null(strstr(pl_error_message(), "earlier failure"));
-}
-END_TEST
-#endif
 
 START_TEST(remove_tree_removes_nested_files_and_directories) {
   char sub[1300], deep[1400], f[1500];
@@ -255,13 +181,6 @@ int main(void) {
   tcase_add_test(tc, read_all_of_missing_file_is_not_found_and_empty);
   tcase_add_test(tc, replace_creates_then_replaces_contents_leaving_no_temporary);
   tcase_add_test(tc, replace_into_missing_directory_is_not_found);
-  PL_TEST_POSIX_ONLY(tc, replace_syncs_data_before_rename_and_directory_after);
-  PL_TEST_POSIX_ONLY(tc, replace_whose_sync_fails_keeps_old_contents_and_no_temporary);
-  PL_TEST_POSIX_ONLY(tc, replace_whose_rename_fails_keeps_old_contents_and_no_temporary);
-  PL_TEST_POSIX_ONLY(tc, replace_whose_directory_sync_fails_reports_it);
-  PL_TEST_POSIX_ONLY(tc, write_all_that_fails_removes_the_partial_file);
-  PL_TEST_POSIX_ONLY(tc, write_all_failure_reports_the_write_error_itself);
-  PL_TEST_POSIX_ONLY(tc, replace_whose_write_fails_reports_the_write_error_itself);
   tcase_add_test(tc, remove_tree_removes_nested_files_and_directories);
   tcase_add_test(tc, clear_dir_empties_but_keeps_the_directory);
   tcase_add_test(tc, wrapper_overrides_one_method_and_forwards_the_rest);

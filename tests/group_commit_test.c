@@ -12,16 +12,18 @@
 
 static char dir[1024];
 static char path[1200];
-static fault_env fenv;
 
 static void setup(void) {
   pl_test_fresh_dir(dir, sizeof dir, "group_commit");
   pl_test_path(path, sizeof path, dir, "wal");
-  fault_env_init(&fenv);
+  fault_env_init();
 }
-static void teardown(void) { pl_test_remove_tree(dir); }
+static void teardown(void) {
+  fault_env_free();
+  pl_test_remove_tree(dir);
+}
 
-static pl_env *fault(void) { return &fenv.base.env; }
+static pl_env *fault(void) { return fault_env(); }
 
 static pl_group_commit *open_gc(pl_env *env, pl_gc_wake wake, size_t queue_bytes) {
   pl_group_commit_options o;
@@ -136,7 +138,7 @@ START_TEST(concurrent_durable_appends_are_durable_when_they_return) {
   /* one sync per batch, never more syncs than records */
   ck_assert_uint_eq(st.syncs, st.batches);
   ck_assert_uint_le(st.syncs, THREADS * PER_THREAD);
-  ck_assert_int_eq(fenv.syncs, (int)st.syncs);
+  ck_assert_int_eq(fault_env_stats().syncs, (int)st.syncs);
   ck_assert_pl_ok(pl_group_commit_close(gc));
   check_producers_file(ps);
 }
@@ -204,7 +206,7 @@ START_TEST(durable_append_has_synced_its_record_when_it_returns) {
   char *data;
   pl_group_commit *gc = open_gc(fault(), PL_GC_WAKE_EVERY_APPEND, 0);
   ck_assert_pl_ok(pl_group_commit_append(gc, "hello", 5, PL_GC_DURABLE, &seq));
-  ck_assert_int_ge(fenv.syncs, 1);
+  ck_assert_int_ge(fault_env_stats().syncs, 1);
   ck_assert_uint_ge(pl_group_commit_durable_seq(gc), seq);
   data = read_file(&n);
   ck_assert_uint_eq(n, 5);
@@ -216,7 +218,7 @@ END_TEST
 
 START_TEST(open_syncs_the_directory_of_the_new_file) {
   pl_group_commit *gc = open_gc(fault(), PL_GC_WAKE_EVERY_APPEND, 0);
-  ck_assert_int_eq(fenv.sync_dirs, 1);
+  ck_assert_int_eq(fault_env_stats().sync_dirs, 1);
   ck_assert_pl_ok(pl_group_commit_close(gc));
 }
 END_TEST
@@ -227,7 +229,7 @@ START_TEST(wait_returns_once_the_record_is_durable) {
   ck_assert_pl_ok(pl_group_commit_append(gc, "x", 1, 0, &seq));
   ck_assert_pl_ok(pl_group_commit_wait(gc, seq));
   ck_assert_uint_ge(pl_group_commit_durable_seq(gc), seq);
-  ck_assert_int_ge(fenv.syncs, 1);
+  ck_assert_int_ge(fault_env_stats().syncs, 1);
   ck_assert_pl_ok(pl_group_commit_close(gc));
 }
 END_TEST
@@ -277,7 +279,7 @@ START_TEST(manual_mode_writes_only_on_flush) {
   /* Give a wrongly eager writer the chance to write. */
   pl_env_sleep_micros(pl_env_default(), 50000);
   ck_assert_uint_eq(disk_size(), 0);
-  ck_assert_int_eq(fenv.syncs, 0);
+  ck_assert_int_eq(fault_env_stats().syncs, 0);
   ck_assert_uint_eq(pl_group_commit_durable_seq(gc), 0);
   ck_assert_pl_ok(pl_group_commit_flush(gc));
   ck_assert_uint_eq(disk_size(), 6);
@@ -294,8 +296,8 @@ START_TEST(queued_records_go_out_in_one_write_and_one_sync) {
   pl_group_commit *gc = open_gc(fault(), PL_GC_WAKE_MANUAL, 0);
   for (i = 0; i < 10; i++) ck_assert_pl_ok(pl_group_commit_append(gc, "0123456789", 10, 0, NULL));
   ck_assert_pl_ok(pl_group_commit_flush(gc));
-  ck_assert_int_eq(fenv.appends, 1);
-  ck_assert_int_eq(fenv.syncs, 1);
+  ck_assert_int_eq(fault_env_stats().appends, 1);
+  ck_assert_int_eq(fault_env_stats().syncs, 1);
   pl_group_commit_stats_get(gc, &st);
   ck_assert_uint_eq(st.records, 10);
   ck_assert_uint_eq(st.bytes, 100);
@@ -309,7 +311,7 @@ END_TEST
 START_TEST(flush_with_nothing_queued_succeeds) {
   pl_group_commit *gc = open_gc(fault(), PL_GC_WAKE_MANUAL, 0);
   ck_assert_pl_ok(pl_group_commit_flush(gc));
-  ck_assert_int_eq(fenv.syncs, 0);
+  ck_assert_int_eq(fault_env_stats().syncs, 0);
   ck_assert_pl_ok(pl_group_commit_close(gc));
 }
 END_TEST
@@ -417,9 +419,9 @@ START_TEST(close_writes_and_syncs_what_is_queued) {
   int i;
   pl_group_commit *gc = open_gc(fault(), PL_GC_WAKE_MANUAL, 0);
   for (i = 0; i < 5; i++) ck_assert_pl_ok(pl_group_commit_append(gc, "rec\n", 4, 0, NULL));
-  ck_assert_int_eq(fenv.syncs, 0);
+  ck_assert_int_eq(fault_env_stats().syncs, 0);
   ck_assert_pl_ok(pl_group_commit_close(gc));
-  ck_assert_int_eq(fenv.syncs, 1);
+  ck_assert_int_eq(fault_env_stats().syncs, 1);
   ck_assert_uint_eq(disk_size(), 20);
 }
 END_TEST
@@ -482,7 +484,7 @@ START_TEST(sync_failure_reaches_exactly_the_waiters_of_that_batch) {
     w[i].seq = (uint64_t)i + 1;
     pthread_create(&t[i], NULL, wait_for, &w[i]);
   }
-  fenv.fail_sync_at = fenv.syncs + 1;
+  fault_env_fail(PL_FAULT_SYNC_EIO, 1);
   ck_assert_int_eq(pl_group_commit_flush(gc), PL_IO_ERROR);
   for (i = 0; i < 6; i++) pthread_join(t[i], NULL);
   for (i = 0; i < 3; i++) ck_assert_pl_ok(w[i].status);
@@ -501,16 +503,16 @@ START_TEST(sync_failure_is_sticky) {
   uint64_t seq;
   int syncs;
   pl_group_commit *gc = open_gc(fault(), PL_GC_WAKE_EVERY_APPEND, 0);
-  fenv.fail_sync_at = 1;
+  fault_env_fail(PL_FAULT_SYNC_EIO, 1);
   ck_assert_int_eq(pl_group_commit_append(gc, "a", 1, PL_GC_DURABLE, &seq), PL_IO_ERROR);
-  syncs = fenv.syncs;
+  syncs = fault_env_stats().syncs;
   /* later appends fail at once, without touching the file */
   ck_assert_int_eq(pl_group_commit_append(gc, "b", 1, 0, NULL), PL_IO_ERROR);
   ck_assert_msg(strstr(pl_error_message(), "injected sync") != NULL, "%s", pl_error_message());
   ck_assert_int_eq(pl_group_commit_append(gc, "c", 1, PL_GC_DURABLE, NULL), PL_IO_ERROR);
   ck_assert_int_eq(pl_group_commit_flush(gc), PL_IO_ERROR);
   ck_assert_int_eq(pl_group_commit_wait(gc, seq), PL_IO_ERROR);
-  ck_assert_int_eq(fenv.syncs, syncs);
+  ck_assert_int_eq(fault_env_stats().syncs, syncs);
   ck_assert_int_eq(pl_group_commit_close(gc), PL_IO_ERROR);
   ck_assert_msg(strstr(pl_error_message(), "injected sync") != NULL, "%s", pl_error_message());
 }
@@ -521,12 +523,12 @@ START_TEST(write_failure_fails_the_batch_and_is_sticky) {
   pl_group_commit *gc = open_gc(fault(), PL_GC_WAKE_MANUAL, 0);
   ck_assert_pl_ok(pl_group_commit_append(gc, "a", 1, 0, &s1));
   ck_assert_pl_ok(pl_group_commit_append(gc, "b", 1, 0, &s2));
-  fenv.fail_append_at = 1;
+  fault_env_fail(PL_FAULT_APPEND_EIO, 1);
   ck_assert_int_eq(pl_group_commit_flush(gc), PL_IO_ERROR);
   ck_assert_msg(strstr(pl_error_message(), "injected append") != NULL, "%s", pl_error_message());
   ck_assert_int_eq(pl_group_commit_wait(gc, s1), PL_IO_ERROR);
   ck_assert_int_eq(pl_group_commit_wait(gc, s2), PL_IO_ERROR);
-  ck_assert_int_eq(fenv.syncs, 0);
+  ck_assert_int_eq(fault_env_stats().syncs, 0);
   ck_assert_int_eq(pl_group_commit_append(gc, "c", 1, 0, NULL), PL_IO_ERROR);
   ck_assert_int_eq(pl_group_commit_close(gc), PL_IO_ERROR);
 }
@@ -546,7 +548,7 @@ START_TEST(producer_blocked_on_a_full_queue_gets_the_failure) {
   ck_assert_pl_ok(pl_group_commit_append(gc, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n", 40, 0, NULL));
   ck_assert_pl_ok(pl_group_commit_append(gc, "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\n", 40, 0, NULL));
   pthread_create(&t, NULL, append_blocked_then_fail, &b);
-  fenv.fail_sync_at = 1;
+  fault_env_fail(PL_FAULT_SYNC_EIO, 1);
   /* The flush's batch fails; the blocked producer's record either joined
    * a later batch that is never written or was refused: it fails too. */
   ck_assert_int_eq(pl_group_commit_flush(gc), PL_IO_ERROR);

@@ -24,13 +24,14 @@ check_PROGRAMS += \
 	tests/cloexec_test \
 	tests/background_test \
 	tests/logger_test \
-	tests/file_util_test
+	tests/file_util_test \
+	tests/durability_test
 
 tests_status_test_SOURCES = tests/status_test.c
 tests_status_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_status_test_LDADD = $(PL_TEST_LDADD)
 
-tests_writable_test_SOURCES = tests/writable_test.c tests/syscall_spy.c tests/syscall_spy.h
+tests_writable_test_SOURCES = tests/writable_test.c
 tests_writable_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_writable_test_LDADD = $(PL_TEST_LDADD)
 
@@ -58,9 +59,26 @@ tests_background_test_SOURCES = tests/background_test.c
 tests_background_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_background_test_LDADD = $(PL_TEST_LDADD)
 
-tests_file_util_test_SOURCES = tests/file_util_test.c tests/syscall_spy.c tests/syscall_spy.h
+tests_file_util_test_SOURCES = tests/file_util_test.c
 tests_file_util_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_file_util_test_LDADD = $(PL_TEST_LDADD)
+
+# The system-call spy (tests/syscall_spy.h) replaces entries of the port's
+# internal system-call table, so its suites link the convenience library.
+PL_SPY_SOURCES = tests/syscall_spy.c tests/syscall_spy.h
+
+# Durable sync, sticky failures and atomic replace as the OS sees them, on
+# every platform.
+tests_durability_test_SOURCES = tests/durability_test.c $(PL_SPY_SOURCES)
+tests_durability_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_durability_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
+
+# Issue 11's sweep: one run of a workload over the public API per
+# (system call, error), on the same spy.
+check_PROGRAMS += tests/fault_sweep_test
+tests_fault_sweep_test_SOURCES = tests/fault_sweep_test.c $(PL_SPY_SOURCES)
+tests_fault_sweep_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_fault_sweep_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
 
 # Every Check program is a test; LOG_COMPILER runs them (under Wine when
 # cross-built for Windows).

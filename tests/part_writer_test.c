@@ -15,17 +15,19 @@
 static char dir[1024];
 static char path[1200];
 static char tmp[1300];
-static fault_env fenv;
 
 static void setup(void) {
   pl_test_fresh_dir(dir, sizeof dir, "part_writer");
   pl_test_path(path, sizeof path, dir, "blob");
   snprintf(tmp, sizeof tmp, "%s.parts-tmp", path);
-  fault_env_init(&fenv);
+  fault_env_init();
 }
-static void teardown(void) { pl_test_remove_tree(dir); }
+static void teardown(void) {
+  fault_env_free();
+  pl_test_remove_tree(dir);
+}
 
-static pl_env *fault(void) { return &fenv.base.env; }
+static pl_env *fault(void) { return fault_env(); }
 
 static int exists(const char *p) { return pl_env_file_exists(pl_env_platform(), p) == PL_OK; }
 
@@ -176,9 +178,11 @@ END_TEST
 START_TEST(finalize_syncs_data_before_rename_and_the_directory_after) {
   unsigned char *data = make_data(3000);
   pl_part_writer *pw = open_pw(fault(), 3000, 1000);
+  char ops[64];
   write_all_parts(pw, data);
   ck_assert_pl_ok(pl_part_writer_finalize(pw));
-  ck_assert_str_eq(fenv.log, "SCRD");
+  pl_crash_faults_ops(fault_env_faults(), ops, sizeof ops);
+  ck_assert_str_eq(ops, "SCRD");
   free(data);
 }
 END_TEST
@@ -269,7 +273,7 @@ START_TEST(write_failure_marks_the_part_and_fails_finalize) {
   unsigned char *data = make_data(3000);
   pl_part_info info;
   pl_part_writer *pw = open_pw(fault(), 3000, 1000);
-  fenv.fail_write_at_at = 2;
+  fault_env_fail(PL_FAULT_WRITE_AT_EIO, 2);
   ck_assert_pl_ok(pl_part_writer_write(pw, 0, data, 1000));
   ck_assert_int_eq(pl_part_writer_write(pw, 1, data + 1000, 1000), PL_IO_ERROR);
   ck_assert_pl_ok(pl_part_writer_part_info(pw, 1, &info));
@@ -292,7 +296,7 @@ END_TEST
 START_TEST(finalize_after_a_failed_part_reports_that_parts_os_error) {
   unsigned char *data = make_data(2000);
   pl_part_writer *pw = open_pw(fault(), 2000, 1000);
-  fenv.fail_write_at_at = 2;
+  fault_env_fail(PL_FAULT_WRITE_AT_EIO, 2);
   ck_assert_pl_ok(pl_part_writer_write(pw, 0, data, 1000));
   ck_assert_int_eq(pl_part_writer_write(pw, 1, data + 1000, 1000), PL_IO_ERROR);
   pl_error_clear();
@@ -312,10 +316,10 @@ START_TEST(sync_failure_fails_finalize_and_publishes_nothing) {
   unsigned char *data = make_data(3000);
   pl_part_writer *pw = open_pw(fault(), 3000, 1000);
   write_all_parts(pw, data);
-  fenv.fail_sync_at = 1;
+  fault_env_fail(PL_FAULT_SYNC_EIO, 1);
   ck_assert_int_eq(pl_part_writer_finalize(pw), PL_IO_ERROR);
   ck_assert_msg(strstr(pl_error_message(), "injected sync") != NULL, "%s", pl_error_message());
-  ck_assert_int_eq(fenv.renames, 0);
+  ck_assert_int_eq(fault_env_stats().renames, 0);
   ck_assert(!exists(tmp));
   ck_assert(!exists(path));
   free(data);
@@ -330,7 +334,7 @@ START_TEST(rename_failure_fails_finalize_and_keeps_the_destination) {
   ck_assert_pl_ok(pl_file_write_all(pl_env_default(), path, "old", 3, 1));
   pw = open_pw(fault(), 3000, 1000);
   write_all_parts(pw, data);
-  fenv.fail_rename_at = 1;
+  fault_env_fail(PL_FAULT_RENAME_EIO, 1);
   ck_assert_int_eq(pl_part_writer_finalize(pw), PL_IO_ERROR);
   ck_assert(!exists(tmp));
   ck_assert_pl_ok(pl_file_read_all(pl_env_platform(), path, &got, &n));
@@ -342,7 +346,7 @@ END_TEST
 
 START_TEST(env_without_positional_writes_is_not_supported) {
   pl_part_writer *pw = (pl_part_writer *)1;
-  fenv.no_write_at = 1;
+  pl_crash_faults_set_write_at(fault_env_faults(), 0);
   ck_assert_int_eq(pl_part_writer_open(fault(), path, 3000, NULL, &pw), PL_NOT_SUPPORTED);
   ck_assert_ptr_null(pw);
   ck_assert(!exists(tmp));
@@ -352,7 +356,7 @@ END_TEST
 START_TEST(preallocation_not_supported_still_writes_the_file) {
   unsigned char *data = make_data(3000);
   pl_part_writer *pw;
-  fenv.allocate_status = PL_NOT_SUPPORTED;
+  pl_crash_faults_set_allocate(fault_env_faults(), PL_NOT_SUPPORTED);
   pw = open_pw(fault(), 3000, 1000);
   /* write the parts out of order: the file grows through holes */
   ck_assert_pl_ok(write_part(pw, 2, data));
@@ -366,7 +370,7 @@ END_TEST
 
 START_TEST(preallocation_failure_fails_open_and_leaves_nothing) {
   pl_part_writer *pw = (pl_part_writer *)1;
-  fenv.allocate_status = PL_IO_ERROR;
+  pl_crash_faults_set_allocate(fault_env_faults(), PL_IO_ERROR);
   ck_assert_int_eq(pl_part_writer_open(fault(), path, 3000, NULL, &pw), PL_IO_ERROR);
   ck_assert_msg(strstr(pl_error_message(), "injected allocate") != NULL, "%s", pl_error_message());
   ck_assert_ptr_null(pw);

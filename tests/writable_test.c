@@ -13,7 +13,6 @@
 #include <unistd.h>
 #endif
 
-#include "tests/syscall_spy.h"
 #include "tests/test_util.h"
 
 static char dir[1024];
@@ -22,9 +21,6 @@ static char path[1200];
 static void setup(void) {
   pl_test_fresh_dir(dir, sizeof dir, "writable");
   pl_test_path(path, sizeof path, dir, "file");
-#if !defined(_WIN32)
-  spy_reset();
-#endif
 }
 static void teardown(void) { pl_test_remove_tree(dir); }
 
@@ -313,227 +309,8 @@ START_TEST(missing_directory_is_not_found) {
 END_TEST
 
 #if !defined(_WIN32)
-/* ---- POSIX-only: syscall spy, /dev/full, rlimits, privileges ---- */
-
-START_TEST(sync_makes_data_durable_with_fdatasync) {
-  pl_writable_file *f;
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
-  ck_assert_pl_ok(pl_writable_append(f, "data", 4));
-  ck_assert_pl_ok(pl_writable_sync(f));
-  ck_assert_int_eq(spy_count_kind(spy_data_sync_kind(), "/file"), 1);
-  /* The buffered bytes reached the OS before the sync. */
-  ck_assert_int_lt(spy_find(SPY_WRITEV, "/file"), spy_count() - 1);
-  ck_assert_uint_eq(size_on_disk(path), 4);
-  ck_assert_pl_ok(pl_writable_close(f));
-}
-END_TEST
-
-START_TEST(manifest_sync_syncs_its_directory_before_its_data) {
-  char manifest[1300];
-  pl_writable_file *f;
-  int dir_sync, data_sync;
-  pl_test_path(manifest, sizeof manifest, dir, "MANIFEST-000001");
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), manifest, NULL, &f));
-  ck_assert_pl_ok(pl_writable_append(f, "edit", 4));
-  ck_assert_pl_ok(pl_writable_sync(f));
-  dir_sync = spy_find(SPY_FSYNC, dir);
-  data_sync = spy_find(spy_data_sync_kind(), "/MANIFEST-000001");
-  ck_assert_int_ge(dir_sync, 0);
-  ck_assert_int_ge(data_sync, 0);
-  ck_assert_int_lt(dir_sync, data_sync);
-  ck_assert_pl_ok(pl_writable_close(f));
-}
-END_TEST
-
-START_TEST(other_files_sync_without_their_directory) {
-  pl_writable_file *f;
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
-  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
-  ck_assert_pl_ok(pl_writable_sync(f));
-  ck_assert_int_eq(spy_count_kind(SPY_FSYNC, dir), 0);
-  ck_assert_pl_ok(pl_writable_close(f));
-}
-END_TEST
-
-START_TEST(sync_failure_is_sticky) {
-  pl_writable_file *f;
-  pl_writable_stats st;
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
-  ck_assert_pl_ok(pl_writable_append(f, "lost?", 5));
-  spy_fail(spy_data_sync_kind(), EIO, 0, 1);
-  ck_assert_int_eq(pl_writable_sync(f), PL_IO_ERROR);
-  ck_assert_int_eq(pl_error_os(), EIO);
-  /* Linux may have dropped the dirty pages and would report the next fsync
-   * as a success: every later call must repeat the failure instead. */
-  ck_assert_int_eq(pl_writable_sync(f), PL_IO_ERROR);
-  ck_assert_int_eq(pl_error_os(), EIO);
-  ck_assert_msg(strstr(pl_error_message(), path) != NULL, "%s", pl_error_message());
-  ck_assert_int_eq(pl_writable_append(f, "more", 4), PL_IO_ERROR);
-  ck_assert_int_eq(pl_writable_flush(f), PL_IO_ERROR);
-  ck_assert_int_eq(pl_writable_write_at(f, 0, "z", 1), PL_IO_ERROR);
-  ck_assert_int_eq(spy_count_kind(spy_data_sync_kind(), "/file"), 1);
-  pl_writable_stats_get(f, &st);
-  ck_assert_uint_eq(st.syncs, 0);
-  ck_assert_int_eq(pl_writable_close(f), PL_IO_ERROR);
-}
-END_TEST
-
-START_TEST(write_failure_is_sticky) {
-  pl_writable_file *f = open_with_buffer(path, 0);
-  spy_fail(SPY_WRITEV, EIO, 0, 1);
-  ck_assert_int_eq(pl_writable_append(f, "abc", 3), PL_IO_ERROR);
-  ck_assert_int_eq(pl_error_os(), EIO);
-  ck_assert_int_eq(pl_writable_append(f, "def", 3), PL_IO_ERROR);
-  ck_assert_int_eq(pl_writable_sync(f), PL_IO_ERROR);
-  ck_assert_int_eq(pl_error_os(), EIO);
-  pl_writable_close(f);
-}
-END_TEST
-
-START_TEST(interrupted_and_short_writes_are_resumed) {
-  static char data[10000];
-  pl_iovec v[3];
-  pl_writable_file *f = open_with_buffer(path, 0);
-  size_t i;
-  for (i = 0; i < sizeof data; i++) data[i] = (char)('a' + i % 26);
-  v[0].base = data;
-  v[0].len = 3000;
-  v[1].base = data + 3000;
-  v[1].len = 3000;
-  v[2].base = data + 6000;
-  v[2].len = 4000;
-  spy_fail(SPY_WRITEV, EINTR, 0, 2);
-  spy_short_writes(1000, 5);
-  ck_assert_pl_ok(pl_writable_appendv(f, v, 3));
-  ck_assert_int_ge(spy_count_kind(SPY_WRITEV, "/file"), 2 + 5 + 1);
-  ck_assert_pl_ok(pl_writable_close(f));
-  expect_contents(path, data, sizeof data);
-}
-END_TEST
-
-START_TEST(interrupted_sync_is_retried) {
-  pl_writable_file *f;
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
-  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
-  spy_fail(spy_data_sync_kind(), EINTR, 0, 2);
-  ck_assert_pl_ok(pl_writable_sync(f));
-  ck_assert_int_eq(spy_count_kind(spy_data_sync_kind(), "/file"), 3);
-  ck_assert_pl_ok(pl_writable_close(f));
-}
-END_TEST
-
-#if HAVE_FALLOCATE
-START_TEST(interrupted_allocate_is_retried) {
-  pl_writable_file *f = open_with_buffer(path, 0);
-  spy_fail(SPY_FALLOCATE, EINTR, 0, 2);
-  ck_assert_pl_ok(pl_writable_allocate(f, 0, 4096));
-  ck_assert_int_eq(spy_count_kind(SPY_FALLOCATE, "/file"), 3);
-  ck_assert_uint_eq(size_on_disk(path), 4096);
-  ck_assert_pl_ok(pl_writable_close(f));
-}
-END_TEST
-#endif
-
-START_TEST(directory_sync_einval_is_tolerated) {
-  spy_fail(SPY_FSYNC, EINVAL, 0, 1);
-  ck_assert_pl_ok(pl_env_sync_dir(pl_env_default(), dir));
-  ck_assert_int_eq(spy_count_kind(SPY_FSYNC, dir), 1);
-}
-END_TEST
-
-START_TEST(directory_sync_other_errors_are_reported) {
-  spy_fail(SPY_FSYNC, EIO, 0, 1);
-  ck_assert_int_eq(pl_env_sync_dir(pl_env_default(), dir), PL_IO_ERROR);
-  ck_assert_int_eq(pl_error_os(), EIO);
-  ck_assert_msg(strstr(pl_error_message(), dir) != NULL, "%s", pl_error_message());
-}
-END_TEST
-
-START_TEST(manifest_directory_sync_failure_fails_the_sync) {
-  char manifest[1300];
-  pl_writable_file *f;
-  pl_test_path(manifest, sizeof manifest, dir, "MANIFEST-000002");
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), manifest, NULL, &f));
-  ck_assert_pl_ok(pl_writable_append(f, "edit", 4));
-  spy_fail(SPY_FSYNC, EIO, 0, 1);
-  ck_assert_int_eq(pl_writable_sync(f), PL_IO_ERROR);
-  /* The data was not synced after the directory failed, and it stays
-   * failed. */
-  ck_assert_int_eq(spy_count_kind(spy_data_sync_kind(), "/MANIFEST-000002"), 0);
-  ck_assert_int_eq(pl_writable_sync(f), PL_IO_ERROR);
-  pl_writable_close(f);
-}
-END_TEST
-
-START_TEST(first_sync_makes_created_parent_directories_durable) {
-  char deep[1400], a[1300], ab[1300];
-  pl_writable_options o;
-  pl_writable_file *f;
-  int i_dir, i_a, i_ab, i_data;
-  snprintf(deep, sizeof deep, "%s/a/b/file", dir);
-  snprintf(a, sizeof a, "%s/a", dir);
-  snprintf(ab, sizeof ab, "%s/a/b", dir);
-  pl_writable_options_init(&o);
-  o.create_parents = 1;
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), deep, &o, &f));
-  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
-  ck_assert_pl_ok(pl_writable_sync(f));
-  /* Top-down: the entry of a/ in dir, of b/ in a/, of file in b/; then the
-   * data. */
-  i_dir = spy_find(SPY_FSYNC, dir);
-  i_a = spy_find(SPY_FSYNC, a);
-  i_ab = spy_find(SPY_FSYNC, ab);
-  i_data = spy_find(spy_data_sync_kind(), "/a/b/file");
-  ck_assert_int_ge(i_dir, 0);
-  ck_assert_int_gt(i_a, i_dir);
-  ck_assert_int_gt(i_ab, i_a);
-  ck_assert_int_gt(i_data, i_ab);
-  /* Only the first sync pays for it. */
-  ck_assert_pl_ok(pl_writable_sync(f));
-  ck_assert_int_eq(spy_count_kind(SPY_FSYNC, ab), 1);
-  ck_assert_pl_ok(pl_writable_close(f));
-}
-END_TEST
-
-START_TEST(existing_parents_are_not_synced_again) {
-  char p2[1400];
-  pl_writable_options o;
-  pl_writable_file *f;
-  snprintf(p2, sizeof p2, "%s/file2", dir);
-  pl_writable_options_init(&o);
-  o.create_parents = 1;
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), p2, &o, &f));
-  ck_assert_pl_ok(pl_writable_sync(f));
-  ck_assert_int_eq(spy_count_kind(SPY_FSYNC, dir), 0);
-  ck_assert_pl_ok(pl_writable_close(f));
-}
-END_TEST
-
-START_TEST(sync_on_close_syncs_before_closing) {
-  pl_writable_options o;
-  pl_writable_file *f;
-  pl_writable_options_init(&o);
-  o.sync_on_close = 1;
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, &o, &f));
-  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
-  ck_assert_int_eq(spy_count_kind(spy_data_sync_kind(), "/file"), 0);
-  ck_assert_pl_ok(pl_writable_close(f));
-  ck_assert_int_eq(spy_count_kind(spy_data_sync_kind(), "/file"), 1);
-}
-END_TEST
-
-START_TEST(sync_on_close_failure_fails_close) {
-  pl_writable_options o;
-  pl_writable_file *f;
-  pl_writable_options_init(&o);
-  o.sync_on_close = 1;
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, &o, &f));
-  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
-  spy_fail(spy_data_sync_kind(), EIO, 0, 1);
-  ck_assert_int_eq(pl_writable_close(f), PL_IO_ERROR);
-  ck_assert_int_eq(pl_error_os(), EIO);
-}
-END_TEST
+/* ---- POSIX-only: /dev/full, rlimits, privileges (the syscall spy cases
+ * are in durability_test) ---- */
 
 START_TEST(full_device_reports_enospc_with_the_path) {
   pl_writable_file *f;
@@ -649,25 +426,6 @@ int main(void) {
   tcase_add_test(tc, write_at_on_an_appendable_file_writes_at_the_offset);
   tcase_add_test(tc, allocate_reserves_the_range);
   tcase_add_test(tc, missing_directory_is_not_found);
-  PL_TEST_POSIX_ONLY(px, sync_makes_data_durable_with_fdatasync);
-  PL_TEST_POSIX_ONLY(px, manifest_sync_syncs_its_directory_before_its_data);
-  PL_TEST_POSIX_ONLY(px, other_files_sync_without_their_directory);
-  PL_TEST_POSIX_ONLY(px, sync_failure_is_sticky);
-  PL_TEST_POSIX_ONLY(px, write_failure_is_sticky);
-  PL_TEST_POSIX_ONLY(px, interrupted_and_short_writes_are_resumed);
-  PL_TEST_POSIX_ONLY(px, interrupted_sync_is_retried);
-#if HAVE_FALLOCATE
-  PL_TEST_POSIX_ONLY(px, interrupted_allocate_is_retried);
-#else
-  pl_test_note_skip("no fallocate(2) here", "interrupted_allocate_is_retried");
-#endif
-  PL_TEST_POSIX_ONLY(px, directory_sync_einval_is_tolerated);
-  PL_TEST_POSIX_ONLY(px, directory_sync_other_errors_are_reported);
-  PL_TEST_POSIX_ONLY(px, manifest_directory_sync_failure_fails_the_sync);
-  PL_TEST_POSIX_ONLY(px, first_sync_makes_created_parent_directories_durable);
-  PL_TEST_POSIX_ONLY(px, existing_parents_are_not_synced_again);
-  PL_TEST_POSIX_ONLY(px, sync_on_close_syncs_before_closing);
-  PL_TEST_POSIX_ONLY(px, sync_on_close_failure_fails_close);
   PL_TEST_POSIX_ONLY(px, full_device_reports_enospc_with_the_path);
   PL_TEST_POSIX_ONLY(px, file_size_limit_reports_efbig);
   PL_TEST_POSIX_ONLY(px, read_only_directory_refuses_new_files);

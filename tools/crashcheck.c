@@ -42,6 +42,10 @@ static void usage(FILE *out) {
           "trace, a program that failed, a checker that gave no verdict).\n"
           "\n"
           "options:\n"
+          "  --trace FILE            explore a trace file (crash/TRACE-FORMAT.md)\n"
+          "  --checker CMD           judge each state with CMD DIR NOTESFILE\n"
+          "  --replay ID --out DIR   write the state ID into DIR (empty or missing)\n"
+          "  --dump                  print the trace, one numbered op per line\n"
           "  --model NAME            strict (default) or ext4-ordered (for comparison)\n"
           "  --sync-points           crash only after syncs (default: after every op)\n"
           "  --sector N              tear writes at N-byte sectors (default 512)\n"
@@ -61,6 +65,8 @@ static void usage(FILE *out) {
           "  --record FILE           keep the program's trace in FILE\n"
           "  --work DIR              scratch directory (default: under the test directory)\n"
           "  --format FORMAT         text (default) or json\n"
+          "  --html FILE             also write the report as a page with a timeline of\n"
+          "                          each failure (self-contained HTML)\n"
           "  --quiet                 no progress line\n"
           "  --list                  list the built-in examples\n"
           "  -h, --help              this text\n"
@@ -70,7 +76,7 @@ static void usage(FILE *out) {
 
 typedef struct cc_args {
   pl_crash_options o;
-  const char *trace_file, *checker_cmd, *replay, *out_dir, *record_to, *work;
+  const char *trace_file, *checker_cmd, *replay, *out_dir, *record_to, *work, *html;
   const pl_crash_example *ex;
   char **program; /* NULL-terminated, or NULL */
   int quiet, dump, json, allow_failed;
@@ -81,7 +87,7 @@ enum {
   OPT_MODEL = 256, OPT_SYNC_POINTS, OPT_SECTOR, OPT_MAX_TEARS, OPT_GARBAGE, OPT_NON_ATOMIC,
   OPT_MAX_EXHAUSTIVE, OPT_SAMPLES, OPT_SEED, OPT_MAX_FAILURES, OPT_NO_SHRINK, OPT_CHECKER_TIMEOUT,
   OPT_PROGRAM_TIMEOUT, OPT_ALLOW_FAILED, OPT_MAX_TRACE, OPT_RECORD, OPT_WORK, OPT_FORMAT, OPT_QUIET,
-  OPT_LIST, OPT_TRACE, OPT_CHECKER, OPT_REPLAY, OPT_OUT, OPT_DUMP
+  OPT_LIST, OPT_TRACE, OPT_CHECKER, OPT_REPLAY, OPT_OUT, OPT_DUMP, OPT_HTML
 };
 
 static const struct option long_options[] = {
@@ -110,6 +116,7 @@ static const struct option long_options[] = {
     {"replay", required_argument, NULL, OPT_REPLAY},
     {"out", required_argument, NULL, OPT_OUT},
     {"dump", no_argument, NULL, OPT_DUMP},
+    {"html", required_argument, NULL, OPT_HTML},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -211,6 +218,7 @@ static int parse(int argc, char **argv, cc_args *a) {
       case OPT_CHECKER: a->checker_cmd = optarg; break;
       case OPT_REPLAY: a->replay = optarg; break;
       case OPT_OUT: a->out_dir = optarg; break;
+      case OPT_HTML: a->html = optarg; break;
       case ':':
         fprintf(stderr, TOOL ": option '%s' needs a value\n\n", name);
         usage(stderr);
@@ -385,6 +393,18 @@ static int explore(cc_args *a, const pl_crash_trace *t, const char *trace_path) 
              trace_path);
   }
   rc = r.failures ? 1 : 0;
+  if (a->html != NULL) {
+    FILE *f = fopen(a->html, "wb");
+    const char *title = a->ex ? a->ex->name : a->trace_file ? a->trace_file : a->program[0];
+    if (f == NULL || pl_crash_report_write_html(&r, t, &a->o, title, f) != PL_OK) {
+      fprintf(stderr, TOOL ": cannot write %s\n", a->html);
+      rc = 2;
+    }
+    if (f != NULL && fclose(f) != 0) {
+      fprintf(stderr, TOOL ": cannot write %s\n", a->html);
+      rc = 2;
+    }
+  }
   pl_crash_report_free(&r);
   return rc;
 }

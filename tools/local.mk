@@ -14,3 +14,11 @@ if PORT_POSIX
 TESTS += tests/probe_cli.sh
 endif
 EXTRA_DIST += tests/probe_cli.sh
+
+# The CLI's manners: --version, --help on every command (stdout, status 0),
+# usage errors (stderr, status 2), texts ending in a newline.  A shell
+# test, run by the shell; native builds only, like tests/crash_cli.sh.
+if PORT_POSIX
+TESTS += tests/cli_manners.sh
+endif
+EXTRA_DIST += tests/cli_manners.sh

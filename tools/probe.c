@@ -167,6 +167,7 @@ static void usage(FILE *out) {
           "  --seconds S    time per method, up to 3 decimals (default 1, at most 3600)\n"
           "  --block BYTES  block size, 512 to 67108864 (default 8192; a multiple of\n"
           "                 4096 for O_DIRECT)\n"
+          "  -h, --help     this text\n"
           "\n"
           "Exits 0 when at least one method ran, 1 when none could (one line on\n"
           "stderr says why: DIR missing, not a directory, not writable, full), and\n"

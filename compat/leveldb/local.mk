@@ -12,15 +12,25 @@ EXTRA_DIST += \
 	compat/leveldb/README.md \
 	compat/leveldb/leveldb-cmake.patch
 
-PL_LEVELDB_SCRIPT_ENV = PLINTH_SRCDIR='$(abs_top_srcdir)' PLINTH_BUILDDIR='$(abs_top_builddir)'
+# Both build a static plinth of their own, configured from a clean copy of
+# the distributed sources (see PL_SOURCE_COPY in Makefile.am), so they work
+# from a source directory configured in place as well as from a build
+# directory of its own.
+PL_LDB_SOURCE_COPY = $(abs_top_builddir)/compat/leveldb/work/plinth-src
+PL_LEVELDB_SCRIPT_ENV = PLINTH_SRCDIR='$(abs_top_srcdir)' PLINTH_BUILDDIR='$(abs_top_builddir)' \
+	PLINTH_SOURCE_COPY='$(PL_LDB_SOURCE_COPY)'
 
-check-leveldb:
+pl-ldb-source-copy:
+	$(AM_V_at)$(MKDIR_P) '$(abs_top_builddir)/compat/leveldb/work'
+	$(AM_V_at)$(PL_SOURCE_COPY) distdir='$(PL_LDB_SOURCE_COPY)' top_distdir='$(PL_LDB_SOURCE_COPY)'
+
+check-leveldb: pl-ldb-source-copy
 	$(PL_LEVELDB_SCRIPT_ENV) bash $(top_srcdir)/scripts/check-leveldb.sh
 
-bench-leveldb:
+bench-leveldb: pl-ldb-source-copy
 	$(PL_LEVELDB_SCRIPT_ENV) bash $(top_srcdir)/scripts/bench-leveldb.sh
 
-.PHONY: check-leveldb bench-leveldb
+.PHONY: check-leveldb bench-leveldb pl-ldb-source-copy
 
 # The adapter as a library an application linking libleveldb can use
 # (pl_leveldb_env_new), when configure found LevelDB's headers and library.

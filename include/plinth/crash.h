@@ -383,6 +383,13 @@ PL_API pl_status pl_crash_count_states(const pl_crash_trace *t,
 PL_API void pl_crash_report_print(const pl_crash_report *r, FILE *out);
 /* Prints the report as one JSON object (schema in crash/README.md). */
 PL_API void pl_crash_report_print_json(const pl_crash_report *r, FILE *out);
+/* Writes the report as one self-contained HTML page (no script, nothing
+ * fetched): for each failure, a timeline of the recorded ops with one row
+ * per file and directory, the syncs, the crash point, and what the failing
+ * and the shrunk state lost, tore or had dropped.  t and o must be the
+ * trace and options of the exploration.  IOError if writing failed. */
+PL_API pl_status pl_crash_report_write_html(const pl_crash_report *r, const pl_crash_trace *t,
+                                            const pl_crash_options *o, const char *title, FILE *out);
 /* Frees what the report holds. */
 PL_API void pl_crash_report_free(pl_crash_report *r);
 
@@ -393,16 +400,24 @@ typedef enum pl_crash_fault_kind {
   PL_FAULT_SYNC_EIO = 1,  /* a file sync fails with EIO; with Linux
                              semantics the next sync of the file succeeds
                              without the dropped data */
-  PL_FAULT_ENOSPC = 2,    /* a write fails with ENOSPC, nothing written */
-  PL_FAULT_SHORT_WRITE = 3 /* a write stores only `bytes` bytes, then fails
-                              with ENOSPC */
+  PL_FAULT_ENOSPC = 2,    /* a write (append, appendv or write_at) fails
+                             with ENOSPC, nothing written */
+  PL_FAULT_SHORT_WRITE = 3, /* a write stores only `bytes` bytes, then fails
+                               with ENOSPC */
+  PL_FAULT_APPEND_EIO = 4,  /* an append or appendv fails with EIO, nothing
+                               written */
+  PL_FAULT_WRITE_AT_EIO = 5, /* a write_at fails with EIO, nothing written */
+  PL_FAULT_RENAME_EIO = 6   /* a rename fails with EIO, nothing renamed (the
+                               suffix is matched against the target) */
 } pl_crash_fault_kind;
 
 typedef struct pl_crash_fault {
   int kind;            /* a pl_crash_fault_kind */
   const char *suffix;  /* only files whose path ends with it; NULL: any.
                           Kept by pointer: it must outlive the env. */
-  int nth;             /* the nth matching sync (or write), from 1 */
+  int nth;             /* the nth matching operation (sync, write, append,
+                          write_at or rename, as the kind says) since the
+                          fault was given to the env, from 1 */
   size_t bytes;        /* SHORT_WRITE: bytes that reach the file */
 } pl_crash_fault;
 
@@ -410,12 +425,46 @@ typedef struct pl_crash_faults pl_crash_faults;
 
 /* Makes an env over target that injects the given faults (copied) at the
  * chosen operations and forwards everything else.  Put a recorder above it
- * (engine -> recorder -> faults -> files) so the model sees the failures. */
+ * (engine -> recorder -> faults -> files) so the model sees the failures.
+ * Every injected failure is an IOError whose message names the file (both
+ * paths for a rename), says "injected <op> failure" and whose
+ * pl_error_os() is EIO or ENOSPC.  The env and its files are safe for
+ * concurrent use as their target's are; faults are matched in the order
+ * the operations reach the env.  InvalidArgument if a fault is malformed
+ * (unknown kind, nth < 1). */
 PL_API pl_status pl_crash_faults_new(pl_env *target, const pl_crash_fault *faults,
                               size_t nfaults, pl_crash_faults **out);
 PL_API pl_env *pl_crash_faults_env(pl_crash_faults *f);
+/* Adds one more fault (copied); its nth counts from now.  Safe while the
+ * env is in use.  InvalidArgument if it is malformed. */
+PL_API pl_status pl_crash_faults_add(pl_crash_faults *f, const pl_crash_fault *fault);
+/* Files opened from now on have write_at (available = 1, the default) or
+ * not (0: their method table is version 1, as for an env without
+ * positional writes, so pl_writable_write_at and pl_writable_allocate
+ * answer NotSupported). */
+PL_API void pl_crash_faults_set_write_at(pl_crash_faults *f, int available);
+/* From now on every allocate on the env's files answers status without
+ * reaching the file (PL_NOT_SUPPORTED: a file system that cannot reserve
+ * space; PL_IO_ERROR: out of space, ENOSPC); PL_OK forwards again. */
+PL_API void pl_crash_faults_set_allocate(pl_crash_faults *f, pl_status status);
 /* Number of faults injected so far. */
 PL_API int pl_crash_faults_injected(pl_crash_faults *f);
+
+/* What reached the env: calls on its files and on itself, injected or not. */
+typedef struct pl_crash_faults_stats {
+  int appends;   /* append and appendv */
+  int write_ats;
+  int syncs;
+  int closes;
+  int renames;
+  int sync_dirs; /* including those a writable file makes for itself */
+  int injected;  /* faults injected (pl_crash_faults_injected) */
+} pl_crash_faults_stats;
+PL_API void pl_crash_faults_stats_get(pl_crash_faults *f, pl_crash_faults_stats *out);
+/* Writes the order of the durable operations so far as letters into buf
+ * (NUL-terminated, at most cap - 1 of the first 63): S a file sync, C a
+ * file's close, R a rename, D a directory sync. */
+PL_API void pl_crash_faults_ops(pl_crash_faults *f, char *buf, size_t cap);
 PL_API void pl_crash_faults_free(pl_crash_faults *f);
 
 /* ------------------------------------------------------------------------ */

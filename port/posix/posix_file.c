@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "port/port.h"
+#include "port/syscalls.h"
 
 #ifndef O_CLOEXEC
 #define O_CLOEXEC 0
@@ -30,20 +31,20 @@ pl_status pl__port_open(const char *path, int flags, pl__os_file *out) {
   if (flags & PL__OPEN_DIRECTORY) oflags |= O_DIRECTORY;
 #endif
   do {
-    fd = open(path, oflags, 0644);
+    fd = pl__sys.open(path, oflags, 0644);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return pl__port_error(errno, path);
 #if !HAVE_DECL_O_CLOEXEC
   /* Without O_CLOEXEC there is a window in which a concurrent fork+exec
    * inherits the descriptor; this is the best such a system allows. */
-  fcntl(fd, F_SETFD, FD_CLOEXEC);
+  pl__sys.fcntl(fd, F_SETFD, (void *)(intptr_t)FD_CLOEXEC);
 #endif
   /* Appendable files are positioned at the end instead of opened with
    * O_APPEND: on Linux, pwrite on an O_APPEND descriptor ignores its offset
    * and appends, which would break write_at. */
-  if ((flags & PL__OPEN_APPEND) && lseek(fd, 0, SEEK_END) == (off_t)-1) {
+  if ((flags & PL__OPEN_APPEND) && pl__sys.lseek(fd, 0, SEEK_END) == (off_t)-1) {
     int e = errno;
-    close(fd);
+    pl__sys.close(fd);
     return pl__port_error(e, path);
   }
   *out = fd;
@@ -53,7 +54,7 @@ pl_status pl__port_open(const char *path, int flags, pl__os_file *out) {
 pl_status pl__port_close(pl__os_file f, const char *path) {
   /* close() is not retried on EINTR: on Linux the descriptor is already
    * gone, and a retry could close one another thread just opened. */
-  if (close((int)f) != 0 && errno != EINTR) return pl__port_error(errno, path);
+  if (pl__sys.close((int)f) != 0 && errno != EINTR) return pl__port_error(errno, path);
   return PL_OK;
 }
 
@@ -61,7 +62,7 @@ pl_status pl__port_read(pl__os_file f, void *buf, size_t n, size_t *got,
                        const char *path) {
   ssize_t r;
   do {
-    r = read((int)f, buf, n);
+    r = pl__sys.read((int)f, buf, n);
   } while (r < 0 && errno == EINTR);
   if (r < 0) {
     *got = 0;
@@ -78,7 +79,7 @@ pl_status pl__port_pread(pl__os_file f, uint64_t offset, void *buf, size_t n,
   /* pread may return fewer bytes than asked before end of file (signals,
    * some file systems); keep going until EOF (0) or n. */
   while (done < n) {
-    ssize_t r = pread((int)f, p + done, n - done, (off_t)(offset + done));
+    ssize_t r = pl__sys.pread((int)f, p + done, n - done, (off_t)(offset + done));
     if (r < 0) {
       if (errno == EINTR) continue;
       *got = done;
@@ -106,8 +107,8 @@ pl_status pl__port_writev(pl__os_file f, const pl_iovec *iov, int iovcnt,
     /* One piece (every buffer drain of small appends) goes through write:
      * writev must first copy the iovec array in from user space, which
      * cost LevelDB's fillseq (one log flush per record) about 5%. */
-    if (n == 1) w = write((int)f, vec[0].iov_base, vec[0].iov_len);
-    else w = writev((int)f, vec, n);
+    if (n == 1) w = pl__sys.write((int)f, vec[0].iov_base, vec[0].iov_len);
+    else w = pl__sys.writev((int)f, vec, n);
     if (w < 0) {
       if (errno == EINTR) continue;
       return pl__port_error(errno, path);
@@ -132,7 +133,7 @@ pl_status pl__port_pwrite(pl__os_file f, uint64_t offset, const void *data,
                          size_t n, const char *path) {
   const char *p = data;
   while (n > 0) {
-    ssize_t w = pwrite((int)f, p, n, (off_t)offset);
+    ssize_t w = pl__sys.pwrite((int)f, p, n, (off_t)offset);
     if (w < 0) {
       if (errno == EINTR) continue;
       return pl__port_error(errno, path);
@@ -146,7 +147,7 @@ pl_status pl__port_pwrite(pl__os_file f, uint64_t offset, const void *data,
 }
 
 pl_status pl__port_skip(pl__os_file f, uint64_t n, const char *path) {
-  if (lseek((int)f, (off_t)n, SEEK_CUR) == (off_t)-1)
+  if (pl__sys.lseek((int)f, (off_t)n, SEEK_CUR) == (off_t)-1)
     return pl__port_error(errno, path);
   return PL_OK;
 }
@@ -157,16 +158,16 @@ pl_status pl__port_sync(pl__os_file f, const char *path) {
   /* On Apple systems fsync only hands data to the drive, which may keep it
    * in a volatile cache; F_FULLFSYNC asks the drive to flush.  Some file
    * systems do not support it, and then fsync is the best there is. */
-  if (fcntl(fd, F_FULLFSYNC) == 0) return PL_OK;
+  if (pl__sys.fcntl(fd, F_FULLFSYNC, NULL) == 0) return PL_OK;
 #endif
 #if HAVE_FDATASYNC && HAVE_DECL_FDATASYNC
   /* fdatasync skips metadata not needed to read the data back (mtime), one
    * journal commit fewer than fsync on most file systems. */
-  while (fdatasync(fd) != 0) {
+  while (pl__sys.fdatasync(fd) != 0) {
     if (errno != EINTR) return pl__port_error(errno, path);
   }
 #else
-  while (fsync(fd) != 0) {
+  while (pl__sys.fsync(fd) != 0) {
     if (errno != EINTR) return pl__port_error(errno, path);
   }
 #endif
@@ -179,17 +180,17 @@ pl_status pl__port_sync_dir(const char *dir) {
   int r;
   if (s != PL_OK) return s;
   do {
-    r = fsync((int)f);
+    r = pl__sys.fsync((int)f);
   } while (r != 0 && errno == EINTR);
   if (r != 0 && errno != EINVAL) {
     int e = errno;
-    close((int)f);
+    pl__sys.close((int)f);
     return pl__port_error(e, dir);
   }
   /* EINVAL: the file system cannot sync directories (CIFS, some FUSE and
    * network file systems).  Nothing better is possible there, so this is
    * not an error; LevelDB and SQLite make the same choice. */
-  close((int)f);
+  pl__sys.close((int)f);
   return PL_OK;
 }
 
@@ -203,7 +204,7 @@ pl_status pl__port_allocate(pl__os_file f, uint64_t offset, uint64_t len,
    * every other interrupted call here is. */
   int r;
   do {
-    r = fallocate((int)f, 0, (off_t)offset, (off_t)len);
+    r = pl__sys.fallocate((int)f, 0, (off_t)offset, (off_t)len);
   } while (r != 0 && errno == EINTR);
   if (r == 0) return PL_OK;
   if (errno == EOPNOTSUPP || errno == ENOSYS)
@@ -212,7 +213,7 @@ pl_status pl__port_allocate(pl__os_file f, uint64_t offset, uint64_t len,
 #elif HAVE_POSIX_FALLOCATE
   int r;
   do {
-    r = posix_fallocate((int)f, (off_t)offset, (off_t)len);
+    r = pl__sys.posix_fallocate((int)f, (off_t)offset, (off_t)len);
   } while (r == EINTR);
   if (r == 0) return PL_OK;
   if (r == EOPNOTSUPP || r == EINVAL || r == ENOSYS)
@@ -225,7 +226,7 @@ pl_status pl__port_allocate(pl__os_file f, uint64_t offset, uint64_t len,
 
 pl_status pl__port_fsize(pl__os_file f, uint64_t *size, const char *path) {
   struct stat st;
-  if (fstat((int)f, &st) != 0) return pl__port_error(errno, path);
+  if (pl__sys.fstat((int)f, &st) != 0) return pl__port_error(errno, path);
   *size = (uint64_t)st.st_size;
   return PL_OK;
 }
@@ -235,13 +236,13 @@ pl_status pl__port_mmap(pl__os_file f, uint64_t size, void **base,
   void *p;
   if (size > (uint64_t)SIZE_MAX)
     return pl_error_set(PL_NOT_SUPPORTED, 0, "%s: too large to map", path);
-  p = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, (int)f, 0);
+  p = pl__sys.mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, (int)f, 0);
   if (p == MAP_FAILED) return pl__port_error(errno, path);
   *base = p;
   return PL_OK;
 }
 
-void pl__port_munmap(void *base, uint64_t size) { munmap(base, (size_t)size); }
+void pl__port_munmap(void *base, uint64_t size) { pl__sys.munmap(base, (size_t)size); }
 
 static pl_status set_lock(pl__os_file f, short type, const char *path) {
   struct flock fl;
@@ -249,7 +250,7 @@ static pl_status set_lock(pl__os_file f, short type, const char *path) {
   fl.l_whence = SEEK_SET;
   fl.l_start = 0;
   fl.l_len = 0; /* the whole file, however large it grows */
-  if (fcntl((int)f, F_SETLK, &fl) != 0) {
+  if (pl__sys.fcntl((int)f, F_SETLK, &fl) != 0) {
     int e = errno;
     if (e == EACCES || e == EAGAIN)
       return pl_error_set(PL_IO_ERROR, e, "%s: locked by another process", path);
@@ -263,7 +264,7 @@ pl_status pl__port_unlock(pl__os_file f, const char *path) { return set_lock(f, 
 
 pl_status pl__port_file_id(pl__os_file f, pl__file_id *out, const char *path) {
   struct stat st;
-  if (fstat((int)f, &st) != 0) return pl__port_error(errno, path);
+  if (pl__sys.fstat((int)f, &st) != 0) return pl__port_error(errno, path);
   out->volume = (uint64_t)st.st_dev;
   out->index[0] = (uint64_t)st.st_ino;
   out->index[1] = 0;

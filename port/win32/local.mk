@@ -4,6 +4,8 @@ if PORT_WIN32
 libplinth_core_la_SOURCES += \
 	port/win32/win32.h \
 	port/win32/win32_error.c \
+	port/win32/win32_syscalls.c \
+	port/win32/win32_syscalls.h \
 	port/win32/win32_path.c \
 	port/win32/win32_file.c \
 	port/win32/win32_fs.c \
@@ -13,10 +15,14 @@ libplinth_core_la_SOURCES += \
 endif
 
 # Runs on the build machine (Linux): installs mingw-w64 and Wine, builds
-# Check for mingw once, cross-builds plinth in its own build directory and
-# runs every Check suite there under Wine.
+# Check for mingw once, cross-builds plinth in its own build directory
+# (configured from a clean copy of the distributed sources, PL_SOURCE_COPY
+# in Makefile.am) and runs every Check suite there under Wine.
+PL_WIN_SOURCE_COPY = $(abs_top_builddir)/windows-src
 check-windows:
-	$(SHELL) $(top_srcdir)/scripts/check-windows.sh $(abs_top_builddir)/windows
+	$(AM_V_at)$(PL_SOURCE_COPY) distdir='$(PL_WIN_SOURCE_COPY)' top_distdir='$(PL_WIN_SOURCE_COPY)'
+	PLINTH_SOURCE_COPY='$(PL_WIN_SOURCE_COPY)' \
+	  $(SHELL) $(top_srcdir)/scripts/check-windows.sh $(abs_top_builddir)/windows
 
 .PHONY: check-windows
 
@@ -28,17 +34,6 @@ check_PROGRAMS += tests/win32_test
 tests_win32_test_SOURCES = tests/win32_test.c
 tests_win32_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_win32_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
-endif
-
-# Windows only: the durability calls seen through a Win32 call spy
-# (tests/win32_spy.h), the counterpart of the POSIX syscall spy cases.
-if HAVE_CHECK
-if PORT_WIN32
-check_PROGRAMS += tests/win32_spy_test
-tests_win32_spy_test_SOURCES = tests/win32_spy_test.c tests/win32_spy.c tests/win32_spy.h
-tests_win32_spy_test_CFLAGS = $(PL_TEST_CFLAGS)
-tests_win32_spy_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
-endif
 endif
 
 EXTRA_DIST += port/win32/README.md

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "port/syscalls.h"
 #include "port/win32/win32.h"
 
 /* ReadFile/WriteFile take a DWORD count; larger requests are split. */
@@ -37,7 +38,7 @@ pl_status pl__port_open(const char *path, int flags, pl__os_file *out) {
    * may be renamed or removed while open, as POSIX code expects.  A NULL
    * SECURITY_ATTRIBUTES makes the handle non-inheritable (the counterpart
    * of O_CLOEXEC). */
-  h = CreateFileW(wpath, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+  h = pl__sys.CreateFileW(wpath, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                   NULL, disposition, attrs, NULL);
   err = GetLastError();
   free(wpath);
@@ -48,9 +49,9 @@ pl_status pl__port_open(const char *path, int flags, pl__os_file *out) {
      * the only writer of the file. */
     LARGE_INTEGER zero;
     zero.QuadPart = 0;
-    if (!SetFilePointerEx(h, zero, NULL, FILE_END)) {
+    if (!pl__sys.SetFilePointerEx(h, zero, NULL, FILE_END)) {
       s = last_error(path);
-      CloseHandle(h);
+      pl__sys.CloseHandle(h);
       return s;
     }
   }
@@ -59,7 +60,7 @@ pl_status pl__port_open(const char *path, int flags, pl__os_file *out) {
 }
 
 pl_status pl__port_close(pl__os_file f, const char *path) {
-  if (!CloseHandle(pl__win32_handle(f))) return last_error(path);
+  if (!pl__sys.CloseHandle(pl__win32_handle(f))) return last_error(path);
   return PL_OK;
 }
 
@@ -69,7 +70,7 @@ pl_status pl__port_read(pl__os_file f, void *buf, size_t n, size_t *got,
   size_t done = 0;
   while (done < n) {
     DWORD want = (DWORD)(n - done < PL__WIN32_CHUNK ? n - done : PL__WIN32_CHUNK), r = 0;
-    if (!ReadFile(pl__win32_handle(f), p + done, want, &r, NULL)) {
+    if (!pl__sys.ReadFile(pl__win32_handle(f), p + done, want, &r, NULL)) {
       DWORD e = GetLastError();
       if (e == ERROR_HANDLE_EOF || e == ERROR_BROKEN_PIPE) break;
       *got = done;
@@ -99,7 +100,7 @@ pl_status pl__port_pread(pl__os_file f, uint64_t offset, void *buf, size_t n,
     ZeroMemory(&ov, sizeof ov);
     ov.Offset = (DWORD)at;
     ov.OffsetHigh = (DWORD)(at >> 32);
-    if (!ReadFile(pl__win32_handle(f), p + done, want, &r, &ov)) {
+    if (!pl__sys.ReadFile(pl__win32_handle(f), p + done, want, &r, &ov)) {
       DWORD e = GetLastError();
       if (e == ERROR_HANDLE_EOF) break; /* offset at or past the end */
       *got = done;
@@ -123,7 +124,7 @@ static pl_status append_all(HANDLE h, const char *p, size_t n, const char *path)
     ZeroMemory(&ov, sizeof ov);
     ov.Offset = 0xFFFFFFFFu;
     ov.OffsetHigh = 0xFFFFFFFFu;
-    if (!WriteFile(h, p, want, &w, &ov)) return last_error(path);
+    if (!pl__sys.WriteFile(h, p, want, &w, &ov)) return last_error(path);
     if (w == 0) return pl_error_set(PL_IO_ERROR, ERROR_WRITE_FAULT, "%s: write made no progress", path);
     p += w;
     n -= w;
@@ -161,7 +162,7 @@ pl_status pl__port_pwrite(pl__os_file f, uint64_t offset, const void *data,
     ZeroMemory(&ov, sizeof ov);
     ov.Offset = (DWORD)offset;
     ov.OffsetHigh = (DWORD)(offset >> 32);
-    if (!WriteFile(h, p, want, &w, &ov)) return last_error(path);
+    if (!pl__sys.WriteFile(h, p, want, &w, &ov)) return last_error(path);
     if (w == 0) return pl_error_set(PL_IO_ERROR, ERROR_WRITE_FAULT, "%s: write made no progress", path);
     p += w;
     offset += w;
@@ -173,14 +174,14 @@ pl_status pl__port_pwrite(pl__os_file f, uint64_t offset, const void *data,
 pl_status pl__port_skip(pl__os_file f, uint64_t n, const char *path) {
   LARGE_INTEGER d;
   d.QuadPart = (LONGLONG)n;
-  if (!SetFilePointerEx(pl__win32_handle(f), d, NULL, FILE_CURRENT)) return last_error(path);
+  if (!pl__sys.SetFilePointerEx(pl__win32_handle(f), d, NULL, FILE_CURRENT)) return last_error(path);
   return PL_OK;
 }
 
 pl_status pl__port_sync(pl__os_file f, const char *path) {
   /* FlushFileBuffers writes the file's data and metadata and asks the
    * device to flush its cache: the counterpart of fsync, not fdatasync. */
-  if (!FlushFileBuffers(pl__win32_handle(f))) return last_error(path);
+  if (!pl__sys.FlushFileBuffers(pl__win32_handle(f))) return last_error(path);
   return PL_OK;
 }
 
@@ -188,7 +189,7 @@ pl_status pl__port_sync(pl__os_file f, const char *path) {
  * a file must fail as on POSIX (ENOTDIR, NotFound), not flush the file. */
 static pl_status require_directory(HANDLE h, const char *dir) {
   BY_HANDLE_FILE_INFORMATION info;
-  if (!GetFileInformationByHandle(h, &info)) return last_error(dir);
+  if (!pl__sys.GetFileInformationByHandle(h, &info)) return last_error(dir);
   if (!(info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) return pl__port_error(ERROR_DIRECTORY, dir);
   return PL_OK;
 }
@@ -206,37 +207,37 @@ pl_status pl__port_sync_dir(const char *dir) {
   DWORD e;
   pl_status s = pl__win32_path(dir, L"", &w);
   if (s != PL_OK) return s;
-  h = CreateFileW(w, GENERIC_READ | GENERIC_WRITE,
+  h = pl__sys.CreateFileW(w, GENERIC_READ | GENERIC_WRITE,
                   FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
                   OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
   e = GetLastError();
   if (h == INVALID_HANDLE_VALUE && e == ERROR_ACCESS_DENIED) {
     /* Read-only media or no write access to the directory: check that it
      * exists, then accept that its entries cannot be flushed. */
-    h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+    h = pl__sys.CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                     NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
     e = GetLastError();
     free(w);
     if (h == INVALID_HANDLE_VALUE) return pl__port_error((int)e, dir);
     s = require_directory(h, dir);
-    CloseHandle(h);
+    pl__sys.CloseHandle(h);
     return s;
   }
   free(w);
   if (h == INVALID_HANDLE_VALUE) return pl__port_error((int)e, dir);
   s = require_directory(h, dir);
   if (s != PL_OK) {
-    CloseHandle(h);
+    pl__sys.CloseHandle(h);
     return s;
   }
-  if (!FlushFileBuffers(h)) {
+  if (!pl__sys.FlushFileBuffers(h)) {
     e = GetLastError();
     if (e != ERROR_ACCESS_DENIED && e != ERROR_INVALID_FUNCTION) {
-      CloseHandle(h);
+      pl__sys.CloseHandle(h);
       return pl__port_error((int)e, dir);
     }
   }
-  CloseHandle(h);
+  pl__sys.CloseHandle(h);
   return PL_OK;
 }
 
@@ -253,7 +254,7 @@ pl_status pl__port_allocate(pl__os_file f, uint64_t offset, uint64_t len,
   FILE_END_OF_FILE_INFO eof;
   LARGE_INTEGER size;
   uint64_t end = offset + len;
-  if (!GetFileSizeEx(h, &size)) return last_error(path);
+  if (!pl__sys.GetFileSizeEx(h, &size)) return last_error(path);
   if (end <= (uint64_t)size.QuadPart) return PL_OK;
   /* posix_fallocate's contract: the blocks are reserved and the file is at
    * least offset+len long, the new bytes reading as zeros.  Reserving the
@@ -263,12 +264,12 @@ pl_status pl__port_allocate(pl__os_file f, uint64_t offset, uint64_t len,
    * length, so no bytes are written here).  Wine implements only the
    * second step. */
   alloc.AllocationSize.QuadPart = (LONGLONG)end;
-  if (!SetFileInformationByHandle(h, FileAllocationInfo, &alloc, sizeof alloc)) {
+  if (!pl__sys.SetFileInformationByHandle(h, FileAllocationInfo, &alloc, sizeof alloc)) {
     DWORD e = GetLastError();
     if (!unsupported(e)) return pl__port_error((int)e, path);
   }
   eof.EndOfFile.QuadPart = (LONGLONG)end;
-  if (!SetFileInformationByHandle(h, FileEndOfFileInfo, &eof, sizeof eof)) {
+  if (!pl__sys.SetFileInformationByHandle(h, FileEndOfFileInfo, &eof, sizeof eof)) {
     DWORD e = GetLastError();
     if (unsupported(e))
       return pl_error_set(PL_NOT_SUPPORTED, (int)e, "%s: preallocation not supported", path);
@@ -279,7 +280,7 @@ pl_status pl__port_allocate(pl__os_file f, uint64_t offset, uint64_t len,
 
 pl_status pl__port_fsize(pl__os_file f, uint64_t *size, const char *path) {
   LARGE_INTEGER sz;
-  if (!GetFileSizeEx(pl__win32_handle(f), &sz)) return last_error(path);
+  if (!pl__sys.GetFileSizeEx(pl__win32_handle(f), &sz)) return last_error(path);
   *size = (uint64_t)sz.QuadPart;
   return PL_OK;
 }
@@ -291,14 +292,14 @@ pl_status pl__port_mmap(pl__os_file f, uint64_t size, void **base,
   DWORD e;
   if (size > (uint64_t)SIZE_MAX)
     return pl_error_set(PL_NOT_SUPPORTED, 0, "%s: too large to map", path);
-  map = CreateFileMappingW(pl__win32_handle(f), NULL, PAGE_READONLY, (DWORD)(size >> 32),
+  map = pl__sys.CreateFileMappingW(pl__win32_handle(f), NULL, PAGE_READONLY, (DWORD)(size >> 32),
                            (DWORD)size, NULL);
   if (map == NULL) return last_error(path);
-  p = MapViewOfFile(map, FILE_MAP_READ, 0, 0, (SIZE_T)size);
+  p = pl__sys.MapViewOfFile(map, FILE_MAP_READ, 0, 0, (SIZE_T)size);
   e = GetLastError();
   /* The view keeps the mapping (and the file) referenced; neither handle is
    * needed once it exists. */
-  CloseHandle(map);
+  pl__sys.CloseHandle(map);
   if (p == NULL) return pl__port_error((int)e, path);
   *base = p;
   return PL_OK;
@@ -306,7 +307,7 @@ pl_status pl__port_mmap(pl__os_file f, uint64_t size, void **base,
 
 void pl__port_munmap(void *base, uint64_t size) {
   (void)size;
-  UnmapViewOfFile(base);
+  pl__sys.UnmapViewOfFile(base);
 }
 
 pl_status pl__port_lock(pl__os_file f, const char *path) {
@@ -314,7 +315,7 @@ pl_status pl__port_lock(pl__os_file f, const char *path) {
   ZeroMemory(&ov, sizeof ov);
   /* The whole file, however large it grows: the maximum range, not the
    * current size.  Fail at once rather than wait, like F_SETLK. */
-  if (!LockFileEx(pl__win32_handle(f), LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0,
+  if (!pl__sys.LockFileEx(pl__win32_handle(f), LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0,
                   MAXDWORD, MAXDWORD, &ov)) {
     DWORD e = GetLastError();
     if (e == ERROR_LOCK_VIOLATION || e == ERROR_IO_PENDING)
@@ -327,7 +328,7 @@ pl_status pl__port_lock(pl__os_file f, const char *path) {
 pl_status pl__port_unlock(pl__os_file f, const char *path) {
   OVERLAPPED ov;
   ZeroMemory(&ov, sizeof ov);
-  if (!UnlockFileEx(pl__win32_handle(f), 0, MAXDWORD, MAXDWORD, &ov)) return last_error(path);
+  if (!pl__sys.UnlockFileEx(pl__win32_handle(f), 0, MAXDWORD, MAXDWORD, &ov)) return last_error(path);
   return PL_OK;
 }
 
@@ -338,12 +339,12 @@ BOOL pl__win32_file_id(HANDLE h, pl__file_id *out) {
   /* FILE_ID_INFO's 128-bit ID is unique on ReFS, where the 64-bit file
    * index may not be; systems before Windows 8 and some file systems have
    * only the index.  Either is stable for as long as a handle is open. */
-  if (GetFileInformationByHandleEx(h, FileIdInfo, &id, sizeof id)) {
+  if (pl__sys.GetFileInformationByHandleEx(h, FileIdInfo, &id, sizeof id)) {
     out->volume = id.VolumeSerialNumber;
     memcpy(out->index, id.FileId.Identifier, sizeof out->index);
     return TRUE;
   }
-  if (!GetFileInformationByHandle(h, &info)) return FALSE;
+  if (!pl__sys.GetFileInformationByHandle(h, &info)) return FALSE;
   out->volume = info.dwVolumeSerialNumber;
   out->index[0] = ((uint64_t)info.nFileIndexHigh << 32) | info.nFileIndexLow;
   return TRUE;

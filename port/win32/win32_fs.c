@@ -6,6 +6,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "port/syscalls.h"
 #include "port/win32/win32.h"
 
 pl_status pl__port_file_size(const char *path, uint64_t *size) {
@@ -15,7 +16,7 @@ pl_status pl__port_file_size(const char *path, uint64_t *size) {
   BOOL ok;
   pl_status s = pl__win32_path(path, L"", &w);
   if (s != PL_OK) return s;
-  ok = GetFileAttributesExW(w, GetFileExInfoStandard, &a);
+  ok = pl__sys.GetFileAttributesExW(w, GetFileExInfoStandard, &a);
   if (!ok) e = GetLastError();
   free(w);
   if (!ok) return pl__port_error((int)e, path);
@@ -25,7 +26,7 @@ pl_status pl__port_file_size(const char *path, uint64_t *size) {
 
 /* The attributes of path, or INVALID_FILE_ATTRIBUTES with *err set. */
 static DWORD attributes(const wchar_t *w, DWORD *err) {
-  DWORD a = GetFileAttributesW(w);
+  DWORD a = pl__sys.GetFileAttributesW(w);
   if (a == INVALID_FILE_ATTRIBUTES) *err = GetLastError();
   return a;
 }
@@ -38,12 +39,12 @@ int pl__port_path_id(const char *path, pl__file_id *out) {
   /* Attribute access only, shared with everyone, backup semantics so a
    * directory opens too: a look that no other handle's share mode or byte
    * range lock can refuse. */
-  h = CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+  h = pl__sys.CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                   NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
   free(w);
   if (h == INVALID_HANDLE_VALUE) return 0;
   found = pl__win32_file_id(h, out);
-  CloseHandle(h);
+  pl__sys.CloseHandle(h);
   return found ? 1 : 0;
 }
 
@@ -85,7 +86,7 @@ pl_status pl__port_list_dir(const char *dir, pl_strlist *out) {
   s = pl__win32_path(dir, L"\\*", &pattern);
   if (s != PL_OK) return s;
   /* FindExInfoBasic skips the 8.3 short names, which nobody here reads. */
-  h = FindFirstFileExW(pattern, FindExInfoBasic, &fd, FindExSearchNameMatch, NULL, 0);
+  h = pl__sys.FindFirstFileExW(pattern, FindExInfoBasic, &fd, FindExSearchNameMatch, NULL, 0);
   e = GetLastError();
   free(pattern);
   if (h == INVALID_HANDLE_VALUE) {
@@ -97,13 +98,13 @@ pl_status pl__port_list_dir(const char *dir, pl_strlist *out) {
   do {
     if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0) continue;
     if (add_name(out, &cap, fd.cFileName) != 0) {
-      FindClose(h);
+      pl__sys.FindClose(h);
       pl_strlist_free(out);
       return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", dir);
     }
-  } while (FindNextFileW(h, &fd));
+  } while (pl__sys.FindNextFileW(h, &fd));
   e = GetLastError();
-  FindClose(h);
+  pl__sys.FindClose(h);
   if (e != ERROR_NO_MORE_FILES) {
     pl_strlist_free(out);
     return pl__port_error((int)e, dir);
@@ -117,11 +118,11 @@ pl_status pl__port_list_dir(const char *dir, pl_strlist *out) {
  * refuses a read-only one with ERROR_ACCESS_DENIED, e.g. files copied from
  * read-only media. */
 static BOOL clear_read_only(const wchar_t *w, DWORD *saved) {
-  DWORD a = GetFileAttributesW(w);
+  DWORD a = pl__sys.GetFileAttributesW(w);
   if (a == INVALID_FILE_ATTRIBUTES || !(a & FILE_ATTRIBUTE_READONLY) ||
       (a & FILE_ATTRIBUTE_DIRECTORY))
     return FALSE;
-  if (!SetFileAttributesW(w, a & ~(DWORD)FILE_ATTRIBUTE_READONLY)) return FALSE;
+  if (!pl__sys.SetFileAttributesW(w, a & ~(DWORD)FILE_ATTRIBUTE_READONLY)) return FALSE;
   *saved = a;
   return TRUE;
 }
@@ -136,13 +137,13 @@ pl_status pl__port_remove_file(const char *path) {
    * removed.  Where the file system lacks POSIX delete semantics (before
    * Windows 10 1903, FAT, Wine) the name stays, "delete pending", until
    * the last handle closes; creating that name again fails meanwhile. */
-  ok = DeleteFileW(w);
+  ok = pl__sys.DeleteFileW(w);
   if (!ok) e = GetLastError();
   if (!ok && e == ERROR_ACCESS_DENIED && clear_read_only(w, &a)) {
-    ok = DeleteFileW(w);
+    ok = pl__sys.DeleteFileW(w);
     if (!ok) {
       e = GetLastError();
-      SetFileAttributesW(w, a); /* leave it as it was */
+      pl__sys.SetFileAttributesW(w, a); /* leave it as it was */
     }
   }
   free(w);
@@ -156,7 +157,7 @@ pl_status pl__port_create_dir(const char *path) {
   BOOL ok;
   pl_status s = pl__win32_path(path, L"", &w);
   if (s != PL_OK) return s;
-  ok = CreateDirectoryW(w, NULL);
+  ok = pl__sys.CreateDirectoryW(w, NULL);
   if (!ok) {
     e = GetLastError();
     if (e == ERROR_ALREADY_EXISTS) {
@@ -175,7 +176,7 @@ pl_status pl__port_remove_dir(const char *path) {
   BOOL ok;
   pl_status s = pl__win32_path(path, L"", &w);
   if (s != PL_OK) return s;
-  ok = RemoveDirectoryW(w);
+  ok = pl__sys.RemoveDirectoryW(w);
   if (!ok) e = GetLastError();
   free(w);
   if (!ok) return pl__port_error((int)e, path);
@@ -197,13 +198,13 @@ pl_status pl__port_rename(const char *from, const char *to) {
    * rename(2) does; WRITE_THROUGH returns only once the move is on disk.
    * Not ReplaceFileW: it is several steps, and fails where this succeeds
    * (error 1175, ERROR_UNABLE_TO_REMOVE_REPLACED: google/leveldb#775). */
-  ok = MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
+  ok = pl__sys.MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
   if (!ok) e = GetLastError();
   if (!ok && e == ERROR_ACCESS_DENIED && clear_read_only(wt, &a)) {
-    ok = MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
+    ok = pl__sys.MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
     if (!ok) {
       e = GetLastError();
-      SetFileAttributesW(wt, a);
+      pl__sys.SetFileAttributesW(wt, a);
     }
   }
   free(wf);
