@@ -382,6 +382,11 @@ typedef struct cz_reader {
   uint32_t seq;           /* the next chunk's expected number */
   int tail_is_eof;
   pl_compress_end end;
+  /* A read error of src met after this call had decoded some bytes: those
+   * are returned first, the error by the next call. */
+  pl_status src_err;
+  int src_err_os;
+  char *src_err_msg;
   char *path;             /* for messages; may be NULL */
 } cz_reader;
 
@@ -548,6 +553,13 @@ static pl_status cz_read(pl_sequential_file *f, void *buf, size_t n, size_t *got
   size_t done = 0;
   pl_status s;
   *got = 0;
+  if (r->src_err != PL_OK) {
+    s = pl_error_set(r->src_err, r->src_err_os, "%s", r->src_err_msg ? r->src_err_msg : "read failed");
+    r->src_err = PL_OK;
+    free(r->src_err_msg);
+    r->src_err_msg = NULL;
+    return s;
+  }
   while (done < n && r->end.kind == PL_COMPRESS_END_NONE) {
     ZSTD_inBuffer in;
     ZSTD_outBuffer out;
@@ -556,7 +568,13 @@ static pl_status cz_read(pl_sequential_file *f, void *buf, size_t n, size_t *got
       chunk_done(r);
       if (r->end.kind != PL_COMPRESS_END_NONE) break;
       s = next_chunk(r);
-      if (s != PL_OK) return s;
+      if (s != PL_OK) {
+        if (done == 0) return s;
+        r->src_err = s;
+        r->src_err_os = pl_error_os();
+        r->src_err_msg = strdup(pl_error_message());
+        break;
+      }
       continue;
     }
     in.src = r->payload;
@@ -599,6 +617,7 @@ static void cz_reader_close(pl_sequential_file *f) {
   if (r->src) pl_sequential_close(r->src);
   ZSTD_freeDCtx(r->dctx);
   free(r->payload);
+  free(r->src_err_msg);
   free(r->path);
   free(r);
 }

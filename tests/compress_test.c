@@ -533,6 +533,114 @@ START_TEST(a_file_that_is_not_a_compressed_stream_yields_nothing) {
 }
 END_TEST
 
+/* A sequential file over memory that fails with EIO once fail_at bytes
+ * were read (the compressed reader's source, through the public
+ * pl_compress_sequential_new). */
+typedef struct mem_file {
+  pl_sequential_file base;
+  const char *data;
+  size_t len, pos, fail_at;
+  int *closed;
+} mem_file;
+
+static pl_status mem_read(pl_sequential_file *f, void *buf, size_t n, size_t *got) {
+  mem_file *m = (mem_file *)f;
+  size_t k = m->len - m->pos < n ? m->len - m->pos : n;
+  *got = 0;
+  if (m->pos >= m->fail_at && k > 0) return pl_error_set(PL_IO_ERROR, EIO, "mem: injected read failure");
+  if (m->pos + k > m->fail_at) k = m->fail_at - m->pos;
+  memcpy(buf, m->data + m->pos, k);
+  m->pos += k;
+  *got = k;
+  return PL_OK;
+}
+
+static pl_status mem_skip(pl_sequential_file *f, uint64_t n) {
+  mem_file *m = (mem_file *)f;
+  m->pos = n > m->len - m->pos ? m->len : m->pos + (size_t)n;
+  return PL_OK;
+}
+
+static void mem_close(pl_sequential_file *f) {
+  mem_file *m = (mem_file *)f;
+  (*m->closed)++;
+  free(m);
+}
+
+static const pl_sequential_methods mem_methods = {PL_SEQUENTIAL_VERSION, mem_read, mem_skip, mem_close};
+
+static pl_sequential_file *mem_open(const char *data, size_t len, size_t fail_at, int *closed) {
+  mem_file *m = calloc(1, sizeof *m);
+  m->base.methods = &mem_methods;
+  m->data = data;
+  m->len = len;
+  m->fail_at = fail_at;
+  m->closed = closed;
+  return &m->base;
+}
+
+START_TEST(read_error_underneath_is_returned_not_taken_for_damage) {
+  uint64_t ends[3];
+  char *text = three_synced_pieces(ends), *data, buf[4096];
+  size_t len, got, total = 0;
+  int closed = 0;
+  pl_status s;
+  pl_sequential_file *in;
+  pl_compress_end end;
+  ck_assert_pl_ok(pl_file_read_all(pl_env_platform(), path, &data, &len));
+  /* the source fails in the middle of the second chunk */
+  ck_assert_pl_ok(pl_compress_sequential_new(mem_open(data, len, (size_t)ends[0] + 50, &closed), NULL, &in));
+  do {
+    s = pl_sequential_read(in, buf, sizeof buf, &got);
+    total += got;
+  } while (s == PL_OK && got > 0);
+  ck_assert_int_eq(s, PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), EIO);
+  ck_assert_msg(strstr(pl_error_message(), "injected read failure") != NULL, "%s", pl_error_message());
+  ck_assert_uint_eq(total, 30000); /* the first piece, nothing after */
+  ck_assert_pl_ok(pl_compress_read_end(in, &end));
+  ck_assert_int_eq(end.kind, PL_COMPRESS_END_NONE); /* no verdict on the file */
+  pl_sequential_close(in);
+  ck_assert_int_eq(closed, 1); /* the reader owned its source */
+  free(data);
+  free(text);
+}
+END_TEST
+
+START_TEST(stream_after_a_prefix_is_read_from_where_it_starts) {
+  /* The stream starts at the end of what the file underneath held. */
+  char *text = log_text(5000, 15), *back;
+  pl_writable_file *t, *f;
+  pl_sequential_file *raw, *in;
+  size_t got, n = 0;
+  pl_status s;
+  pl_compress_end end;
+  ck_assert_pl_ok(pl_file_write_all(pl_env_platform(), path, "PREFIX:", 7, 0));
+  ck_assert_pl_ok(pl_env_new_appendable(pl_env_default(), path, NULL, &t));
+  ck_assert_pl_ok(pl_compress_writable_new(t, NULL, &f));
+  ck_assert_pl_ok(pl_writable_append(f, text, 5000));
+  ck_assert_uint_eq(pl_writable_tell(f), 5000);
+  ck_assert_pl_ok(pl_writable_close(f));
+  ck_assert_pl_ok(pl_env_new_sequential(pl_env_default(), path, &raw));
+  ck_assert_pl_ok(pl_sequential_skip(raw, 7));
+  ck_assert_pl_ok(pl_compress_sequential_new(raw, NULL, &in));
+  back = malloc(8000);
+  do {
+    s = pl_sequential_read(in, back + n, 8000 - n, &got);
+    n += got;
+  } while (s == PL_OK && got > 0);
+  ck_assert_pl_ok(s);
+  ck_assert_uint_eq(n, 5000);
+  ck_assert_mem_eq(back, text, n);
+  ck_assert_pl_ok(pl_compress_read_end(in, &end));
+  ck_assert_int_eq(end.kind, PL_COMPRESS_END_CLOSED);
+  ck_assert_uint_eq(end.offset + 7, file_size(path)); /* from the stream's start */
+  pl_sequential_close(in);
+  free(back);
+  free(text);
+}
+END_TEST
+
 /* ---- errors of the file underneath ------------------------------------------- */
 
 START_TEST(failed_append_underneath_is_sticky) {
@@ -730,6 +838,8 @@ int main(void) {
     tcase_add_test(tc, chunks_of_an_older_stream_are_not_read_as_this_one);
     tcase_add_test(tc, old_chunk_at_the_next_position_fails_the_stream_check);
     tcase_add_test(tc, a_file_that_is_not_a_compressed_stream_yields_nothing);
+    tcase_add_test(tc, read_error_underneath_is_returned_not_taken_for_damage);
+    tcase_add_test(tc, stream_after_a_prefix_is_read_from_where_it_starts);
     tcase_add_test(tc, failed_append_underneath_is_sticky);
     tcase_add_test(tc, failed_sync_underneath_is_sticky);
     tcase_add_test(tc, failed_header_write_fails_the_open);
