@@ -7,7 +7,8 @@
 EXTRA_PROGRAMS = \
 	bench/small_appends bench/synced_appends bench/reads \
 	bench/small_appends_ldb bench/synced_appends_ldb bench/reads_ldb \
-	bench/group_commit bench/parallel_parts
+	bench/group_commit bench/parallel_parts \
+	bench/mapped_appends bench/compressed_appends
 CLEANFILES += $(EXTRA_PROGRAMS)
 
 BENCH_COMMON = bench/bench_util.c bench/bench_util.h bench/ldb_shim.h
@@ -32,6 +33,12 @@ bench_group_commit_LDADD = libplinth.la
 
 bench_parallel_parts_SOURCES = bench/parallel_parts.c $(BENCH_COMMON)
 bench_parallel_parts_LDADD = libplinth.la
+
+bench_mapped_appends_SOURCES = bench/mapped_appends.c $(BENCH_COMMON)
+bench_mapped_appends_LDADD = libplinth.la
+
+bench_compressed_appends_SOURCES = bench/compressed_appends.c $(BENCH_COMMON)
+bench_compressed_appends_LDADD = libplinth.la
 
 EXTRA_DIST += bench/run.sh bench/ratios.gp bench/README.md bench/results
 

@@ -27,7 +27,7 @@ else
 fi
 rm -f "$probe"
 
-progs="bench/small_appends$ldb bench/synced_appends$ldb bench/group_commit bench/parallel_parts bench/reads$ldb"
+progs="bench/small_appends$ldb bench/synced_appends$ldb bench/group_commit bench/parallel_parts bench/reads$ldb bench/mapped_appends bench/compressed_appends"
 # shellcheck disable=SC2086 # word lists on purpose
 $make $progs >/dev/null
 

@@ -6,7 +6,8 @@
 #
 # Targets: trace_reader, trace_reader_repaired (checksums fixed before
 # parsing), state_id, model (model, states and materializing on fuzzed
-# traces).  Prints each target's executions and exits non-zero on a
+# traces), compress_reader and compress_reader_repaired (the compressed
+# stream's reader; built when the clang build found libzstd).  Prints each target's executions and exits non-zero on a
 # finding, leaving the crashing input in build/fuzz/findings/.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +15,7 @@ cd "$top"
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(trace_reader trace_reader_repaired state_id model)
+[ ${#targets[@]} -gt 0 ] || targets=(trace_reader trace_reader_repaired state_id model compress_reader compress_reader_repaired)
 
 scripts/install-deps.sh fuzz || { echo "fuzz: installing clang failed"; exit 1; }
 src=${PLINTH_SOURCE_COPY:-$top}
@@ -31,9 +32,15 @@ fi
 make -C "$out" -j"$(nproc 2>/dev/null || echo 2)" libplinth_core.la >"$out/make.out" 2>&1 ||
   { tail -n 30 "$out/make.out"; exit 1; }
 
+# What a static link of plinth needs (configure's LIBS: -lzstd when found).
+libs=$(sed -n 's/^LIBS = //p' "$out/Makefile")
+have_zstd=no
+grep -q '^#define HAVE_ZSTD 1' "$out/config.h" && have_zstd=yes
+
 build() { # name source [extra flags]
+  # shellcheck disable=SC2086 # $libs is a list of flags
   clang $san -fsanitize=fuzzer -I"$out" -I"$top" -I"$top/include" "${@:3}" -o "$out/$1" \
-    "$top/fuzz/$2" "$top/fuzz/fuzz_util.c" "$out/.libs/libplinth_core.a" -lpthread
+    "$top/fuzz/$2" "$top/fuzz/fuzz_util.c" "$out/.libs/libplinth_core.a" $libs -lpthread
 }
 
 rc=0
@@ -44,6 +51,14 @@ for t in "${targets[@]}"; do
     trace_reader_repaired) build "$t" trace_reader_fuzz.c -DFUZZ_REPAIR_CRCS; seeds=trace ;;
     state_id) build "$t" state_id_fuzz.c; seeds=state_id ;;
     model) build "$t" model_fuzz.c; seeds=trace ;;
+    compress_reader|compress_reader_repaired)
+      if [ "$have_zstd" != yes ]; then
+        printf '  %-24s skipped: this build has no zstd\n' "$t"
+        continue
+      fi
+      if [ "$t" = compress_reader ]; then build "$t" compress_reader_fuzz.c
+      else build "$t" compress_reader_fuzz.c -DFUZZ_REPAIR_CRCS; fi
+      seeds=compressed ;;
     *) echo "fuzz: unknown target $t"; exit 2 ;;
   esac || { echo "fuzz: building $t failed"; rc=1; continue; }
   corpus=$out/corpus/$t

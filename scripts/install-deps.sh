@@ -5,7 +5,7 @@
 # costs a few dpkg queries and no network.
 set -euo pipefail
 
-core=(autoconf automake libtool pkg-config check make gcc valgrind cmake)
+core=(autoconf automake libtool pkg-config check make gcc valgrind cmake libzstd-dev)
 windows=(mingw-w64 wine wine64 dpkg-dev)
 leveldb=(g++ cmake libgtest-dev libgmock-dev libbenchmark-dev libleveldb-dev libsnappy-dev dpkg-dev quilt)
 bench=(g++ libleveldb-dev gnuplot-nox)

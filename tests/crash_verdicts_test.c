@@ -29,9 +29,9 @@ static void teardown(void) {
 typedef void (*workload_fn)(pl_env *env, const char *root, pl_crash_recorder *rec);
 typedef int (*check_fn)(void *, const char *, const char *const *, size_t, char *, size_t);
 
-/* Records the workload in root, explores every crash state with check and
- * returns the number of failing states. */
-static uint64_t failures_of(workload_fn w, check_fn check) {
+/* Records the workload in root, explores every crash state with check
+ * (given arg) and returns the number of failing states. */
+static uint64_t failures_of(workload_fn w, check_fn check, void *arg) {
   pl_crash_recorder *rec;
   pl_crash_options o;
   pl_crash_checker c = {NULL, NULL, NULL};
@@ -43,6 +43,7 @@ static uint64_t failures_of(workload_fn w, check_fn check) {
   o.work_dir = states;
   o.max_failures = 1;
   c.check = check;
+  c.arg = arg;
   ck_assert_pl_ok(pl_crash_explore(pl_crash_recorder_trace(rec), &o, &c, &r));
   n = r.failures;
   pl_crash_report_free(&r);
@@ -92,20 +93,29 @@ static void new_dir(pl_env *env, const char *r, pl_crash_recorder *rec, int sync
 static void new_dir_synced_to_the_root(pl_env *env, const char *r, pl_crash_recorder *rec) { new_dir(env, r, rec, 1); }
 static void new_dir_parent_never_synced(pl_env *env, const char *r, pl_crash_recorder *rec) { new_dir(env, r, rec, 0); }
 
-static int data_if_acked(void *arg, const char *dir, const char *const *notes, size_t n, char *msg, size_t cap) {
-  (void)arg;
-  if (!noted(notes, n, "ack") || file_is(dir, "db/data", "acknowledged")) return 0;
-  snprintf(msg, cap, "db/data lost after it was acknowledged");
+/* The checker of most workloads here: once "ack" is noted, the file must
+ * be there, whole. */
+typedef struct acked {
+  const char *path, *content;
+} acked;
+
+static int acked_file_whole(void *arg, const char *dir, const char *const *notes, size_t n, char *msg,
+                            size_t cap) {
+  const acked *a = arg;
+  if (!noted(notes, n, "ack") || file_is(dir, a->path, a->content)) return 0;
+  snprintf(msg, cap, "%s lost after it was acknowledged", a->path);
   return 1;
 }
 
+static acked db_data = {"db/data", "acknowledged"};
+
 START_TEST(new_file_and_its_directory_synced_but_not_the_parent_is_caught) {
-  ck_assert_uint_gt(failures_of(new_dir_parent_never_synced, data_if_acked), 0);
+  ck_assert_uint_gt(failures_of(new_dir_parent_never_synced, acked_file_whole, &db_data), 0);
 }
 END_TEST
 
 START_TEST(new_directory_synced_up_to_the_root_passes) {
-  ck_assert_uint_eq(failures_of(new_dir_synced_to_the_root, data_if_acked), 0);
+  ck_assert_uint_eq(failures_of(new_dir_synced_to_the_root, acked_file_whole, &db_data), 0);
 }
 END_TEST
 
@@ -146,12 +156,12 @@ static int snapshot_whole(void *arg, const char *dir, const char *const *notes, 
 }
 
 START_TEST(directory_renamed_before_its_contents_were_synced_is_caught) {
-  ck_assert_uint_gt(failures_of(snapshot_contents_unsynced, snapshot_whole), 0);
+  ck_assert_uint_gt(failures_of(snapshot_contents_unsynced, snapshot_whole, NULL), 0);
 }
 END_TEST
 
 START_TEST(directory_renamed_after_its_contents_were_synced_passes) {
-  ck_assert_uint_eq(failures_of(snapshot_synced, snapshot_whole), 0);
+  ck_assert_uint_eq(failures_of(snapshot_synced, snapshot_whole, NULL), 0);
 }
 END_TEST
 
@@ -210,7 +220,7 @@ static int page_check(void *arg, const char *dir, const char *const *notes, size
 }
 
 START_TEST(page_with_matching_markers_is_caught_by_a_torn_middle) {
-  ck_assert_uint_gt(failures_of(page_rewrite, page_check), 0);
+  ck_assert_uint_gt(failures_of(page_rewrite, page_check, NULL), 0);
 }
 END_TEST
 
@@ -251,15 +261,10 @@ static void parents_workload(pl_env *env, const char *r, pl_crash_recorder *rec)
   ck_assert_pl_ok(pl_writable_close(f));
 }
 
-static int log_if_acked(void *arg, const char *dir, const char *const *notes, size_t n, char *msg, size_t cap) {
-  (void)arg;
-  if (!noted(notes, n, "ack") || file_is(dir, "a/b/log", "record")) return 0;
-  snprintf(msg, cap, "a/b/log lost after it was acknowledged");
-  return 1;
-}
+static acked nested_log = {"a/b/log", "record"};
 
 START_TEST(create_parents_makes_new_directories_durable_under_the_exact_model) {
-  ck_assert_uint_eq(failures_of(parents_workload, log_if_acked), 0);
+  ck_assert_uint_eq(failures_of(parents_workload, acked_file_whole, &nested_log), 0);
 }
 END_TEST
 
@@ -267,7 +272,7 @@ END_TEST
  * the loss: the rule is regression-tested, not assumed. */
 START_TEST(create_parents_without_its_parent_syncs_is_caught) {
   pl__writable_test_break_rules = PL__BREAK_CREATE_PARENTS_SYNC;
-  ck_assert_uint_gt(failures_of(parents_workload, log_if_acked), 0);
+  ck_assert_uint_gt(failures_of(parents_workload, acked_file_whole, &nested_log), 0);
 }
 END_TEST
 
@@ -324,17 +329,12 @@ END_TEST
 /* A failure after a failed fsync says which writes that sync dropped:
  * with Linux's semantics they never reach the disk, whatever else was
  * lost, and they are usually the reason. */
-static int wants_data(void *arg, const char *dir, const char *const *notes, size_t n, char *msg, size_t cap) {
-  (void)arg;
-  if (!noted(notes, n, "ack") || file_is(dir, "f", "data")) return 0;
-  snprintf(msg, cap, "acknowledged data is gone");
-  return 1;
-}
+static acked f_data = {"f", "data"};
 
 START_TEST(failure_after_a_failed_sync_names_the_writes_it_dropped) {
   pl_crash_trace t;
   pl_crash_options o;
-  pl_crash_checker c = {wants_data, NULL, NULL};
+  pl_crash_checker c = {acked_file_whole, &f_data, NULL};
   pl_crash_report r;
   pl_crash_op op;
   pl_crash_trace_init(&t);

@@ -94,3 +94,15 @@ if PORT_POSIX
 TESTS += tests/exports.sh
 endif
 EXTRA_DIST += tests/exports.sh
+
+# Out of memory at every allocation of a harness workload: plinth's own
+# malloc, calloc, realloc and strdup are wrapped at link time (GNU ld).
+if HAVE_CHECK
+if PORT_POSIX
+check_PROGRAMS += tests/alloc_sweep_test
+tests_alloc_sweep_test_SOURCES = tests/alloc_sweep_test.c
+tests_alloc_sweep_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_alloc_sweep_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
+tests_alloc_sweep_test_LDFLAGS = -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=strdup
+endif
+endif
