@@ -141,6 +141,11 @@ void pl__options_normalize(const pl_crash_options *o, pl_crash_options *out);
 /* A 16-bit fingerprint of the options that shape states. */
 unsigned pl__options_fingerprint(const pl_crash_options *o);
 
+/* Non-zero if path, or a directory above it, matches the glob pattern ('*'
+ * and '?' never match '/'): a pattern without '/' is matched against each
+ * name in the path, one with '/' against each leading part of it. */
+int pl__path_excluded(const char *pattern, const char *path);
+
 /* A malloc'ed copy of path p with its first from_len bytes replaced by to
  * (a rename's effect on a name under the renamed one); NULL when out of
  * memory. */

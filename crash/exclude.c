@@ -28,7 +28,7 @@ static int glob_match(const char *p, const char *s) {
 /* Non-zero if path, or a directory above it, matches: a pattern without
  * '/' against each name in the path, one with '/' against each leading
  * part of it. */
-static int excluded(const char *pattern, const char *path) {
+int pl__path_excluded(const char *pattern, const char *path) {
   char buf[4096];
   size_t i, n;
   int with_slash = strchr(pattern, '/') != NULL;
@@ -60,7 +60,7 @@ pl_status pl_crash_trace_exclude(pl_crash_trace *t, const char *pattern, size_t 
   for (i = 0; i < t->count; i++) {
     const pl_crash_op *o = &t->ops[i];
     if ((o->kind == PL_CRASH_RENAME || o->kind == PL_CRASH_LINK || o->kind == PL_CRASH_EXCHANGE) &&
-        excluded(pattern, o->path) != excluded(pattern, o->path2))
+        pl__path_excluded(pattern, o->path) != pl__path_excluded(pattern, o->path2))
       return pl_error_set(PL_INVALID_ARGUMENT, 0,
                           "exclude %s: op %lu (%s %s -> %s) moves a file between an excluded name and a kept "
                           "one: its contents would be lost",
@@ -72,7 +72,7 @@ pl_status pl_crash_trace_exclude(pl_crash_trace *t, const char *pattern, size_t 
     switch (o->kind) {
       case PL_CRASH_CREATE:
       case PL_CRASH_OPEN:
-        drop = excluded(pattern, o->path);
+        drop = pl__path_excluded(pattern, o->path);
         if (drop && !pl__u32map_put(&gone, o->handle, 1)) {
           pl__u32map_free(&gone);
           return pl_error_set(PL_IO_ERROR, ENOMEM, "exclude: out of memory");
@@ -88,18 +88,18 @@ pl_status pl_crash_trace_exclude(pl_crash_trace *t, const char *pattern, size_t 
         drop = pl__u32map_get(&gone, o->handle) == 1;
         break;
       case PL_CRASH_TRUNCATE:
-        drop = o->path ? excluded(pattern, o->path) : pl__u32map_get(&gone, o->handle) == 1;
+        drop = o->path ? pl__path_excluded(pattern, o->path) : pl__u32map_get(&gone, o->handle) == 1;
         break;
       case PL_CRASH_UNLINK:
       case PL_CRASH_MKDIR:
       case PL_CRASH_RMDIR:
       case PL_CRASH_SYMLINK:
-        drop = excluded(pattern, o->path);
+        drop = pl__path_excluded(pattern, o->path);
         break;
       case PL_CRASH_RENAME:
       case PL_CRASH_LINK:
       case PL_CRASH_EXCHANGE:
-        drop = excluded(pattern, o->path); /* and path2: checked above */
+        drop = pl__path_excluded(pattern, o->path); /* and path2: checked above */
         break;
       default:
         break;

@@ -76,8 +76,29 @@ static const char *verb(int kind) {
   }
 }
 
+/* Non-zero if path matches one of PLINTH_TRACE_IGNORE's patterns
+ * (colon-separated globs): changes outside the root the user knows are
+ * noise, e.g. an instrumented build's .gcda files written at exit. */
+static int quiet_outside(const char *path) {
+  const char *list = getenv("PLINTH_TRACE_IGNORE"), *p;
+  char pattern[256];
+  if (list == NULL || path == NULL) return 0;
+  for (p = list; *p;) {
+    size_t n = strcspn(p, ":");
+    if (n > 0 && n < sizeof pattern) {
+      memcpy(pattern, p, n);
+      pattern[n] = '\0';
+      if (pl__path_excluded(pattern, path[0] == '/' ? path + 1 : path)) return 1;
+    }
+    p += n;
+    if (*p == ':') p++;
+  }
+  return 0;
+}
+
 static void outside(sysrec *r, int kind, const char *path) {
   char text[700];
+  if (quiet_outside(path)) return;
   if (r->outside++ >= MAX_OUTSIDE) return;
   snprintf(text, sizeof text, "%s %.500s: outside the recording root", verb(kind), path ? path : "?");
   ignored(r, text);

@@ -167,6 +167,9 @@ SCRIPT
   chmod +x "$tmp/outside.sh"
   run 0 --checker true -- ./outside.sh "$tmp" &&
     said "$err" "outside the recording root were not recorded (first: ignored \"create $tmp/outside-file"
+  # ... unless PLINTH_TRACE_IGNORE says it is noise (a profiler's output).
+  PLINTH_TRACE_IGNORE='*.gcda:outside-*' run 0 --checker true -- ./outside.sh "$tmp"
+  if grep -q "outside-file" "$err"; then bad "PLINTH_TRACE_IGNORE did not keep outside-file out"; fi
   # --record-only records and stops; --exclude leaves files out, and
   # refuses to when a rename would carry contents across the pattern.
   printf '#!/bin/sh\necho x > a.tmp && mv a.tmp a && echo y > b.shm\n' >"$tmp/tmpfile.sh"
