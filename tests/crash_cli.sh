@@ -77,6 +77,28 @@ run 2 create-no-dirsync --replay 5:1 --out "$tmp/replay/new" && said "$err" "not
 run 2 create-no-dirsync --replay "5:1:ffff" --out "$tmp/replay/other" && said "$err" "other options"
 run 2 create-no-dirsync --replay "5:1*99999999999" --out "$tmp/replay/other"
 
+# Every option is taken, and changes what it says (the examples' verdicts
+# stand under each).
+run 0 --list && said "$out" "log-no-checksum"
+run 0 --model ext4-ordered log-ok
+# ext4's journal commits metadata in order and never tears a growing
+# write: the torn append that strict catches cannot happen there.
+run 0 --model ext4-ordered log-no-checksum && said "$out" "verdict: passed (expected: caught)"
+run 2 --model zfs log-ok && said "$err" "unknown model"
+run 0 --sync-points --format json log-ok && said "$out" '"points": [0-9]'
+run 0 --sector 256 --max-tears 4 log-ok
+run 1 --garbage --non-atomic-rename --max-failures 1 replace-no-sync
+run 0 --max-exhaustive 16 --samples 4 --seed 7 log-ok && said "$out" "of which sampled"
+run 1 --max-failures 0 --no-shrink log-no-checksum
+run 0 --checker-timeout 5 --max-trace-size 100000 log-ok
+mkdir -p "$tmp/work"
+run 0 --work "$tmp/work" log-ok
+[ -n "$(ls "$tmp/work")" ] || bad "--work left nothing in its directory"
+run 2 --format xml log-ok && said "$err" "unknown format"
+run 2 log-ok replace-ok && said "$err" "one EXAMPLE at most"
+run 2 --trace && said "$err" "needs a value"
+run 0 --help && said "$out" "usage: plinth crashcheck"
+
 # Usage errors and numbers: digits only, in range.
 run 2 --no-such-option
 run 2 no-such-example

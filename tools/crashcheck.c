@@ -166,7 +166,7 @@ static int parse(int argc, char **argv, cc_args *a) {
   optind = 1;
   opterr = 0;
   /* Options and the EXAMPLE may come in any order (GNU permutation). */
-  while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
     const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
     switch (c) {
       case 'h': usage(stdout); return 0;
