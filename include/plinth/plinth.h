@@ -8,5 +8,6 @@
 #include "plinth/file_util.h"
 #include "plinth/group_commit.h"
 #include "plinth/part_writer.h"
+#include "plinth/log.h"
 
 #endif /* PLINTH_PLINTH_H */
