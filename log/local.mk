@@ -6,3 +6,11 @@ libplinth_core_la_SOURCES += \
 	log/log_writer.c \
 	log/log_reader.c
 pkginclude_HEADERS += include/plinth/log.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/log_test
+# Internal: the test hooks and the framing (pl__log_frame) to craft damage.
+tests_log_test_SOURCES = tests/log_test.c $(PL_FAULT_ENV_SOURCES)
+tests_log_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_log_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
+endif

@@ -597,11 +597,6 @@ pl_status pl_log_wait_spares(pl_log *log) {
   pl_status s = PL_OK;
   int i, unready;
   pl__mutex_lock(&log->mu);
-  if (log->thread_failed) {
-    /* Asked explicitly: try again. */
-    log->thread_failed = 0;
-    pl__cond_broadcast(&log->cv);
-  }
   for (;;) {
     unready = 0;
     for (i = 0; i < log->nspares; i++) unready += !log->spares[i].ready;

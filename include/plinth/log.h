@@ -185,8 +185,9 @@ PL_API uint64_t pl_log_current(pl_log *log);
 PL_API pl_status pl_log_release(pl_log *log, uint64_t upto);
 
 /* Blocks until the background thread has the configured number of spares
- * ready, and returns the error of its last attempt if it gave up.  For
- * benchmarks and tests that want a steady state. */
+ * ready, or returns the error of its last attempt if it gave up (it tries
+ * again after a roll has managed to make a spare itself).  For benchmarks
+ * and tests that want a steady state. */
 PL_API pl_status pl_log_wait_spares(pl_log *log);
 
 /* Copies the counters into *out.  Safe for concurrent use. */
