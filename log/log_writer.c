@@ -427,25 +427,34 @@ static pl_status open_segment(pl_log *log, const char *path, pl_writable_file **
   return s;
 }
 
-/* Makes spare sp segment next_log: renames it, syncs the directory (so the
- * segment's name is durable before any record in it is acknowledged),
- * opens it.  REQUIRES: mu, no current segment. */
+/* Makes spare sp segment next_log: opens it, renames it, syncs the
+ * directory (so the segment's name is durable before any record in it is
+ * acknowledged).  It is opened under its spare name, before the rename, so
+ * nothing about the new name's durability rides on the file's own syncs:
+ * only the directory sync makes it durable.  REQUIRES: mu, no current
+ * segment. */
 static pl_status activate(pl_log *log, const spare *sp) {
   char from[4200], to[4200];
   pl_status s;
+  pl_writable_file *f = NULL;
+  uint64_t size;
   pl__log_name(from, sizeof from, log->dir, sp->id, sp->recycled ? "old" : "zero");
   pl__log_name(to, sizeof to, log->dir, log->next_log, "log");
-  s = pl_env_rename(log->env, from, to);
+  s = open_segment(log, from, &f);
+  if (s != PL_OK) return fail(log, s);
+  size = pl_writable_tell(f) / PL__LOG_P * PL__LOG_P;
+  if (size < 2 * PL__LOG_P)
+    s = pl_error_set(PL_CORRUPTION, 0, "%s: spare segment is %llu bytes, too short", from,
+                     (unsigned long long)pl_writable_tell(f));
+  if (s == PL_OK) s = pl_env_rename(log->env, from, to);
   if (s == PL_OK && !(sp->recycled && (log->hooks & PL__LOG_HOOK_NO_RECYCLE_DIRSYNC)))
     s = pl_env_sync_dir(log->env, log->dir);
-  if (s == PL_OK) s = open_segment(log, to, &log->seg);
-  if (s != PL_OK) return fail(log, s);
-  log->seg_size = pl_writable_tell(log->seg) / PL__LOG_P * PL__LOG_P;
-  if (log->seg_size < 2 * PL__LOG_P) {
-    pl_status e = pl_error_set(PL_CORRUPTION, 0, "%s: spare segment is %llu bytes, too short", to,
-                               (unsigned long long)pl_writable_tell(log->seg));
-    return fail(log, e);
+  if (s != PL_OK) {
+    pl_writable_close(f);
+    return fail(log, s);
   }
+  log->seg = f;
+  log->seg_size = size;
   log->seg_no = log->next_log++;
   log->pos = log->base = log->flushed = log->durable = 0;
   if (log->buf) memset(log->buf, 0, log->buf_cap);

@@ -992,19 +992,20 @@ static void sticky_after(pl_crash_fault fault, int durability) {
 }
 
 START_TEST(eio_on_sync_is_sticky_with_linux_semantics) {
-  pl_crash_fault f = {PL_FAULT_SYNC_EIO, ".log", 3, 0};
+  /* A segment is opened under its spare's name, then renamed. */
+  pl_crash_fault f = {PL_FAULT_SYNC_EIO, ".zero", 3, 0};
   sticky_after(f, PL_LOG_SYNC_EACH);
 }
 END_TEST
 
 START_TEST(eio_on_sync_is_sticky_under_group_commit) {
-  pl_crash_fault f = {PL_FAULT_SYNC_EIO, ".log", 3, 0};
+  pl_crash_fault f = {PL_FAULT_SYNC_EIO, ".zero", 3, 0};
   sticky_after(f, PL_LOG_SYNC_GROUP);
 }
 END_TEST
 
 START_TEST(a_short_write_is_sticky) {
-  pl_crash_fault f = {PL_FAULT_SHORT_WRITE, ".log", 3, 1000};
+  pl_crash_fault f = {PL_FAULT_SHORT_WRITE, ".zero", 3, 1000};
   sticky_after(f, PL_LOG_SYNC_EACH);
 }
 END_TEST
