@@ -69,6 +69,29 @@ class Env;
 class Status;
 }  // namespace leveldb
 
+/* Options for the second form of pl_leveldb_env_new. */
+struct pl_leveldb_options {
+  /* Non-zero: LevelDB's write-ahead logs (files whose names end in ".log")
+   * are given space written with zeros and synced ahead of the records, so
+   * each Sync overwrites bytes that are already part of the file and the
+   * file system has no new size to commit (plinth/log.h explains why that
+   * is cheaper).  The space is added when an Append would pass its end:
+   * 64 KiB first (an empty log stays empty), then twice the last step up to
+   * 1 MiB, always ending on a 32 KiB block boundary, one extra sync each
+   * time.  Writes go to their offset (write_at) from the adapter's own
+   * 64 KiB buffer.  What changes for LevelDB: a log's size includes the
+   * zeros ahead of its last record, which its reader skips block by block
+   * (zero-filled blocks are what its own preallocating env once left), and
+   * a reused log (Options::reuse_logs) continues after them at a block
+   * boundary.  If adding zeros fails (ENOSPC) the Append fails and the
+   * file may end in zeros at an unaligned size; LevelDB stops writing on
+   * such an error, but reopening that DB with reuse_logs would continue the
+   * log mid-block after zeros, which its reader does not accept: repair
+   * the space problem and reopen without reuse_logs.  Off by default. */
+  int prezero_logs;
+  pl_leveldb_options() : prezero_logs(0) {}
+};
+
 /* Returns a new leveldb::Env that forwards every operation to env, or NULL
  * if env is NULL or was built against a newer, incompatible pl_env layout
  * (env->version < 1).  env is borrowed: it must outlive the returned Env
@@ -76,6 +99,8 @@ class Status;
  * for concurrent use exactly as far as env is (the platform env is).  The
  * caller deletes it with `delete` after every DB using it is closed. */
 leveldb::Env *pl_leveldb_env_new(pl_env *env);
+/* The same, with options (see pl_leveldb_options). */
+leveldb::Env *pl_leveldb_env_new(pl_env *env, const pl_leveldb_options &options);
 
 /* Returns the leveldb::Status for a pl_env result: OK for PL_OK, otherwise
  * the status of the same kind with this thread's pl_error_message().  Call
