@@ -867,6 +867,9 @@ static pl_status seal_existing(pl_log *log, uint64_t n, uint64_t at) {
       memcpy(page + (q - base) + PL__LOG_H, payload, sizeof payload);
       /* Durable mark 0: nothing is claimed about what a crashed writer left. */
       pl__log_frame(page + (q - base), PL__LOG_SEAL, seg.num, 0, sizeof payload);
+      /* Unmapped before writing: Windows refuses to grow a mapped file. */
+      if (rf) pl_random_close(rf);
+      rf = NULL;
       pl_writable_options_init(&wo);
       wo.buffer_size = 0;
       s = pl_env_new_appendable(log->env, path, &wo, &f);
