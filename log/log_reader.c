@@ -320,7 +320,7 @@ pl_status pl_log_reader_open(pl_env *env, const char *dir, const pl_log_reader_o
       r->segs[r->nsegs++] = n;
   }
   pl_strlist_free(&names);
-  qsort(r->segs, r->nsegs, sizeof *r->segs, cmp_u64);
+  if (r->nsegs > 1) qsort(r->segs, r->nsegs, sizeof *r->segs, cmp_u64);
   /* The caller says its log starts at first_log: that segment must be
    * there (unless nothing at all is, after it was all released). */
   if (r->opt.first_log != 0 && r->nsegs > 0 && r->segs[0] != r->opt.first_log)

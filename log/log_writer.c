@@ -770,7 +770,7 @@ static pl_status scan_dir(pl_log *log, found *f) {
   }
   pl_strlist_free(&names);
   if (s != PL_OK) return s;
-  qsort(f->live, f->nlive, sizeof *f->live, cmp_u64);
+  if (f->nlive > 1) qsort(f->live, f->nlive, sizeof *f->live, cmp_u64);
   log->next_log = max_log + 1;
   if (log->next_log < log->opt.first_log_number) log->next_log = log->opt.first_log_number;
   log->next_spare_id = max_id + 1;
