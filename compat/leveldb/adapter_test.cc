@@ -572,8 +572,12 @@ START_TEST(prezeroed_logs_keep_every_record_across_reopen_and_log_reuse) {
   ck_assert_ldb_ok(leveldb::DB::Open(o, P("db"), &db));
   for (int i = 0; i < 300; i++)
     ck_assert_ldb_ok(db->Put(sync, "k" + std::to_string(i), std::string(200, (char)('a' + i % 26))));
-  /* 300 records of ~230 bytes: in zeros written ahead, 64 + 128 KiB */
-  ck_assert_uint_eq(size_of(env, the_log(env, P("db"))), 196608);
+  /* synced: zeros ahead of the records, to a block boundary */
+  {
+    uint64_t n = size_of(env, the_log(env, P("db")));
+    ck_assert_uint_eq(n % 32768, 0);
+    ck_assert_uint_ge(n, 300 * 200 + 16384);
+  }
   delete db;
   o.reuse_logs = true;
   for (int round = 0; round < 3; round++) {
@@ -608,15 +612,21 @@ START_TEST(only_log_files_get_zeros_and_an_empty_log_stays_empty) {
   ck_assert_uint_eq(size_of(env, P("000008.log")), 0); /* LevelDB's LogFileReuse test */
   ck_assert_ldb_ok(env->NewWritableFile(P("000009.log"), &wf));
   ck_assert_ldb_ok(wf->Append("0123456789"));
-  ck_assert_ldb_ok(wf->Sync());
-  ck_assert_ldb_ok(wf->Append(std::string(100000, 'y'))); /* past the first 64 KiB */
+  ck_assert_ldb_ok(wf->Append(std::string(100000, 'y'))); /* no sync: no zeros */
+  ck_assert_ldb_ok(wf->Flush());
+  ck_assert_uint_eq(size_of(env, P("000009.log")), 100010);
+  ck_assert_ldb_ok(wf->Sync()); /* zeros 64 KiB past the records, to a block boundary */
+  ck_assert_uint_eq(size_of(env, P("000009.log")), 196608);
+  ck_assert_ldb_ok(wf->Append("z"));
+  ck_assert_ldb_ok(wf->Sync()); /* plenty ahead: nothing added */
+  ck_assert_uint_eq(size_of(env, P("000009.log")), 196608);
   ck_assert_ldb_ok(wf->Close());
   delete wf;
-  ck_assert_uint_eq(size_of(env, P("000009.log")), 196608);
   ck_assert_ldb_ok(leveldb::ReadFileToString(env, P("000009.log"), &got));
   ck_assert(got.compare(0, 10, "0123456789") == 0);
   ck_assert(got.compare(10, 100000, std::string(100000, 'y')) == 0);
-  ck_assert(got.find_first_not_of('\0', 100010) == std::string::npos);
+  ck_assert_int_eq(got[100010], 'z');
+  ck_assert(got.find_first_not_of('\0', 100011) == std::string::npos);
   /* appending continues where the file ends: a block boundary */
   ck_assert_ldb_ok(env->NewAppendableFile(P("000009.log"), &wf));
   ck_assert_ldb_ok(wf->Append("more"));
@@ -629,13 +639,14 @@ START_TEST(only_log_files_get_zeros_and_an_empty_log_stays_empty) {
 END_TEST
 
 START_TEST(enospc_while_adding_zeros_reaches_leveldb_as_an_io_error) {
-  pl_crash_fault f = {PL_FAULT_ENOSPC, ".log", 1, 0};
+  pl_crash_fault f = {PL_FAULT_ENOSPC, ".log", 2, 0}; /* the zeros after the record */
   pl_crash_faults *fe;
   ck_assert_pl_ok(pl_crash_faults_new(pl_env_platform(), &f, 1, &fe));
   leveldb::Env *env = prezero_env(pl_crash_faults_env(fe));
   leveldb::WritableFile *wf;
   ck_assert_ldb_ok(env->NewWritableFile(P("000010.log"), &wf));
-  leveldb::Status st = wf->Append("record");
+  ck_assert_ldb_ok(wf->Append("record"));
+  leveldb::Status st = wf->Sync(); /* writing the zeros after it fails */
   ck_assert(st.IsIOError());
   ck_assert_contains(st.ToString(), "No space left on device");
   /* sticky, as any failed write of the file */

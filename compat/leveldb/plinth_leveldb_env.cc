@@ -127,14 +127,16 @@ class PlWritableFile final : public leveldb::WritableFile {
 
 // A LevelDB write-ahead log over pre-zeroed space (pl_leveldb_options::
 // prezero_logs): records go to their offset from this object's buffer, and
-// before the buffer could pass the zeroed space, more zeros are written and
-// synced (see plinth_leveldb.h).
+// a Sync that finds little zeroed space ahead of the records adds more
+// before it syncs (see plinth_leveldb.h).  Logs that are never synced
+// never get zeros: a bulk load pays nothing.
 class PlPrezeroedLogFile final : public leveldb::WritableFile {
  public:
   static constexpr uint64_t kBlock = 32768;       // LevelDB's log block
   static constexpr size_t kBuffer = 64 * 1024;
   static constexpr uint64_t kFirstStep = 64 * 1024;
   static constexpr uint64_t kMaxStep = 1024 * 1024;
+  static constexpr uint64_t kMinAhead = 16 * 1024;
 
   PlPrezeroedLogFile(pl_writable_file* f, const std::string& path, uint64_t size)
       : f_(f), path_(path), pos_(size), zend_(size), step_(kFirstStep) {
@@ -147,11 +149,6 @@ class PlPrezeroedLogFile final : public leveldb::WritableFile {
   Status Append(const Slice& data) override {
     if (f_ == nullptr) return Closed();
     if (!failed_.ok()) return failed_;
-    uint64_t end = pos_ + buf_.size() + data.size();
-    if (end > zend_) {
-      Status s = AddZeros(end);
-      if (!s.ok()) return Fail(s);
-    }
     if (buf_.size() + data.size() > kBuffer) {
       Status s = WriteBuffer();
       if (!s.ok()) return s;
@@ -174,6 +171,9 @@ class PlPrezeroedLogFile final : public leveldb::WritableFile {
   Status Sync() override {
     if (f_ == nullptr) return Closed();
     Status s = WriteBuffer();
+    // Zeros for the syncs to come, synced by this one: from here on they
+    // overwrite bytes the file already has.
+    if (s.ok() && pos_ > 0 && zend_ < pos_ + kMinAhead) s = AddZeros();
     if (s.ok()) s = ToStatus(pl_writable_sync(f_));
     return s.ok() ? s : Fail(s);
   }
@@ -207,21 +207,19 @@ class PlPrezeroedLogFile final : public leveldb::WritableFile {
     return s;
   }
 
-  // Zeros from zend_ past `need`, ending on a block boundary, then a sync:
-  // from here on the records overwrite bytes the file already has.
-  Status AddZeros(uint64_t need) {
+  // Zeros from the end of what is written (records, or earlier zeros) to a
+  // block boundary a step past the records, so a reused log continues at a
+  // block boundary.  Not synced here: the Sync that called it does that.
+  Status AddZeros() {
     static const std::string zeros(kBuffer, '\0');
-    uint64_t to = zend_ + step_;
-    if (to < need) to = need;
-    to = (to + kBlock - 1) / kBlock * kBlock;
-    for (uint64_t at = zend_; at < to;) {
+    uint64_t from = zend_ > pos_ ? zend_ : pos_;
+    uint64_t to = (pos_ + step_ + kBlock - 1) / kBlock * kBlock;
+    for (uint64_t at = from; at < to;) {
       size_t n = static_cast<size_t>(to - at < kBuffer ? to - at : kBuffer);
       Status s = ToStatus(pl_writable_write_at(f_, at, zeros.data(), n));
       if (!s.ok()) return s;
       at += n;
     }
-    Status s = ToStatus(pl_writable_sync(f_));
-    if (!s.ok()) return s;
     zend_ = to;
     if (step_ < kMaxStep) step_ *= 2;
     return Status::OK();
@@ -231,7 +229,7 @@ class PlPrezeroedLogFile final : public leveldb::WritableFile {
   const std::string path_;
   std::string buf_;  // bytes for [pos_, pos_ + buf_.size())
   uint64_t pos_;     // where buf_ goes: the bytes before it are written
-  uint64_t zend_;    // the file's size: zeros from the records' end to here
+  uint64_t zend_;    // end of the zeros ahead of the records (<= pos_: none)
   uint64_t step_;
   Status failed_;  // the first failure, replayed
 };
