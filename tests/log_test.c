@@ -475,6 +475,28 @@ START_TEST(reopening_over_synced_damage_is_corruption_until_resumed) {
 }
 END_TEST
 
+START_TEST(first_log_number_moves_the_numbering_on_and_the_chain_follows) {
+  pl_log *log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  pl_log_options o;
+  got g;
+  append_n(log, 0, 3, 100, 'F');
+  ck_assert_pl_ok(pl_log_close(log)); /* sealed, naming segment 2 */
+  pl_log_options_init(&o);
+  o.segment_size = SEG;
+  o.first_log_number = 100;
+  ck_assert_pl_ok(pl_log_open(pl_env_default(), dir, &o, &log));
+  ck_assert_uint_eq(pl_log_current(log), 100);
+  append_n(log, 3, 3, 100, 'F');
+  ck_assert_pl_ok(pl_log_close(log));
+  read_log(dir, PL_LOG_ABSOLUTE, 0, &g); /* segment 1's seal was rewritten */
+  ck_assert_pl_ok(g.status);
+  ck_assert_int_eq(g.records, 6);
+  expect_records(&g, 0, 0, 6, 100, 'F');
+  ck_assert_uint_eq(g.log_number[5], 100);
+  got_free(&g);
+}
+END_TEST
+
 START_TEST(resume_at_an_offset_inside_a_record_is_invalid_argument) {
   pl_log *log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
   pl_log_options o;
@@ -1163,6 +1185,7 @@ int main(void) {
   tcase_add_test(tc, reopening_seals_the_last_segment_and_starts_a_new_one);
   tcase_add_test(tc, reopening_after_a_crash_drops_the_torn_tail_and_keeps_the_rest);
   tcase_add_test(tc, reopening_over_synced_damage_is_corruption_until_resumed);
+  tcase_add_test(tc, first_log_number_moves_the_numbering_on_and_the_chain_follows);
   tcase_add_test(tc, resume_at_an_offset_inside_a_record_is_invalid_argument);
   tcase_add_test(tc, an_unsealed_log_that_ends_in_zeros_is_clean_in_every_mode);
   tcase_add_test(tc, a_torn_record_at_the_tail_is_dropped_and_reported);

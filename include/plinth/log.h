@@ -291,7 +291,9 @@ typedef struct pl_log_reader_stats {
 
 /* Opens the log in dir for reading, oldest segment first (from
  * opt->first_log).  A missing directory is an empty log.  opt may be NULL
- * for the defaults.  One segment at a time is held in memory. */
+ * for the defaults.  One segment at a time is held in memory, read when the
+ * reader reaches it: for recovery, before a writer opens the log (a
+ * segment being written may be read up to a record in flight). */
 PL_API pl_status pl_log_reader_open(pl_env *env, const char *dir,
                                     const pl_log_reader_options *opt, pl_log_reader **out);
 
