@@ -218,7 +218,7 @@ int main(int argc, char **argv) {
   const char *e = getenv("PLINTH_BENCH_SYNCS");
   struct stat st;
   FILE *csv;
-  bench_init(&o, argc, argv, 7);
+  bench_init(&o, argc, argv, 15);
   O = &o;
   if (o.rounds > 64) o.rounds = 64;
   if (stat(o.dir, &st) == 0) {
@@ -237,8 +237,8 @@ int main(int argc, char **argv) {
   if (csv) fprintf(csv, "record_bytes,method,round,ops,seconds,us_per_op,device_sectors_read,process_read_bytes\n");
   for (si = 0; si < 3; si++) {
     size_t len = sizes[si];
-    int n = e && *e ? atoi(e) : o.quick ? 300 : (len > 4096 ? 1000 : 2000);
-    double secs[NMETHODS][64], med[NMETHODS], best[NMETHODS];
+    int n = e && *e ? atoi(e) : o.quick ? 300 : (len > 4096 ? 500 : 1000);
+    double secs[NMETHODS][64], raw[NMETHODS][64], med[NMETHODS], best[NMETHODS], pl[64], pf[64];
     long long dev[NMETHODS] = {0}, proc[NMETHODS] = {0};
     for (r = 0; r < o.rounds; r++)
       for (k = 0; k < NMETHODS; k++) {
@@ -247,7 +247,7 @@ int main(int argc, char **argv) {
         if (m == M_LEVELDB && !have_ldb) continue;
         if (m <= M_LOG_EVICTED) timed_log(m, dir, n, len, &res);
         else timed_file(m, path, n, len, &res);
-        secs[m][r] = res.secs;
+        secs[m][r] = raw[m][r] = res.secs;
         dev[m] += res.dev_sectors;
         proc[m] += res.proc_bytes;
         if (csv)
@@ -260,13 +260,20 @@ int main(int argc, char **argv) {
       med[k] = bench_median(secs[k], o.rounds);
     }
     printf("\n%lu-byte records, %d per run\n", (unsigned long)len, n);
-    printf("%-14s %9s %11s %9s %11s %12s %13s\n", "method", "us/op", "vs leveldb", "vs floor", "best us/op",
-           "dev sectors", "proc rd bytes");
+    printf("%-14s %9s %11s %9s %11s %9s %11s %12s %13s\n", "method", "us/op", "vs leveldb", "vs floor",
+           "paired ldb", "paired fl", "best us/op", "dev sectors", "proc rd bytes");
     for (k = 0; k < NMETHODS; k++) {
       double vl = have_ldb ? med[M_LEVELDB] / med[k] : 0, vf = med[M_FLOOR] / med[k];
       if (k == M_LEVELDB && !have_ldb) continue;
-      printf("%-14s %9.1f %10.3fx %8.3fx %11.1f %12lld %13lld%s\n", names[k], med[k] * 1e6 / n, vl, vf,
-             best[k] * 1e6 / n, dev[k], proc[k], k == M_LOG_NONE ? "  (not durable)" : "");
+      /* the same ratios taken within each round, then the median: rounds
+       * that other work on the machine slowed down count once */
+      for (r = 0; r < o.rounds; r++) {
+        pl[r] = have_ldb ? raw[M_LEVELDB][r] / raw[k][r] : 0;
+        pf[r] = raw[M_FLOOR][r] / raw[k][r];
+      }
+      printf("%-14s %9.1f %10.3fx %8.3fx %10.3fx %8.3fx %11.1f %12lld %13lld%s\n", names[k], med[k] * 1e6 / n, vl,
+             vf, bench_median(pl, o.rounds), bench_median(pf, o.rounds), best[k] * 1e6 / n, dev[k], proc[k],
+             k == M_LOG_NONE ? "  (not durable)" : "");
     }
     {
       char label[128];
