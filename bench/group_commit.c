@@ -154,7 +154,9 @@ int main(int argc, char **argv) {
     int threads = tc[ti], per = total / threads;
     double secs[NMETHODS][64], med[NMETHODS], best[NMETHODS];
     pl_group_commit_stats last = {0};
-    for (r = 0; r < o.rounds; r++)
+    for (r = 0; r < o.rounds; r++) {
+      /* on a shared machine, not in the middle of someone else's I/O burst */
+      bench_wait_quiet_io(2.0, 30);
       for (k = 0; k < NMETHODS; k++) {
         int m = (k + r) % NMETHODS;
         pl_group_commit_stats st = {0};
@@ -165,6 +167,7 @@ int main(int argc, char **argv) {
                   threads * per / secs[m][r], (unsigned long long)st.batches,
                   (unsigned long long)st.latency_p50_us, (unsigned long long)st.latency_p99_us);
       }
+    }
     for (k = 0; k < NMETHODS; k++) {
       best[k] = bench_min(secs[k], o.rounds);
       med[k] = bench_median(secs[k], o.rounds);
