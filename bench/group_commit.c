@@ -117,6 +117,9 @@ static double run_once(const bench_opts *o, int method, int threads, int per_thr
   }
   if (method == M_SHARED && pl_writable_close(r.shared) != PL_OK) bench_fail("close");
   if (method == M_LOG) {
+    pl_log_stats ls;
+    pl_log_stats_get(r.log, &ls);
+    gst->batches = ls.syncs; /* one sync per batch */
     if (pl_log_close(r.log) != PL_OK) bench_fail("log close");
     if (pl_file_remove_tree(pl_env_default(), path) != PL_OK) bench_fail("remove log");
   } else {
@@ -153,7 +156,7 @@ int main(int argc, char **argv) {
   for (ti = 0; ti < ntc; ti++) {
     int threads = tc[ti], per = total / threads;
     double secs[NMETHODS][64], med[NMETHODS], best[NMETHODS];
-    pl_group_commit_stats last = {0};
+    pl_group_commit_stats last = {0}, last_log = {0};
     for (r = 0; r < o.rounds; r++) {
       /* on a shared machine, not in the middle of someone else's I/O burst */
       bench_wait_quiet_io(2.0, 30);
@@ -162,6 +165,7 @@ int main(int argc, char **argv) {
         pl_group_commit_stats st = {0};
         secs[m][r] = run_once(&o, m, threads, per, &st);
         if (m == M_GROUP) last = st;
+        if (m == M_LOG) last_log = st;
         if (csv)
           fprintf(csv, "%d,%s,%d,%.6f,%.1f,%llu,%llu,%llu\n", threads, names[m], r, secs[m][r],
                   threads * per / secs[m][r], (unsigned long long)st.batches,
@@ -179,6 +183,7 @@ int main(int argc, char **argv) {
       if (k == M_GROUP)
         printf(" %9llu %5llu/%-6llu", (unsigned long long)last.batches,
                (unsigned long long)last.latency_p50_us, (unsigned long long)last.latency_p99_us);
+      if (k == M_LOG) printf(" %9llu", (unsigned long long)last_log.batches);
       printf("\n");
       if (k != M_GROUP && k != M_LOG && (threads == 8 || threads == 1)) {
         char label[128];
