@@ -407,18 +407,6 @@ int main(int argc, char **argv) {
              vf, bench_median(pl, o.rounds), bench_median(pf, o.rounds), best[k] * 1e6 / n, dev[k], proc[k],
              k == M_LOG_NONE ? "  (not durable)" : "");
     }
-    {
-      char label[128];
-      double goal = len == 100 ? 1.3 : len == 4096 ? 1.8 : 0;
-      if (have_ldb) {
-        snprintf(label, sizeof label, "Q6 %s log vs LevelDB", len == 100 ? "100B" : len == 4096 ? "4K" : "32K");
-        bench_ratio(&o, "durable_appends", label, med[M_LEVELDB] / med[M_LOG_EACH],
-                    best[M_LEVELDB] / best[M_LOG_EACH], goal);
-      }
-      snprintf(label, sizeof label, "Q6 %s log vs floor", len == 100 ? "100B" : len == 4096 ? "4K" : "32K");
-      bench_ratio(&o, "durable_appends", label, med[M_FLOOR] / med[M_LOG_EACH],
-                  best[M_FLOOR] / best[M_LOG_EACH], 0.91);
-    }
   }
   for (si = 0; si < 3; si++) {
     int n = e && *e ? atoi(e) : o.quick ? 300 : (sizes[si] > 4096 ? 2000 : 4000);
