@@ -142,6 +142,24 @@ void bench_ratio(const bench_opts *o, const char *name, const char *label,
   fclose(f);
 }
 
+static double io_pressure(void) {
+  FILE *f = fopen("/proc/pressure/io", "r");
+  double v = -1;
+  if (f == NULL) return -1;
+  if (fscanf(f, "some avg10=%lf", &v) != 1) v = -1;
+  fclose(f);
+  return v;
+}
+
+double bench_wait_quiet_io(double limit, double max_seconds) {
+  double start = bench_now(), p = io_pressure();
+  while (p >= limit && bench_now() - start < max_seconds) {
+    usleep(500 * 1000);
+    p = io_pressure();
+  }
+  return p;
+}
+
 void bench_unlink(const char *path) {
   if (unlink(path) != 0 && errno != ENOENT) perror(path);
 }

@@ -51,6 +51,13 @@ FILE *bench_csv_open(const bench_opts *o, const char *name);
 void bench_ratio(const bench_opts *o, const char *name, const char *label,
                  double ratio, double best_ratio, double goal);
 
+/* On a shared machine: waits (at most max_seconds) until the disk's
+ * pressure stall information (/proc/pressure/io, "some avg10") is below
+ * limit percent, so a round does not start in the middle of someone
+ * else's burst of I/O.  Returns the pressure it started at (-1 where the
+ * kernel does not report it, and then it does not wait). */
+double bench_wait_quiet_io(double limit, double max_seconds);
+
 /* Deletes path, ignoring a missing file. */
 void bench_unlink(const char *path);
 

@@ -8,7 +8,8 @@ EXTRA_PROGRAMS = \
 	bench/small_appends bench/synced_appends bench/reads \
 	bench/small_appends_ldb bench/synced_appends_ldb bench/reads_ldb \
 	bench/group_commit bench/parallel_parts \
-	bench/mapped_appends bench/compressed_appends
+	bench/mapped_appends bench/compressed_appends \
+	bench/durable_appends bench/durable_appends_ldb
 CLEANFILES += $(EXTRA_PROGRAMS)
 
 BENCH_COMMON = bench/bench_util.c bench/bench_util.h bench/ldb_shim.h
@@ -27,6 +28,11 @@ bench_reads_SOURCES = bench/reads.c $(BENCH_COMMON) bench/ldb_absent.c
 bench_reads_LDADD = libplinth.la
 bench_reads_ldb_SOURCES = bench/reads.c $(BENCH_COMMON) bench/ldb_shim.cc
 bench_reads_ldb_LDADD = libplinth.la -lleveldb
+
+bench_durable_appends_SOURCES = bench/durable_appends.c $(BENCH_COMMON) bench/ldb_absent.c
+bench_durable_appends_LDADD = libplinth.la
+bench_durable_appends_ldb_SOURCES = bench/durable_appends.c $(BENCH_COMMON) bench/ldb_shim.cc
+bench_durable_appends_ldb_LDADD = libplinth.la -lleveldb
 
 bench_group_commit_SOURCES = bench/group_commit.c $(BENCH_COMMON)
 bench_group_commit_LDADD = libplinth.la

@@ -27,7 +27,7 @@ else
 fi
 rm -f "$probe"
 
-progs="bench/small_appends$ldb bench/synced_appends$ldb bench/group_commit bench/parallel_parts bench/reads$ldb bench/mapped_appends bench/compressed_appends"
+progs="bench/small_appends$ldb bench/synced_appends$ldb bench/group_commit bench/parallel_parts bench/reads$ldb bench/mapped_appends bench/compressed_appends bench/durable_appends$ldb"
 # shellcheck disable=SC2086 # word lists on purpose
 $make $progs >/dev/null
 
@@ -51,7 +51,7 @@ rmdir "${PLINTH_BENCH_DIR:-/tmp/plinth-bench}" 2>/dev/null || true
 
 # Chart rows in question order.
 : > "$out/ratios.csv"
-for q in small_appends synced_appends group_commit parallel_parts reads; do
+for q in small_appends synced_appends group_commit parallel_parts reads durable_appends; do
   [ -f "$out/$q-ratios.csv" ] && cat "$out/$q-ratios.csv" >> "$out/ratios.csv"
 done
 if command -v gnuplot >/dev/null 2>&1; then

@@ -2,7 +2,8 @@
 # part writer, with their Check suites (and the formatted-append suite).
 libplinth_core_la_SOURCES += \
 	env/group_commit.c \
-	env/part_writer.c
+	env/part_writer.c \
+	env/group_commit_internal.h
 pkginclude_HEADERS += \
 	include/plinth/group_commit.h \
 	include/plinth/part_writer.h \

@@ -25,8 +25,17 @@ enum {
   PL__OPEN_TRUNCATE = 8,
   PL__OPEN_APPEND = 16,  /* position at the end when opened */
   PL__OPEN_DIRECTORY = 32,
-  PL__OPEN_EXCLUSIVE = 64 /* with CREATE: fail if path exists, and never
-                             follow a symbolic link at path */
+  PL__OPEN_EXCLUSIVE = 64, /* with CREATE: fail if path exists, and never
+                              follow a symbolic link at path */
+  /* Bypass the OS's cache (O_DIRECT; FILE_FLAG_NO_BUFFERING): offsets,
+   * lengths and buffer addresses of every read and write must then be
+   * multiples of the device's block size.  NotSupported (not IOError) when
+   * the OS or the file system refuses it. */
+  PL__OPEN_DIRECT = 128,
+  /* Every write is durable when it returns (O_DSYNC;
+   * FILE_FLAG_WRITE_THROUGH).  NotSupported where the OS has no such
+   * flag. */
+  PL__OPEN_DSYNC = 256
 };
 
 /* Opens path (close-on-exec / not inheritable).  NotFound if missing. */

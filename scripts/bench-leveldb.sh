@@ -3,11 +3,14 @@
 #
 # Builds LevelDB 1.23 twice from the same Debian sources: once as shipped
 # (util/env_posix.cc) and once with plinth's adapter in its place, both
-# Release.  Runs the two db_bench binaries alternately, ROUNDS times each
-# (default 5, at least 3; the order flips every round so drift in machine
-# load hits both alike), on the same directory, and reports per benchmark
-# the median micros/op of each and the ratio stock/plinth (= plinth's
-# throughput relative to stock: 1.00 is parity, above 1 plinth is faster).
+# Release.  Runs three configurations alternately, ROUNDS times each
+# (default 5, at least 3; the order rotates every round so drift in machine
+# load hits all alike), on the same directory: stock, plinth, and plinth
+# with pre-zeroed write-ahead logs (the same binary with
+# PLINTH_LEVELDB_PREZERO=1, pl_leveldb_options::prezero_logs).  Reports per
+# benchmark the median micros/op of each and the ratios stock/plinth and
+# stock/plinth-prezero (= plinth's throughput relative to stock: 1.00 is
+# parity, above 1 plinth is faster).
 #
 # Output: a table on stdout and CSV in $BENCH_CSV (default
 # bench/results/leveldb.csv in the source tree); every raw figure is kept in
@@ -44,23 +47,23 @@ db=$out/db
 raw=$out/raw.csv
 echo "round,env,benchmark,micros_per_op" > "$raw"
 
-run() { # run ROUND KIND BINARY
+run() { # run ROUND KIND BINARY [PREZERO]
   local log=$out/$2-$1.log
   rm -rf "$db"
   # Progress ("... finished N ops\r") goes to stderr, results to stdout.
-  "$3" --benchmarks="$BENCHMARKS" --db="$db" > "$log" 2> "$log.progress" ||
+  PLINTH_LEVELDB_PREZERO=${4:-0} "$3" --benchmarks="$BENCHMARKS" --db="$db" > "$log" 2> "$log.progress" ||
     { cat "$log" >&2; ldb_die "db_bench ($2) failed"; }
   # Result lines look like "fillseq      :       1.570 micros/op; ...".
   awk -v r="$1" -v k="$2" '$2 == ":" && $4 == "micros/op;" {print r "," k "," $1 "," $3}' "$log" >> "$raw"
 }
 
-ldb_say "db_bench: $BENCHMARKS; $ROUNDS rounds each, alternating (stock: $stock, plinth: $plinth)"
+ldb_say "db_bench: $BENCHMARKS; $ROUNDS rounds each, alternating (stock: $stock, plinth and plinth-prezero: $plinth)"
 for r in $(seq 1 "$ROUNDS"); do
-  if [ $((r % 2)) -eq 1 ]; then
-    run "$r" stock "$stock"; run "$r" plinth "$plinth"
-  else
-    run "$r" plinth "$plinth"; run "$r" stock "$stock"
-  fi
+  case $((r % 3)) in
+    1) run "$r" stock "$stock"; run "$r" plinth "$plinth"; run "$r" plinth-prezero "$plinth" 1 ;;
+    2) run "$r" plinth "$plinth"; run "$r" plinth-prezero "$plinth" 1; run "$r" stock "$stock" ;;
+    *) run "$r" plinth-prezero "$plinth" 1; run "$r" stock "$stock"; run "$r" plinth "$plinth" ;;
+  esac
   ldb_say "round $r of $ROUNDS done"
 done
 rm -rf "$db"
@@ -73,20 +76,21 @@ vals = {}
 for row in csv.DictReader(open(raw)):
     vals.setdefault((row["env"], row["benchmark"]), []).append(float(row["micros_per_op"]))
 rows = []
-print(f"{'benchmark':<12} {'stock us/op':>12} {'plinth us/op':>13} {'ratio':>7}  (median of {rounds} rounds; ratio = stock/plinth, >= 1 means plinth is as fast or faster)")
+print(f"{'benchmark':<12} {'stock us/op':>12} {'plinth us/op':>13} {'ratio':>7} {'prezero us/op':>14} {'ratio':>7}"
+      f"  (median of {rounds} rounds; ratio = stock/plinth, >= 1 means plinth is as fast or faster)")
 for n in names:
-    s, p = vals.get(("stock", n)), vals.get(("plinth", n))
-    if not s or not p:
+    s, p, z = vals.get(("stock", n)), vals.get(("plinth", n)), vals.get(("plinth-prezero", n))
+    if not s or not p or not z:
         sys.exit(f"bench-leveldb: no result for {n}")
-    ms, mp = statistics.median(s), statistics.median(p)
-    ratio = ms / mp
-    rows.append((n, ms, mp, ratio, len(s), min(s), max(s), min(p), max(p)))
-    print(f"{n:<12} {ms:>12.3f} {mp:>13.3f} {ratio:>7.3f}")
+    ms, mp, mz = statistics.median(s), statistics.median(p), statistics.median(z)
+    rows.append((n, ms, mp, ms / mp, mz, ms / mz, len(s), min(s), max(s), min(p), max(p), min(z), max(z)))
+    print(f"{n:<12} {ms:>12.3f} {mp:>13.3f} {ms / mp:>7.3f} {mz:>14.3f} {ms / mz:>7.3f}")
 with open(out, "w", newline="") as f:
     w = csv.writer(f)
     w.writerow(["benchmark", "stock_us_per_op", "plinth_us_per_op", "ratio_stock_over_plinth",
-                "rounds", "stock_min", "stock_max", "plinth_min", "plinth_max"])
+                "prezero_us_per_op", "ratio_stock_over_prezero", "rounds", "stock_min", "stock_max",
+                "plinth_min", "plinth_max", "prezero_min", "prezero_max"])
     for r in rows:
-        w.writerow([r[0]] + [f"{x:.3f}" for x in r[1:4]] + [r[4]] + [f"{x:.3f}" for x in r[5:]])
+        w.writerow([r[0]] + [f"{x:.3f}" for x in r[1:6]] + [r[6]] + [f"{x:.3f}" for x in r[7:]])
 EOF
 ldb_say "CSV written to $BENCH_CSV (raw rounds: $raw)"

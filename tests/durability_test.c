@@ -88,6 +88,26 @@ START_TEST(sync_writes_the_buffer_then_makes_the_file_durable) {
 }
 END_TEST
 
+START_TEST(sync_writes_file_needs_no_file_sync) {
+  /* PL_WRITABLE_SYNC_WRITES (O_DSYNC; FILE_FLAG_WRITE_THROUGH): each write
+   * was durable when it returned, so sync only drains the buffer. */
+  pl_writable_options o;
+  pl_writable_file *f;
+  pl_writable_stats st;
+  pl_writable_options_init(&o);
+  o.flags = PL_WRITABLE_SYNC_WRITES;
+  ck_assert_pl_ok(pl_env_new_writable(env(), path, &o, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "data", 4));
+  ck_assert_pl_ok(pl_writable_sync(f));
+  ck_assert_int_eq(spy_count_kind(SPY_FILE_SYNC, "/file"), 0);
+  ck_assert_int_eq(spy_count_kind(SPY_WRITE, "/file"), 1); /* the buffer, drained */
+  pl_writable_stats_get(f, &st);
+  ck_assert_uint_eq(st.syncs, 1);
+  ck_assert_uint_eq(size_on_disk(path), 4);
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+
 START_TEST(manifest_sync_syncs_its_directory_before_its_data) {
   char manifest[1300];
   pl_writable_file *f;
@@ -498,6 +518,7 @@ int main(void) {
   TCase *tc = tcase_create("durability");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, sync_writes_the_buffer_then_makes_the_file_durable);
+  tcase_add_test(tc, sync_writes_file_needs_no_file_sync);
   tcase_add_test(tc, manifest_sync_syncs_its_directory_before_its_data);
   tcase_add_test(tc, other_files_sync_without_their_directory);
   tcase_add_test(tc, first_sync_makes_created_parent_directories_durable);

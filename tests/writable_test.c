@@ -308,9 +308,73 @@ START_TEST(missing_directory_is_not_found) {
 }
 END_TEST
 
+/* A page-aligned page of bytes for direct I/O, from a larger allocation. */
+static unsigned char *aligned_page(unsigned char **mem, size_t n, int fill) {
+  unsigned char *m = malloc(n + PL_WRITABLE_DIRECT_ALIGN), *a;
+  *mem = m;
+  a = (unsigned char *)(((uintptr_t)m + PL_WRITABLE_DIRECT_ALIGN - 1) &
+                        ~(uintptr_t)(PL_WRITABLE_DIRECT_ALIGN - 1));
+  memset(a, fill, n);
+  return a;
+}
+
+START_TEST(direct_file_takes_aligned_pages_from_aligned_memory) {
+  pl_writable_options o;
+  pl_writable_file *f;
+  unsigned char *mem, *page = aligned_page(&mem, 2 * PL_WRITABLE_DIRECT_ALIGN, 'd');
+  char *want = malloc(3 * PL_WRITABLE_DIRECT_ALIGN);
+  pl_status s;
+  pl_writable_options_init(&o);
+  o.buffer_size = 0;
+  o.flags = PL_WRITABLE_DIRECT | PL_WRITABLE_SYNC_WRITES;
+  s = pl_env_new_writable(pl_env_default(), path, &o, &f);
+  if (s == PL_NOT_SUPPORTED) {
+    /* the test directory's file system refuses it, and says so */
+    ck_assert_msg(strstr(pl_error_message(), "direct I/O") != NULL, "%s", pl_error_message());
+    pl_test_note_skip("file system refuses direct I/O", "direct_file_takes_aligned_pages_from_aligned_memory");
+  } else {
+    ck_assert_pl_ok(s);
+    ck_assert_pl_ok(pl_writable_write_at(f, PL_WRITABLE_DIRECT_ALIGN, page, 2 * PL_WRITABLE_DIRECT_ALIGN));
+    memset(page, 'e', PL_WRITABLE_DIRECT_ALIGN);
+    ck_assert_pl_ok(pl_writable_write_at(f, 0, page, PL_WRITABLE_DIRECT_ALIGN));
+    ck_assert_pl_ok(pl_writable_sync(f));
+    ck_assert_pl_ok(pl_writable_close(f));
+    memset(want, 'e', PL_WRITABLE_DIRECT_ALIGN);
+    memset(want + PL_WRITABLE_DIRECT_ALIGN, 'd', 2 * PL_WRITABLE_DIRECT_ALIGN);
+    expect_contents(path, want, 3 * PL_WRITABLE_DIRECT_ALIGN);
+  }
+  free(want);
+  free(mem);
+}
+END_TEST
+
 #if !defined(_WIN32)
 /* ---- POSIX-only: /dev/full, rlimits, privileges (the syscall spy cases
  * are in durability_test) ---- */
+
+START_TEST(direct_write_of_unaligned_bytes_fails_and_is_sticky) {
+  pl_writable_options o;
+  pl_writable_file *f;
+  unsigned char *mem, *page = aligned_page(&mem, PL_WRITABLE_DIRECT_ALIGN, 'u');
+  pl_status s;
+  pl_writable_options_init(&o);
+  o.buffer_size = 0;
+  o.flags = PL_WRITABLE_DIRECT;
+  s = pl_env_new_writable(pl_env_default(), path, &o, &f);
+  if (s == PL_NOT_SUPPORTED) {
+    pl_test_note_skip("file system refuses direct I/O", "direct_write_of_unaligned_bytes_fails_and_is_sticky");
+    free(mem);
+    return;
+  }
+  ck_assert_pl_ok(s);
+  ck_assert_int_eq(pl_writable_write_at(f, 0, page, 100), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), EINVAL);
+  ck_assert_int_eq(pl_writable_write_at(f, 0, page, PL_WRITABLE_DIRECT_ALIGN), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), EINVAL);
+  ck_assert_int_eq(pl_writable_close(f), PL_IO_ERROR); /* close reports it too */
+  free(mem);
+}
+END_TEST
 
 START_TEST(full_device_reports_enospc_with_the_path) {
   pl_writable_file *f;
@@ -426,6 +490,8 @@ int main(void) {
   tcase_add_test(tc, write_at_on_an_appendable_file_writes_at_the_offset);
   tcase_add_test(tc, allocate_reserves_the_range);
   tcase_add_test(tc, missing_directory_is_not_found);
+  tcase_add_test(tc, direct_file_takes_aligned_pages_from_aligned_memory);
+  PL_TEST_POSIX_ONLY(px, direct_write_of_unaligned_bytes_fails_and_is_sticky);
   PL_TEST_POSIX_ONLY(px, full_device_reports_enospc_with_the_path);
   PL_TEST_POSIX_ONLY(px, file_size_limit_reports_efbig);
   PL_TEST_POSIX_ONLY(px, read_only_directory_refuses_new_files);

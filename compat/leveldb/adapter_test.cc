@@ -17,6 +17,7 @@
 
 #include "leveldb/db.h"
 #include "leveldb/env.h"
+#include "plinth/crash.h"
 #include "plinth/env_wrapper.h"
 #include "plinth_leveldb.h"
 
@@ -534,6 +535,129 @@ START_TEST(writes_are_read_back) {
 }
 END_TEST
 
+/* ---- pre-zeroed write-ahead logs (pl_leveldb_options::prezero_logs) ---- */
+
+static leveldb::Env *prezero_env(pl_env *e) {
+  pl_leveldb_options lo;
+  lo.prezero_logs = 1;
+  return pl_leveldb_env_new(e, lo);
+}
+
+static uint64_t size_of(leveldb::Env *env, const std::string &path) {
+  uint64_t n = 0;
+  ck_assert_ldb_ok(env->GetFileSize(path, &n));
+  return n;
+}
+
+/* The DB's one log file, by name. */
+static std::string the_log(leveldb::Env *env, const std::string &db) {
+  std::vector<std::string> names;
+  std::string found;
+  ck_assert_ldb_ok(env->GetChildren(db, &names));
+  for (auto &n : names)
+    if (n.size() > 4 && n.compare(n.size() - 4, 4, ".log") == 0) found = db + "/" + n;
+  ck_assert_msg(!found.empty(), "no log in %s", db.c_str());
+  return found;
+}
+
+START_TEST(prezeroed_logs_keep_every_record_across_reopen_and_log_reuse) {
+  leveldb::Env *env = prezero_env(pl_env_platform());
+  leveldb::Options o;
+  leveldb::DB *db;
+  leveldb::WriteOptions sync;
+  std::string v;
+  sync.sync = true;
+  o.env = env;
+  o.create_if_missing = true;
+  ck_assert_ldb_ok(leveldb::DB::Open(o, P("db"), &db));
+  for (int i = 0; i < 300; i++)
+    ck_assert_ldb_ok(db->Put(sync, "k" + std::to_string(i), std::string(200, (char)('a' + i % 26))));
+  /* synced: zeros ahead of the records, to a block boundary */
+  {
+    uint64_t n = size_of(env, the_log(env, P("db")));
+    ck_assert_uint_eq(n % 32768, 0);
+    ck_assert_uint_ge(n, 300 * 200 + 16384);
+  }
+  delete db;
+  o.reuse_logs = true;
+  for (int round = 0; round < 3; round++) {
+    ck_assert_ldb_ok(leveldb::DB::Open(o, P("db"), &db));
+    for (int i = 0; i < 300; i++) {
+      ck_assert_ldb_ok(db->Get(leveldb::ReadOptions(), "k" + std::to_string(i), &v));
+      ck_assert_uint_eq(v.size(), 200);
+    }
+    for (int i = 0; i < round; i++) ck_assert_ldb_ok(db->Get(leveldb::ReadOptions(), "r" + std::to_string(i), &v));
+    /* the reused log continues after its zeros, at a block boundary */
+    ck_assert_ldb_ok(db->Put(sync, "r" + std::to_string(round), "after reuse"));
+    ck_assert_uint_eq(size_of(env, the_log(env, P("db"))) % 32768, 0);
+    delete db;
+  }
+  ck_assert_ldb_ok(leveldb::DestroyDB(P("db"), o));
+  delete env;
+}
+END_TEST
+
+START_TEST(only_log_files_get_zeros_and_an_empty_log_stays_empty) {
+  leveldb::Env *env = prezero_env(pl_env_platform());
+  leveldb::WritableFile *wf;
+  std::string got;
+  ck_assert_ldb_ok(env->NewWritableFile(P("000007.ldb"), &wf));
+  ck_assert_ldb_ok(wf->Append("0123456789"));
+  ck_assert_ldb_ok(wf->Close());
+  delete wf;
+  ck_assert_uint_eq(size_of(env, P("000007.ldb")), 10);
+  ck_assert_ldb_ok(env->NewWritableFile(P("000008.log"), &wf));
+  ck_assert_ldb_ok(wf->Close());
+  delete wf;
+  ck_assert_uint_eq(size_of(env, P("000008.log")), 0); /* LevelDB's LogFileReuse test */
+  ck_assert_ldb_ok(env->NewWritableFile(P("000009.log"), &wf));
+  ck_assert_ldb_ok(wf->Append("0123456789"));
+  ck_assert_ldb_ok(wf->Append(std::string(100000, 'y'))); /* no sync: no zeros */
+  ck_assert_ldb_ok(wf->Flush());
+  ck_assert_uint_eq(size_of(env, P("000009.log")), 100010);
+  ck_assert_ldb_ok(wf->Sync()); /* zeros 64 KiB past the records, to a block boundary */
+  ck_assert_uint_eq(size_of(env, P("000009.log")), 196608);
+  ck_assert_ldb_ok(wf->Append("z"));
+  ck_assert_ldb_ok(wf->Sync()); /* plenty ahead: nothing added */
+  ck_assert_uint_eq(size_of(env, P("000009.log")), 196608);
+  ck_assert_ldb_ok(wf->Close());
+  delete wf;
+  ck_assert_ldb_ok(leveldb::ReadFileToString(env, P("000009.log"), &got));
+  ck_assert(got.compare(0, 10, "0123456789") == 0);
+  ck_assert(got.compare(10, 100000, std::string(100000, 'y')) == 0);
+  ck_assert_int_eq(got[100010], 'z');
+  ck_assert(got.find_first_not_of('\0', 100011) == std::string::npos);
+  /* appending continues where the file ends: a block boundary */
+  ck_assert_ldb_ok(env->NewAppendableFile(P("000009.log"), &wf));
+  ck_assert_ldb_ok(wf->Append("more"));
+  ck_assert_ldb_ok(wf->Close());
+  delete wf;
+  ck_assert_ldb_ok(leveldb::ReadFileToString(env, P("000009.log"), &got));
+  ck_assert(got.compare(196608, 4, "more") == 0);
+  delete env;
+}
+END_TEST
+
+START_TEST(enospc_while_adding_zeros_reaches_leveldb_as_an_io_error) {
+  pl_crash_fault f = {PL_FAULT_ENOSPC, ".log", 2, 0}; /* the zeros after the record */
+  pl_crash_faults *fe;
+  ck_assert_pl_ok(pl_crash_faults_new(pl_env_platform(), &f, 1, &fe));
+  leveldb::Env *env = prezero_env(pl_crash_faults_env(fe));
+  leveldb::WritableFile *wf;
+  ck_assert_ldb_ok(env->NewWritableFile(P("000010.log"), &wf));
+  ck_assert_ldb_ok(wf->Append("record"));
+  leveldb::Status st = wf->Sync(); /* writing the zeros after it fails */
+  ck_assert(st.IsIOError());
+  ck_assert_contains(st.ToString(), "No space left on device");
+  /* sticky, as any failed write of the file */
+  ck_assert(wf->Append("again").IsIOError());
+  ck_assert(wf->Sync().IsIOError());
+  delete wf;
+  delete env;
+  pl_crash_faults_free(fe);
+}
+END_TEST
+
 START_TEST(write_failures_reach_leveldb_as_io_errors) {
   pl_env *e = test_env_init();
   e->new_writable = fail_new_writable;
@@ -834,6 +958,9 @@ int main(void) {
   tcase_add_test(tc, sequential_read_and_skip_failures_are_reported);
   tcase_add_test(tc, random_read_failure_is_reported);
   tcase_add_test(tc, writes_are_read_back);
+  tcase_add_test(tc, prezeroed_logs_keep_every_record_across_reopen_and_log_reuse);
+  tcase_add_test(tc, only_log_files_get_zeros_and_an_empty_log_stays_empty);
+  tcase_add_test(tc, enospc_while_adding_zeros_reaches_leveldb_as_an_io_error);
   tcase_add_test(tc, write_failures_reach_leveldb_as_io_errors);
   tcase_add_test(tc, db_reports_the_envs_sync_failure);
   tcase_add_test(tc, writable_file_after_close_reports_closed);

@@ -5,6 +5,9 @@
 //
 // Built only inside LevelDB's source tree: it needs the private header
 // util/env_posix_test_helper.h.
+#include <cstdlib>
+#include <cstring>
+
 #include "leveldb/env.h"
 
 #include "plinth/env.h"
@@ -13,10 +16,20 @@
 
 namespace leveldb {
 
+// PLINTH_LEVELDB_PREZERO=1 (anything but empty or "0") turns on
+// pl_leveldb_options::prezero_logs, so LevelDB's own suite and db_bench can
+// run with it (scripts/check-leveldb.sh, scripts/bench-leveldb.sh).
+static pl_leveldb_options DefaultOptions() {
+  pl_leveldb_options o;
+  const char* e = std::getenv("PLINTH_LEVELDB_PREZERO");
+  o.prezero_logs = e != nullptr && *e != '\0' && std::strcmp(e, "0") != 0;
+  return o;
+}
+
 // LevelDB never deletes the default env (its contract), and files or locks
 // may still be open at exit, so the adapter lives for the whole process.
 Env* Env::Default() {
-  static Env* const env = pl_leveldb_env_new(pl_env_default());
+  static Env* const env = pl_leveldb_env_new(pl_env_default(), DefaultOptions());
   return env;
 }
 

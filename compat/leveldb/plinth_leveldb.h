@@ -69,6 +69,34 @@ class Env;
 class Status;
 }  // namespace leveldb
 
+/* Options for the second form of pl_leveldb_env_new. */
+struct pl_leveldb_options {
+  /* Non-zero: LevelDB's write-ahead logs (files whose names end in ".log")
+   * are given space written with zeros ahead of the records, so a Sync
+   * overwrites bytes that are already part of the file and the file system
+   * has no new size to commit (plinth/log.h explains why that is cheaper).
+   * The zeros are added by a Sync that finds less than 16 KiB of them ahead
+   * of the records: 64 KiB past the records the first time, then twice the
+   * last step up to 1 MiB, always ending on a 32 KiB block boundary, written
+   * before that Sync's own sync, which covers them.  A log that is never
+   * synced (a bulk load without sync writes) never gets zeros and costs
+   * nothing more; an empty log stays empty.  Writes go to their offset
+   * (write_at) from the adapter's own 64 KiB buffer; failures are sticky.
+   * What changes for LevelDB: a synced log's size includes the zeros ahead
+   * of its last record, which its reader skips block by block (zero-filled
+   * blocks are what its own preallocating env once left), and a reused log
+   * (Options::reuse_logs) continues after them at a block boundary.  Not
+   * covered: if adding zeros fails (ENOSPC), or power is lost while they are
+   * being added, the file may end in zeros at a size that is not a block
+   * boundary; a DB reopened with reuse_logs then continues the log mid-block
+   * after zeros, and LevelDB's reader drops what follows a zero header in a
+   * block.  (Stock LevelDB has the same exposure whenever a crash leaves a
+   * zero-filled tail, which the strict power-loss model allows.)  Reopen
+   * such a DB without reuse_logs.  Off by default. */
+  int prezero_logs;
+  pl_leveldb_options() : prezero_logs(0) {}
+};
+
 /* Returns a new leveldb::Env that forwards every operation to env, or NULL
  * if env is NULL or was built against a newer, incompatible pl_env layout
  * (env->version < 1).  env is borrowed: it must outlive the returned Env
@@ -76,6 +104,8 @@ class Status;
  * for concurrent use exactly as far as env is (the platform env is).  The
  * caller deletes it with `delete` after every DB using it is closed. */
 leveldb::Env *pl_leveldb_env_new(pl_env *env);
+/* The same, with options (see pl_leveldb_options). */
+leveldb::Env *pl_leveldb_env_new(pl_env *env, const pl_leveldb_options &options);
 
 /* Returns the leveldb::Status for a pl_env result: OK for PL_OK, otherwise
  * the status of the same kind with this thread's pl_error_message().  Call

@@ -125,6 +125,115 @@ class PlWritableFile final : public leveldb::WritableFile {
   const std::string path_;
 };
 
+// A LevelDB write-ahead log over pre-zeroed space (pl_leveldb_options::
+// prezero_logs): records go to their offset from this object's buffer, and
+// a Sync that finds little zeroed space ahead of the records adds more
+// before it syncs (see plinth_leveldb.h).  Logs that are never synced
+// never get zeros: a bulk load pays nothing.
+class PlPrezeroedLogFile final : public leveldb::WritableFile {
+ public:
+  static constexpr uint64_t kBlock = 32768;       // LevelDB's log block
+  static constexpr size_t kBuffer = 64 * 1024;
+  static constexpr uint64_t kFirstStep = 64 * 1024;
+  static constexpr uint64_t kMaxStep = 1024 * 1024;
+  static constexpr uint64_t kMinAhead = 16 * 1024;
+
+  PlPrezeroedLogFile(pl_writable_file* f, const std::string& path, uint64_t size)
+      : f_(f), path_(path), pos_(size), zend_(size), step_(kFirstStep) {
+    buf_.reserve(kBuffer);
+  }
+  ~PlPrezeroedLogFile() override {
+    if (f_ != nullptr) Close();
+  }
+
+  Status Append(const Slice& data) override {
+    if (f_ == nullptr) return Closed();
+    if (!failed_.ok()) return failed_;
+    if (buf_.size() + data.size() > kBuffer) {
+      Status s = WriteBuffer();
+      if (!s.ok()) return s;
+      if (data.size() >= kBuffer) {  // large: straight from the caller
+        s = ToStatus(pl_writable_write_at(f_, pos_, data.data(), data.size()));
+        if (!s.ok()) return Fail(s);
+        pos_ += data.size();
+        return s;
+      }
+    }
+    buf_.append(data.data(), data.size());
+    return Status::OK();
+  }
+
+  Status Flush() override {
+    if (f_ == nullptr) return Closed();
+    return WriteBuffer();
+  }
+
+  Status Sync() override {
+    if (f_ == nullptr) return Closed();
+    Status s = WriteBuffer();
+    // Zeros for the syncs to come, synced by this one: from here on they
+    // overwrite bytes the file already has.
+    if (s.ok() && pos_ > 0 && zend_ < pos_ + kMinAhead) s = AddZeros();
+    if (s.ok()) s = ToStatus(pl_writable_sync(f_));
+    return s.ok() ? s : Fail(s);
+  }
+
+  Status Close() override {
+    if (f_ == nullptr) return Closed();
+    Status s = WriteBuffer();
+    pl_writable_file* f = f_;
+    f_ = nullptr;
+    Status c = ToStatus(pl_writable_close(f));
+    return s.ok() ? c : s;
+  }
+
+ private:
+  Status Closed() const { return Status::IOError(path_, "file is closed"); }
+
+  // Every failed write or sync is sticky, as the pl_env's own files are
+  // (the env under the adapter may be a wrapper that does not keep it).
+  Status Fail(const Status& s) {
+    if (failed_.ok()) failed_ = s;
+    return failed_;
+  }
+
+  Status WriteBuffer() {
+    if (!failed_.ok()) return failed_;
+    if (buf_.empty()) return Status::OK();
+    Status s = ToStatus(pl_writable_write_at(f_, pos_, buf_.data(), buf_.size()));
+    if (!s.ok()) return Fail(s);
+    pos_ += buf_.size();
+    buf_.clear();
+    return s;
+  }
+
+  // Zeros from the end of what is written (records, or earlier zeros) to a
+  // block boundary a step past the records, so a reused log continues at a
+  // block boundary.  Not synced here: the Sync that called it does that.
+  Status AddZeros() {
+    static const std::string zeros(kBuffer, '\0');
+    uint64_t from = zend_ > pos_ ? zend_ : pos_;
+    uint64_t to = (pos_ + step_ + kBlock - 1) / kBlock * kBlock;
+    for (uint64_t at = from; at < to;) {
+      size_t n = static_cast<size_t>(to - at < kBuffer ? to - at : kBuffer);
+      Status s = ToStatus(pl_writable_write_at(f_, at, zeros.data(), n));
+      if (!s.ok()) return s;
+      at += n;
+    }
+    zend_ = to;
+    if (step_ < kMaxStep) step_ *= 2;
+    return Status::OK();
+  }
+
+  pl_writable_file* f_;  // nullptr after Close()
+  const std::string path_;
+  std::string buf_;  // bytes for [pos_, pos_ + buf_.size())
+  uint64_t pos_;     // where buf_ goes: the bytes before it are written
+  uint64_t zend_;    // end of the zeros ahead of the records (<= pos_: none)
+  uint64_t step_;
+  Status failed_;  // the first failure, replayed
+};
+
 class PlLogger final : public leveldb::Logger {
  public:
   explicit PlLogger(pl_logger* l) : l_(l) {}
@@ -144,9 +253,13 @@ class PlFileLock final : public leveldb::FileLock {
   pl_file_lock* const lock;
 };
 
+bool IsLog(const std::string& fname) {
+  return fname.size() > 4 && fname.compare(fname.size() - 4, 4, ".log") == 0;
+}
+
 class PlEnv final : public leveldb::Env {
  public:
-  explicit PlEnv(pl_env* env) : env_(env) {}
+  PlEnv(pl_env* env, const pl_leveldb_options& o) : env_(env), options_(o) {}
   ~PlEnv() override = default;
 
   Status NewSequentialFile(const std::string& fname,
@@ -173,6 +286,7 @@ class PlEnv final : public leveldb::Env {
                          leveldb::WritableFile** result) override {
     pl_writable_file* f;
     *result = nullptr;
+    if (options_.prezero_logs && IsLog(fname)) return NewLog(fname, false, result);
     pl_status s = pl_env_new_writable(env_, fname.c_str(), nullptr, &f);
     if (s != PL_OK) return pl_leveldb_status(s);
     *result = new PlWritableFile(f, fname);
@@ -183,6 +297,7 @@ class PlEnv final : public leveldb::Env {
                            leveldb::WritableFile** result) override {
     pl_writable_file* f;
     *result = nullptr;
+    if (options_.prezero_logs && IsLog(fname)) return NewLog(fname, true, result);
     pl_status s = pl_env_new_appendable(env_, fname.c_str(), nullptr, &f);
     if (s != PL_OK) return pl_leveldb_status(s);
     *result = new PlWritableFile(f, fname);
@@ -294,17 +409,39 @@ class PlEnv final : public leveldb::Env {
 
   uint64_t NowMicros() override { return pl_env_now_micros(env_); }
 
+ private:
+  // A write-ahead log over pre-zeroed space; unbuffered underneath, since
+  // the file object buffers and writes at offsets itself.
+  Status NewLog(const std::string& fname, bool append, leveldb::WritableFile** result) {
+    pl_writable_options o;
+    pl_writable_file* f;
+    pl_writable_options_init(&o);
+    o.buffer_size = 0;
+    pl_status s = append ? pl_env_new_appendable(env_, fname.c_str(), &o, &f)
+                         : pl_env_new_writable(env_, fname.c_str(), &o, &f);
+    if (s != PL_OK) return pl_leveldb_status(s);
+    *result = new PlPrezeroedLogFile(f, fname, pl_writable_tell(f));
+    return Status::OK();
+  }
+
+ public:
+
   void SleepForMicroseconds(int micros) override {
     pl_env_sleep_micros(env_, micros > 0 ? static_cast<uint64_t>(micros) : 0);
   }
 
  private:
   pl_env* const env_;
+  const pl_leveldb_options options_;
 };
 
 }  // namespace
 
 leveldb::Env* pl_leveldb_env_new(pl_env* env) {
+  return pl_leveldb_env_new(env, pl_leveldb_options());
+}
+
+leveldb::Env* pl_leveldb_env_new(pl_env* env, const pl_leveldb_options& options) {
   if (env == nullptr || env->version < 1) return nullptr;
-  return new PlEnv(env);
+  return new PlEnv(env, options);
 }

@@ -89,10 +89,33 @@ typedef struct pl_writable_options {
    * recording or fault-injecting env sees exactly what reaches the disk.
    * NULL: the env that opens the file. */
   pl_env *dir_env;
+  /* PL_WRITABLE_* flags below; 0 for ordinary buffered files.  An env that
+   * predates this field ignores it. */
+  unsigned flags;
 } pl_writable_options;
 
+/* Bypass the OS's cache (O_DIRECT on Linux, F_NOCACHE on Apple,
+ * FILE_FLAG_NO_BUFFERING on Windows).  Every write that reaches the OS --
+ * write_at, and each buffer drain of append/flush/sync -- must then start
+ * at an offset, have a length and come from memory that are multiples of
+ * PL_WRITABLE_DIRECT_ALIGN, or the OS fails it (sticky, like any failed
+ * write); write_at of aligned pages from aligned memory is the intended use.
+ * Opening fails with PL_NOT_SUPPORTED, and a message saying so, where the
+ * OS or the file system refuses direct I/O (tmpfs, some network and FUSE
+ * file systems), so the caller can fall back knowing why. */
+#define PL_WRITABLE_DIRECT 1u
+/* Every write is durable when it returns (O_DSYNC; FILE_FLAG_WRITE_THROUGH
+ * on Windows): sync() then only drains the buffer and syncs directories
+ * (created parents, a manifest's directory) -- no file sync is issued,
+ * because there is nothing left for one to do.  PL_NOT_SUPPORTED where the
+ * OS has no such open flag. */
+#define PL_WRITABLE_SYNC_WRITES 2u
+/* Alignment of offsets, lengths and memory for PL_WRITABLE_DIRECT: a page,
+ * which covers devices with 512-byte and 4 KiB logical blocks. */
+#define PL_WRITABLE_DIRECT_ALIGN 4096
+
 /* Fills *o with the defaults: 64 KiB buffer, no sync on close, no parents,
- * not exclusive, no dir_env. */
+ * not exclusive, no dir_env, no flags. */
 PL_API void pl_writable_options_init(pl_writable_options *o);
 
 typedef struct pl_writable_stats {

@@ -9,5 +9,6 @@
 #include "plinth/group_commit.h"
 #include "plinth/part_writer.h"
 #include "plinth/compress.h"
+#include "plinth/log.h"
 
 #endif /* PLINTH_PLINTH_H */

@@ -30,10 +30,40 @@ pl_status pl__port_open(const char *path, int flags, pl__os_file *out) {
 #ifdef O_DIRECTORY
   if (flags & PL__OPEN_DIRECTORY) oflags |= O_DIRECTORY;
 #endif
+  if (flags & PL__OPEN_DSYNC) {
+#if HAVE_DECL_O_DSYNC
+    oflags |= O_DSYNC;
+#else
+    return pl_error_set(PL_NOT_SUPPORTED, 0, "%s: this system has no O_DSYNC", path);
+#endif
+  }
+  if (flags & PL__OPEN_DIRECT) {
+#if HAVE_DECL_O_DIRECT
+    oflags |= O_DIRECT;
+#elif !HAVE_DECL_F_NOCACHE
+    return pl_error_set(PL_NOT_SUPPORTED, 0, "%s: this system has no O_DIRECT", path);
+#endif
+  }
   do {
     fd = pl__sys.open(path, oflags, 0644);
   } while (fd < 0 && errno == EINTR);
+#if HAVE_DECL_O_DIRECT
+  /* Linux answers EINVAL when the file system cannot do direct I/O (tmpfs,
+   * some FUSE file systems): say so, as NotSupported, so a caller can fall
+   * back to buffered writes knowing why. */
+  if (fd < 0 && errno == EINVAL && (flags & PL__OPEN_DIRECT))
+    return pl_error_set(PL_NOT_SUPPORTED, EINVAL,
+                        "%s: the file system refuses direct I/O (O_DIRECT)", path);
+#endif
   if (fd < 0) return pl__port_error(errno, path);
+#if !HAVE_DECL_O_DIRECT && HAVE_DECL_F_NOCACHE
+  /* Apple: no O_DIRECT, but F_NOCACHE keeps the data out of the cache. */
+  if ((flags & PL__OPEN_DIRECT) && fcntl(fd, F_NOCACHE, 1) != 0) {
+    int e = errno;
+    close(fd);
+    return pl_error_set(PL_NOT_SUPPORTED, e, "%s: the file system refuses F_NOCACHE", path);
+  }
+#endif
 #if !HAVE_DECL_O_CLOEXEC
   /* Without O_CLOEXEC there is a window in which a concurrent fork+exec
    * inherits the descriptor; this is the best such a system allows. */

@@ -32,6 +32,11 @@ pl_status pl__port_open(const char *path, int flags, pl__os_file *out) {
   else disposition = OPEN_EXISTING;
   /* A directory can only be opened with backup semantics. */
   if (flags & PL__OPEN_DIRECTORY) attrs = FILE_FLAG_BACKUP_SEMANTICS;
+  /* Unbuffered handles need sector-aligned offsets, lengths and buffers,
+   * as O_DIRECT does; write-through makes each write durable on return
+   * (Windows asks the device for a forced-unit-access write). */
+  if (flags & PL__OPEN_DIRECT) attrs |= FILE_FLAG_NO_BUFFERING;
+  if (flags & PL__OPEN_DSYNC) attrs |= FILE_FLAG_WRITE_THROUGH;
   s = pl__win32_path(path, L"", &wpath);
   if (s != PL_OK) return s;
   /* Share everything: a reader may open a file a writer holds, and a file
