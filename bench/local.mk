@@ -4,7 +4,7 @@
 # compare with LevelDB come in two builds: *_ldb (C++ link with Debian's
 # libleveldb) when bench/run.sh finds libleveldb and g++, and a plain one
 # without the LevelDB column otherwise -- no configure check needed.
-EXTRA_PROGRAMS = \
+EXTRA_PROGRAMS += \
 	bench/small_appends bench/synced_appends bench/reads \
 	bench/small_appends_ldb bench/synced_appends_ldb bench/reads_ldb \
 	bench/group_commit bench/parallel_parts

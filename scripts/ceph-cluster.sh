@@ -113,6 +113,8 @@ bluestore block create = true
 bluestore cache autotune = false
 bluestore cache size = 134217728
 osd memory target = 939524096
+# Small enough for a test to write past it (rados_test: failed_write_is_sticky).
+osd max object size = 33554432
 bluestore fsck on mount = false
 
 [client.rgw.a]

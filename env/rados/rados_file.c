@@ -257,24 +257,26 @@ static pl_status send_range(rwrite *w, const char *p, size_t n, uint64_t off) {
   return PL_OK;
 }
 
-/* Sends the buffer, then the extra pieces. */
+/* Sends the buffer, then the extra pieces: one drain, counted as one of
+ * the file's os_writes however many RADOS writes it takes. */
 static pl_status drain(rwrite *w, const pl_iovec *extra, int cnt) {
   pl_status s;
-  int i;
+  int i, sent = 0;
   if (w->len > 0) {
     s = send_range(w, w->buf, w->len, w->next_off);
     if (s != PL_OK) return s;
     w->next_off += w->len;
     w->len = 0;
-    w->stats.os_writes++;
+    sent = 1;
   }
   for (i = 0; i < cnt; i++) {
     if (extra[i].len == 0) continue;
     s = send_range(w, extra[i].base, extra[i].len, w->next_off);
     if (s != PL_OK) return s;
     w->next_off += extra[i].len;
-    w->stats.os_writes++;
+    sent = 1;
   }
+  if (sent) w->stats.os_writes++;
   return PL_OK;
 }
 
@@ -394,10 +396,17 @@ static pl_status extend_to(rwrite *w, uint64_t end) {
   for (j = w->extent / e->stripe; j <= (end - 1) / e->stripe; j++) {
     uint64_t target = end - j * e->stripe < e->stripe ? end - j * e->stripe : e->stripe;
     uint64_t current = j < w->extent / e->stripe ? e->stripe : w->extent - j * e->stripe;
+    rados_write_op_t op;
     int r;
     if (target <= current) continue;
     pl__rados_data_oid(oid, sizeof oid, w->id, j);
-    r = rados_trunc(e->io, oid, target);
+    /* Truncating a missing object does not create it: create, then
+     * truncate, in one operation. */
+    op = rados_create_write_op();
+    rados_write_op_create(op, LIBRADOS_CREATE_IDEMPOTENT, NULL);
+    rados_write_op_truncate(op, target);
+    r = rados_write_op_operate(op, e->io, oid, NULL, 0);
+    rados_release_write_op(op);
     if (r < 0) return pl__rados_error(r, "%s: extending %s", w->path, oid);
     w->extent = j * e->stripe + target;
   }
