@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing plinth needs on a fresh Debian machine.
-# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|all]...
+# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|ceph|all]...
 # Each group is installed only if something in it is missing, so a second run
 # costs a few dpkg queries and no network.
 set -euo pipefail
@@ -9,6 +9,9 @@ core=(autoconf automake libtool pkg-config check make gcc valgrind)
 windows=(mingw-w64 wine wine64 dpkg-dev)
 leveldb=(g++ cmake libgtest-dev libgmock-dev libbenchmark-dev libleveldb-dev libsnappy-dev dpkg-dev quilt)
 bench=(g++ libleveldb-dev gnuplot-nox)
+# A one-node Ceph cluster (monitor, memstore/bluestore OSD, radosgw), the
+# librados headers for the RADOS env and libcurl for the S3 sink.
+ceph=(ceph-mon ceph-osd ceph-common radosgw librados-dev libcurl4-openssl-dev curl)
 
 want=()
 for group in "${@:-core}"; do
@@ -17,7 +20,8 @@ for group in "${@:-core}"; do
     windows) want+=("${core[@]}" "${windows[@]}") ;;
     leveldb) want+=("${core[@]}" "${leveldb[@]}") ;;
     bench) want+=("${core[@]}" "${bench[@]}") ;;
-    all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}") ;;
+    ceph) want+=("${core[@]}" "${ceph[@]}") ;;
+    all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}" "${ceph[@]}") ;;
     *) echo "install-deps: unknown group '$group'" >&2; exit 2 ;;
   esac
 done

@@ -11,12 +11,18 @@
 #include "plinth_leveldb.h"
 #include "util/env_posix_test_helper.h"
 
+// The pl_env behind Env::Default(); env_default_rados.cc defines it as the
+// RADOS env before including this file.
+#ifndef PLINTH_LEVELDB_DEFAULT_PL_ENV
+#define PLINTH_LEVELDB_DEFAULT_PL_ENV() pl_env_default()
+#endif
+
 namespace leveldb {
 
 // LevelDB never deletes the default env (its contract), and files or locks
 // may still be open at exit, so the adapter lives for the whole process.
 Env* Env::Default() {
-  static Env* const env = pl_leveldb_env_new(pl_env_default());
+  static Env* const env = pl_leveldb_env_new(PLINTH_LEVELDB_DEFAULT_PL_ENV());
   return env;
 }
 

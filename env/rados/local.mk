@@ -3,6 +3,7 @@
 # librados or libcurl.  Both use only libplinth's public API, plus the
 # port's threads compiled in (hidden: -fvisibility=hidden).
 EXTRA_DIST += env/rados/README.md
+include $(srcdir)/env/s3/local.mk
 
 if HAVE_RADOS
 lib_LTLIBRARIES += env/rados/libplinth_rados.la
@@ -69,3 +70,12 @@ tests_ceph_rados_kill_test_CFLAGS = $(PL_CEPH_CFLAGS)
 tests_ceph_rados_kill_test_LDADD = $(PL_CEPH_LDADD) -lrados
 endif
 endif
+
+PL_CEPH_SCRIPT_ENV = PLINTH_SRCDIR='$(abs_top_srcdir)' PLINTH_BUILDDIR='$(abs_top_builddir)'
+check-ceph:
+	$(PL_CEPH_SCRIPT_ENV) bash $(top_srcdir)/scripts/check-ceph.sh
+print-ceph-suites:
+	@echo $(PL_CEPH_SUITES) $(PL_CEPH_S3_SUITES)
+print-ceph-kill-suites:
+	@echo $(PL_CEPH_KILL_SUITES)
+.PHONY: check-ceph print-ceph-suites print-ceph-kill-suites
