@@ -14,11 +14,11 @@
 /* ------------------------------------------------------------------ */
 /* Requests                                                            */
 
-typedef struct buf {
+typedef struct s3_buf {
   char *data;
   size_t len, cap;
   int oom;
-} buf;
+} s3_buf;
 
 typedef struct req {
   const pl_s3_options *o;
@@ -27,7 +27,7 @@ typedef struct req {
   const char *query;  /* NULL, or parameters already in sorted order */
   const void *body;
   size_t body_len;
-  buf resp;
+  s3_buf resp;
   char etag[128];
   long status;
 } req;
@@ -37,7 +37,7 @@ static int curl_init_failed;
 static void init_curl(void) { curl_init_failed = curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK; }
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg) {
-  buf *b = arg;
+  s3_buf *b = arg;
   size_t len = size * n;
   if (b->len + len + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 4096;
@@ -72,14 +72,15 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg) {
   return len;
 }
 
-/* Appends s to *out percent-encoded as S3 wants in a path: everything but
- * unreserved characters and '/'. */
-static void encode_path(char *out, size_t cap, const char *s) {
+/* Appends s to out percent-encoded as SigV4's canonical form wants it:
+ * everything but unreserved characters, and '/' too unless keep_slash
+ * (paths keep it, query values do not). */
+static void encode(char *out, size_t cap, const char *s, int keep_slash) {
   size_t len = strlen(out);
   for (; *s && len + 4 < cap; s++) {
     unsigned char c = (unsigned char)*s;
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~' || c == '/')
+        c == '_' || c == '.' || c == '~' || (c == '/' && keep_slash))
       out[len++] = (char)c;
     else
       len += (size_t)snprintf(out + len, cap - len, "%%%02X", c);
@@ -88,7 +89,7 @@ static void encode_path(char *out, size_t cap, const char *s) {
 }
 
 /* The text of <Code> in an S3 error document, or "". */
-static void error_code(const buf *b, char *code, size_t cap) {
+static void error_code(const s3_buf *b, char *code, size_t cap) {
   const char *p = b->data ? strstr(b->data, "<Code>") : NULL, *q;
   code[0] = '\0';
   if (p == NULL) return;
@@ -111,10 +112,10 @@ static pl_status perform(req *r, const char *what) {
   pl__once_run(&curl_once, init_curl);
   if (curl_init_failed) return pl_error_set(PL_IO_ERROR, 0, "%s: libcurl cannot be initialized", what);
   snprintf(url, sizeof url, "%s/", o->endpoint);
-  encode_path(url, sizeof url, o->bucket);
+  encode(url, sizeof url, o->bucket, 1);
   if (r->key) {
     strncat(url, "/", sizeof url - strlen(url) - 1);
-    encode_path(url, sizeof url, r->key);
+    encode(url, sizeof url, r->key, 1);
   }
   if (r->query) {
     strncat(url, "?", sizeof url - strlen(url) - 1);
@@ -125,7 +126,6 @@ static pl_status perform(req *r, const char *what) {
   snprintf(sigv4, sizeof sigv4, "aws:amz:%s:s3", o->region);
   /* radosgw checks the payload hash header; the body is not signed. */
   hdr = curl_slist_append(hdr, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
-  hdr = curl_slist_append(hdr, "Expect:");
   curl_easy_setopt(h, CURLOPT_URL, url);
   curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
   curl_easy_setopt(h, CURLOPT_USERNAME, o->access_key);
@@ -455,7 +455,7 @@ pl_status pl_s3_count_uploads(const pl_s3_options *o, const char *prefix, size_t
   *count = 0;
   if (s != PL_OK) return s;
   snprintf(query, sizeof query, "prefix=");
-  encode_path(query, sizeof query, prefix);
+  encode(query, sizeof query, prefix, 0);
   strncat(query, "&uploads=", sizeof query - strlen(query) - 1);
   req_init(&r, o, "GET", NULL, query);
   s = perform(&r, "list uploads");
