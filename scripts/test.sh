@@ -7,13 +7,13 @@
 #
 # Stages: unit (make check, warnings as errors), asan (ASan+UBSan build and
 # make check), valgrind (every suite under memcheck), distcheck, and the
-# stages other parts of the tree add (leveldb, windows).
+# stages other parts of the tree add (leveldb, windows, ceph).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc 2>/dev/null || echo 2)
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(unit asan valgrind distcheck leveldb windows)
+[ ${#stages[@]} -gt 0 ] || stages=(unit asan valgrind distcheck leveldb windows ceph)
 
 total_checks=0
 total_failed=0
@@ -21,10 +21,11 @@ failed_stages=()
 
 say() { printf '\n=== %s\n' "$*"; }
 
-# Prints each suite's Check summary and adds it to the totals.
+# Prints each suite's Check summary and adds it to the totals: the logs in
+# DIR/tests, or DIR/SUBDIR.
 report_logs() {
-  local dir=$1 log line
-  for log in "$dir"/tests/*_test.log; do
+  local dir=$1 sub=${2:-tests} log line
+  for log in "$dir/$sub"/*_test.log; do
     [ -f "$log" ] || continue
     line=$(grep -E '^[0-9]+%: Checks: [0-9]+' "$log" | tail -n 1)
     grep -E '^SKIP ' "$log" | sed "s|^|  $(basename "$log" .log): |"
@@ -142,12 +143,23 @@ stage_windows() {
   return $rc
 }
 
+stage_ceph() {
+  [ -f build/unit/Makefile ] || configure_in build/unit || return 1
+  grep -q '^check-ceph:' build/unit/Makefile || { echo "not available in this tree"; return 0; }
+  make -C build/unit check-ceph
+  local rc=$?
+  echo "Check on the RADOS env and radosgw, per suite:"
+  report_logs build/unit tests/ceph
+  return $rc
+}
+
 # Dependencies first: a fresh machine has only a compiler and make.
 groups=(core)
 for s in "${stages[@]}"; do
   case "$s" in
     leveldb) groups+=(leveldb) ;;
     windows) groups+=(windows) ;;
+    ceph) groups+=(ceph leveldb) ;;
   esac
 done
 scripts/install-deps.sh "${groups[@]}" || { echo "installing dependencies failed"; exit 1; }

@@ -341,8 +341,13 @@ static pl_status w_flush(pl_writable_file *f) {
   rwrite *w = (rwrite *)f;
   pl_status s;
   if (sticky_now(w) != PL_OK) return replay_sticky(w);
-  s = drain(w, NULL, 0);
-  if (s == PL_OK) s = reap_done(w);
+  s = reap_done(w);
+  /* While an earlier write of this file is unacknowledged, the bytes wait
+   * in the buffer for the next flush, sync or close (TCP's Nagle rule): a
+   * engine that flushes every record (LevelDB's log) then sends one RADOS
+   * write per round trip, not one per record.  Sent or not, flushed bytes
+   * are durable only after sync. */
+  if (s == PL_OK && w->ninflight == 0) s = drain(w, NULL, 0);
   if (s == PL_OK) w->stats.flushes++;
   return s;
 }
