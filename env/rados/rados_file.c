@@ -374,10 +374,12 @@ static void w_free(rwrite *w) {
 
 static pl_status w_close(pl_writable_file *f) {
   rwrite *w = (rwrite *)f;
-  pl_status s = w->sync_on_close ? w_sync(f) : w_flush(f);
+  pl_status s = w->sync_on_close ? w_sync(f) : w_flush(f), t;
+  /* What flush left in the buffer (behind a write in flight) goes now. */
+  if (s == PL_OK) s = drain(w, NULL, 0);
   /* Nothing may still refer to the file once it is freed, and an error
    * of a write in flight must not be lost: wait for all of them. */
-  pl_status t = reap_all(w);
+  t = reap_all(w);
   if (s == PL_OK) s = t;
   w_free(w);
   return s;
