@@ -5,56 +5,66 @@
 #include <stdint.h>
 
 #include "plinth/crash.h"
+#include "util/buf.h"
 
 /* ---- trace file format (trace_file.c) ---- */
 #define PL__TRACE_MAGIC "PLTRACE\n"
-#define PL__TRACE_VERSION 1
+#define PL__TRACE_VERSION 2 /* written; 1 and 2 are read */
 #define PL__TRACE_HEADER_SIZE 16
+/* Offsets and lengths in a trace stay below this (sums cannot overflow). */
+#define PL__TRACE_MAX_OFFSET (1ULL << 62)
 
 /* Writes the 16-byte file header into out. */
 void pl__trace_header(unsigned char out[PL__TRACE_HEADER_SIZE]);
 /* Encodes op as one record into a malloc'ed buffer (*out, *n). */
 pl_status pl__trace_encode(const pl_crash_op *op, unsigned char **out, size_t *n);
-
-/* ---- growable byte buffer ---- */
-typedef struct pl__cbuf {
-  unsigned char *p;
-  size_t len, cap;
-} pl__cbuf;
-int pl__cbuf_reserve(pl__cbuf *b, size_t n);
-int pl__cbuf_add(pl__cbuf *b, const void *d, size_t n);
-void pl__cbuf_free(pl__cbuf *b);
+/* Non-zero if rel is a path a trace may hold: relative to the root, '/'
+ * separated, no "", "." or ".." segment, no NUL, at most 4095 bytes ("" is
+ * the root itself). */
+int pl__trace_path_ok(const char *rel, size_t len);
 
 /* ---- the model (model.c) ---- */
 
-/* A file's data op, in issue order. */
+/* A choice for one pending op: 0 lost, 1 kept whole, 2.. a variant (a
+ * torn write, a half-done rename).  16 bits: a write has up to
+ * 3 + max_tears variants. */
+typedef uint16_t pl__choice;
+#define PL__CHOICE_MAX 65535
+
+enum { PL__DURABLE = 0, PL__PENDING = 1, PL__DROPPED = 2 };
+
+/* A file's data op (create-truncate, write, extend, truncate, zero), in
+ * issue order. */
 typedef struct pl__mdata {
   size_t op;        /* index in the trace */
-  int kind;         /* CREATE (truncate), WRITE, EXTEND */
-  int state;        /* M_DURABLE, M_PENDING, M_DROPPED */
-  int pending;      /* index in the pending list when M_PENDING */
-  int growing;      /* the write extended the file when issued */
+  int kind;
+  int state;        /* PL__DURABLE, PL__PENDING or PL__DROPPED */
+  int pending;      /* index in the pending list when PL__PENDING */
+  size_t dropped_by; /* PL__DROPPED: the failed sync's op index */
+  int growing;      /* the op extended the file when issued */
+  int spans_eof;    /* a growing write that also overwrote bytes */
 } pl__mdata;
-
-enum { M_DURABLE = 0, M_PENDING = 1, M_DROPPED = 2 };
 
 typedef struct pl__minode {
   pl__mdata *ops;
   size_t n, cap;
-  size_t synced;    /* ops[0..synced) are covered by a successful sync */
-  int is_dir;
+  int kind;         /* 'f' file, 'd' directory, 'l' symbolic link */
   char *label;      /* the path it was created or opened with */
+  char *name;       /* its name at the crash point, NULL if it has none */
 } pl__minode;
 
-/* A namespace op: create of a new entry, rename, unlink, mkdir, rmdir. */
+/* A namespace op: create of a new entry, rename, exchange, link, symlink,
+ * unlink, mkdir, rmdir. */
 typedef struct pl__mname {
   size_t op;
   int kind;
-  char *path, *path2;
-  int inode;        /* the inode it names (create, mkdir, rename source) */
-  int replaces;     /* rename over an existing file */
-  int state;        /* M_DURABLE or M_PENDING */
+  const char *path, *path2; /* the trace's strings */
+  int inode;        /* the inode it names (create, mkdir, link, rename) */
+  int state;        /* PL__DURABLE or PL__PENDING */
   int pending;
+  int dir[2];       /* inodes of the directories it changes, -1 if none */
+  unsigned need;    /* bit k: dir[k] still to be synced */
+  int owns_path;    /* path is the model's (an implicit directory) */
 } pl__mname;
 
 /* A pending op: the choices the generator has for it. */
@@ -63,14 +73,30 @@ typedef struct pl__mpend {
   int inode;
   size_t idx;
   int nchoices;     /* 0 lost, 1 kept, 2.. variants */
-  int *deps;        /* pending indexes that must not be lost if this is */
+  int first_tear;   /* choices >= first_tear are torn writes (data ops) */
+  int *deps;        /* pending indexes that must be kept if this is */
   int ndeps, capdeps;
 } pl__mpend;
+
+/* What the chosen model does differently from strict POSIX; every model
+ * difference is one of these, set in one place (pl__rules_for). */
+typedef struct pl__rules {
+  int sync_commits_names;    /* any completed sync commits every earlier
+                                name op (ext4's journal) */
+  int names_in_order;        /* name ops reach the disk in issue order */
+  int growing_writes_whole;  /* a write that grows a file is all or
+                                nothing (no zero tail, no tear) */
+  int rename_carries_data;   /* a rename over a file carries the renamed
+                                file's earlier data with it */
+} pl__rules;
+
+void pl__rules_for(int model, pl__rules *r);
 
 /* Everything the generator needs about one crash point. */
 typedef struct pl__model {
   const pl_crash_trace *trace;
   const pl_crash_options *opt;
+  pl__rules rules;
   size_t end;             /* ops [0, end) are applied */
   pl__minode *inodes;
   int ninodes, capinodes;
@@ -78,70 +104,88 @@ typedef struct pl__model {
   size_t nnames, capnames;
   pl__mpend *pend;
   int npend, cappend;
-  /* The starting tree: entries present before the trace (none: empty). */
   size_t nnotes;          /* notes visible at this point */
   const char **notes;
 } pl__model;
 
-/* Writes the directory part of a root-relative path ("" at the root). */
-void pl__crash_parent_of(const char *rel, char *out, size_t cap);
+/* Copies o (or the defaults when NULL) into out with every option that
+ * shapes states brought into range, so exploring, replaying and counting
+ * build the same states from the same id. */
+void pl__options_normalize(const pl_crash_options *o, pl_crash_options *out);
+/* A 16-bit fingerprint of the options that shape states. */
+unsigned pl__options_fingerprint(const pl_crash_options *o);
 
 /* Builds the model of the crash right after ops [0, end).  Notes that
- * directly follow op end-1 are included. */
+ * directly follow op end-1 are included.  REQUIRES: o normalized. */
 pl_status pl__model_build(pl__model *m, const pl_crash_trace *t,
-                         const pl_crash_options *o, size_t end);
+                          const pl_crash_options *o, size_t end);
 void pl__model_free(pl__model *m);
 /* Non-zero if choices (one per pending op) respects every dependency. */
-int pl__model_valid(const pl__model *m, const unsigned char *choices);
-/* What one choice for a pending write puts on disk: if grow, the file is
- * at least offset+len long (missing bytes zero or garbage), and the bytes
- * [from, to) of the write are there. */
-typedef struct pl__write_variant {
-  int grow;
-  uint64_t from, to;
-} pl__write_variant;
-pl__write_variant pl__model_write_variant(const pl__model *m, const pl__mdata *d, int choice);
-void pl__model_write_shape(const pl__model *m, size_t op, int growing, int *ntears,
-                          uint64_t *npieces);
-/* Describes the lost or torn ops of choices, one per line; *count gets
- * their number.  Returns a malloc'ed string. */
-char *pl__model_describe_lost(const pl__model *m, const unsigned char *choices,
-                             size_t *count);
+int pl__model_valid(const pl__model *m, const pl__choice *choices);
+/* The op index of pending op i. */
+size_t pl__model_op(const pl__model *m, int i);
+/* Describes the lost or torn ops of choices, then the writes failed syncs
+ * dropped, one per line; *count gets the number of lines.  Returns a
+ * malloc'ed string (NULL when out of memory). */
+char *pl__model_describe_lost(const pl__model *m, const pl__choice *choices,
+                              size_t *count);
+
+/* ---- torn writes (tears.c) ---- */
+
+/* The sectors a write at [offset, offset+len) covers, cut at sector
+ * boundaries. */
+uint64_t pl__tear_pieces(uint64_t offset, uint64_t len, uint64_t sector);
+/* How many torn variants an n-piece write gets with max_tears. */
+int pl__tear_count(uint64_t pieces, int max_tears);
+/* Non-zero if torn variant v (0 <= v < pl__tear_count) of an n-piece write
+ * (the trace's op `op`) keeps piece i. */
+int pl__tear_keeps(uint64_t pieces, int max_tears, size_t op, int v, uint64_t i);
+/* Describes variant v in a few words ("sectors 0,2 of 3", "all but sector
+ * 4 of 9"). */
+void pl__tear_describe(uint64_t pieces, int max_tears, size_t op, int v, char *buf,
+                       size_t cap);
 
 /* ---- states (state.c) ---- */
 typedef struct pl__sentry {
   char *path;
-  int is_dir;
+  int kind;         /* 'f', 'd' or 'l' */
   int inode;
 } pl__sentry;
 
 typedef struct pl__state {
   pl__sentry *e;
   size_t n, cap;
-  pl__cbuf *content;       /* per inode */
+  pl__buf *content;       /* per inode */
   int ncontent;
 } pl__state;
 
 /* Computes the directory tree left by choices into *s (reusing its
  * memory); *hash gets a hash of the tree and contents. */
-pl_status pl__state_build(const pl__model *m, const unsigned char *choices,
-                         pl__state *s, uint64_t *hash);
+pl_status pl__state_build(const pl__model *m, const pl__choice *choices,
+                          pl__state *s, uint64_t *hash);
 void pl__state_free(pl__state *s);
-/* Writes s under dir (which exists and is empty). */
-pl_status pl__state_materialize(pl_env *env, const pl__state *s, const char *dir);
+/* Writes s (built from m) under dir, which exists and must be empty
+ * (InvalidArgument otherwise): every file is created exclusively, never
+ * through a symbolic link already there, and every entry's directory is
+ * one the state made, so nothing is written outside dir. */
+pl_status pl__state_materialize(pl_env *env, const pl__model *m, const pl__state *s,
+                                const char *dir);
 
 /* ---- ids (generator.c) ---- */
-/* "<point>:<choices>", choices run-length coded ("1*40.0.2"). */
-char *pl__state_id(size_t point, const unsigned char *choices, int n);
-/* Parses id; *choices is malloc'ed with *n entries. */
+/* "<point>:<choices>:<fingerprint>", choices run-length coded
+ * ("1*40.0.254"), the fingerprint 4 hex digits. */
+char *pl__state_id(size_t point, const pl__choice *choices, int n,
+                   unsigned fingerprint);
+/* Parses id; *choices is malloc'ed with *n entries.  *fingerprint gets
+ * the id's fingerprint, or -1 if it has none (a hand-written id). */
 pl_status pl__state_id_parse(const char *id, size_t *point,
-                            unsigned char **choices, int *n);
+                             pl__choice **choices, int *n, long *fingerprint);
 
 /* ---- checkers (checker.c) ---- */
-pl_status pl__checker_run(const pl_crash_checker *c, pl_env *env,
-                         const char *work, const char *dir,
-                         const char *const *notes, size_t nnotes,
-                         int *failed, char *msg, size_t cap);
+pl_status pl__checker_run(const pl_crash_checker *c, const pl_crash_options *o,
+                          pl_env *env, const char *work, const char *dir,
+                          const char *const *notes, size_t nnotes,
+                          int *failed, char *msg, size_t cap);
 
 /* ---- one exploration (explore.c) ---- */
 typedef struct pl__session {
@@ -157,16 +201,18 @@ typedef struct pl__session {
   uint64_t tries;    /* states materialized and checked, shrinking included */
 } pl__session;
 
-/* Writes the state of choices into the session's directory and runs the
- * checker on it; *failed and msg get the verdict. */
-pl_status pl__session_try(pl__session *s, const pl__model *m, const unsigned char *choices,
-                         int *failed, char *msg, size_t cap);
+/* Writes s->state (built from choices) into the session's directory and
+ * runs the checker on it; *failed and msg get the verdict.  A checker that
+ * gives no verdict is an error naming the state. */
+pl_status pl__session_check(pl__session *s, const pl__model *m, size_t point,
+                            const pl__choice *choices, int *failed, char *msg,
+                            size_t cap);
 
 /* Shrinks a failing combination in place: keeps as many pending ops as
  * possible while the checker still fails.  msg gets the last failure's
  * message. */
-pl_status pl__shrink(pl__session *s, const pl__model *m, unsigned char *choices, char *msg,
-                    size_t cap);
+pl_status pl__shrink(pl__session *s, const pl__model *m, size_t point,
+                     pl__choice *choices, char *msg, size_t cap);
 
 /* The hash used for states. */
 uint64_t pl__hash64(uint64_t h, const void *data, size_t n);

@@ -1,5 +1,6 @@
 /* Exploration: for every crash point, generate its states, write each
- * distinct one out as a directory, check it, and collect the report. */
+ * distinct one out as a directory, check it, and collect the report; and
+ * replaying or counting the states of one point with the same rules. */
 #include "config.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 
 #include "crash/generator.h"
 #include "plinth/file_util.h"
+#include "util/error.h"
 
 void pl_crash_options_init(pl_crash_options *o) {
   memset(o, 0, sizeof *o);
@@ -17,9 +19,10 @@ void pl_crash_options_init(pl_crash_options *o) {
   o->max_exhaustive = 4096;
   o->samples = 256;
   o->seed = 1;
-  o->max_tears = 3;
+  o->max_tears = 256;
   o->shrink = 1;
   o->max_failures = 10;
+  o->checker_timeout_ms = 60000;
 }
 
 /* ---- a set of 64-bit state keys (open addressing) ---- */
@@ -53,6 +56,8 @@ static int seen_add(seen_set *s, uint64_t key) {
   return 1;
 }
 
+static pl_status oom(void) { return pl_error_set(PL_IO_ERROR, ENOMEM, "crash exploration: out of memory"); }
+
 /* ---- the session ---- */
 
 static pl_status session_open(pl__session *s, const pl_crash_trace *t, const pl_crash_options *o,
@@ -60,14 +65,12 @@ static pl_status session_open(pl__session *s, const pl_crash_trace *t, const pl_
   pl_status st;
   memset(s, 0, sizeof *s);
   s->trace = t;
-  if (o) s->opt = *o;
-  else pl_crash_options_init(&s->opt);
-  if (s->opt.sector_size == 0) s->opt.sector_size = 512;
-  if (s->opt.max_tears < 0) s->opt.max_tears = 0;
+  pl__options_normalize(o, &s->opt);
   s->checker = c;
   s->env = s->opt.env ? s->opt.env : pl_env_platform();
   if (s->opt.work_dir != NULL) {
-    snprintf(s->work, sizeof s->work, "%s", s->opt.work_dir);
+    if (snprintf(s->work, sizeof s->work, "%s", s->opt.work_dir) >= (int)sizeof s->work)
+      return pl_error_set(PL_INVALID_ARGUMENT, 0, "work directory path too long");
     st = pl_env_create_dir(s->env, s->work);
     if (st != PL_OK) return st;
   } else {
@@ -82,28 +85,45 @@ static pl_status session_open(pl__session *s, const pl_crash_trace *t, const pl_
     s->own_work = 1;
   }
   snprintf(s->dir, sizeof s->dir, "%s/state", s->work);
-  return pl_env_create_dir(s->env, s->dir);
+  st = pl_env_create_dir(s->env, s->dir);
+  /* Whatever an earlier run left in a --work directory goes: states are
+   * written into an empty directory. */
+  if (st == PL_OK) st = pl_file_clear_dir(s->env, s->dir);
+  return st;
 }
 
-static void session_close(pl__session *s) {
+/* Frees the session and removes its scratch directory; returns st with its
+ * detail intact (removing files must not overwrite the reason the
+ * exploration stopped). */
+static pl_status session_close(pl__session *s, pl_status st) {
+  pl__error_saved first;
+  pl__error_save(&first, st);
   pl__state_free(&s->state);
   if (s->own_work) {
     pl_file_clear_dir(s->env, s->work);
     pl_env_remove_dir(s->env, s->work);
   }
+  return st == PL_OK ? PL_OK : pl__error_restore(&first);
 }
 
-pl_status pl__session_try(pl__session *s, const pl__model *m, const unsigned char *choices,
-                         int *failed, char *msg, size_t cap) {
-  uint64_t h, t0;
-  pl_status st = pl__state_build(m, choices, &s->state, &h);
-  if (st == PL_OK) st = pl_file_clear_dir(s->env, s->dir);
-  if (st == PL_OK) st = pl__state_materialize(s->env, &s->state, s->dir);
+pl_status pl__session_check(pl__session *s, const pl__model *m, size_t point,
+                            const pl__choice *choices, int *failed, char *msg, size_t cap) {
+  uint64_t t0;
+  pl_status st = pl_file_clear_dir(s->env, s->dir);
+  if (st == PL_OK) st = pl__state_materialize(s->env, m, &s->state, s->dir);
   if (st != PL_OK) return st;
   t0 = pl_env_now_micros(s->env);
-  st = pl__checker_run(s->checker, s->env, s->work, s->dir, m->notes, m->nnotes, failed, msg, cap);
+  st = pl__checker_run(s->checker, &s->opt, s->env, s->work, s->dir, m->notes, m->nnotes, failed, msg,
+                       cap);
   s->check_micros += pl_env_now_micros(s->env) - t0;
   s->tries++;
+  if (st != PL_OK) {
+    /* Name the state, so the user can replay it and run the checker on it
+     * by hand. */
+    char *id = pl__state_id(point, choices, m->npend, pl__options_fingerprint(&s->opt));
+    st = pl_error_set(st, pl_error_os(), "state %s: %s", id ? id : "?", pl_error_message());
+    free(id);
+  }
   return st;
 }
 
@@ -123,9 +143,10 @@ static size_t *crash_points(const pl_crash_trace *t, int sync_only, size_t *n) {
   if (!has_baseline) p[k++] = 0;
   for (i = start; i < t->count; i++) {
     int kind = t->ops[i].kind;
-    if (kind == PL_CRASH_NOTE) continue;
+    if (kind == PL_CRASH_NOTE || kind == PL_CRASH_IGNORED) continue;
     last = i + 1;
-    if (sync_only && kind != PL_CRASH_SYNC && kind != PL_CRASH_SYNC_DIR && kind != PL_CRASH_BASELINE)
+    if (sync_only && kind != PL_CRASH_SYNC && kind != PL_CRASH_SYNC_DIR && kind != PL_CRASH_SYNC_ALL &&
+        kind != PL_CRASH_BASELINE && !(t->ops[i].flags & PL_CRASH_FLAG_DURABLE))
       continue;
     p[k++] = i + 1;
   }
@@ -135,40 +156,41 @@ static size_t *crash_points(const pl_crash_trace *t, int sync_only, size_t *n) {
   return p;
 }
 
-static char *xstrdup(const char *s) {
-  char *d = strdup(s ? s : "");
-  return d;
-}
+static char *xstrdup(const char *s) { return strdup(s ? s : ""); }
 
 static pl_status add_failure(pl__session *s, pl_crash_report *r, const pl__model *m, size_t point,
-                             const unsigned char *failing, const char *msg) {
+                             const pl__choice *failing, const char *msg) {
   pl_crash_failure *f;
   char smsg[1024];
-  unsigned char *c;
+  pl__choice *c;
+  unsigned fp = pl__options_fingerprint(&s->opt);
   pl_status st = PL_OK;
   if (r->nfailure >= s->opt.max_failures && s->opt.max_failures != 0) return PL_OK;
   /* Shrinking works on a copy: the generator walks on from the original. */
-  c = malloc((size_t)m->npend + 1);
-  if (c == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "report: out of memory");
-  memcpy(c, failing, (size_t)m->npend);
+  c = malloc(((size_t)m->npend + 1) * sizeof *c);
+  if (c == NULL) return oom();
+  memcpy(c, failing, (size_t)m->npend * sizeof *c);
   f = realloc(r->failure, (r->nfailure + 1) * sizeof *f);
   if (f == NULL) {
     free(c);
-    return pl_error_set(PL_IO_ERROR, ENOMEM, "report: out of memory");
+    return oom();
   }
   r->failure = f;
   f = &r->failure[r->nfailure++];
   memset(f, 0, sizeof *f);
   f->point = point;
-  f->id = pl__state_id(point, c, m->npend);
+  f->id = pl__state_id(point, c, m->npend, fp);
   f->lost = pl__model_describe_lost(m, c, &f->lost_count);
   f->message = xstrdup(msg);
   snprintf(smsg, sizeof smsg, "%s", msg);
-  if (s->opt.shrink) st = pl__shrink(s, m, c, smsg, sizeof smsg);
-  f->shrunk_id = pl__state_id(point, c, m->npend);
+  if (s->opt.shrink) st = pl__shrink(s, m, point, c, smsg, sizeof smsg);
+  f->shrunk_id = pl__state_id(point, c, m->npend, fp);
   f->shrunk_lost = pl__model_describe_lost(m, c, &f->shrunk_lost_count);
   f->shrunk_message = xstrdup(smsg);
   free(c);
+  if (st == PL_OK && (f->id == NULL || f->lost == NULL || f->message == NULL || f->shrunk_id == NULL ||
+                      f->shrunk_lost == NULL || f->shrunk_message == NULL))
+    st = oom();
   return st;
 }
 
@@ -181,28 +203,24 @@ pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
   pl_status st;
   memset(r, 0, sizeof *r);
   for (pi = 0; pi < t->count; pi++)
-    if (t->ops[pi].kind != PL_CRASH_NOTE && t->ops[pi].kind != PL_CRASH_BASELINE) r->ops++;
+    if (t->ops[pi].kind != PL_CRASH_NOTE && t->ops[pi].kind != PL_CRASH_BASELINE &&
+        t->ops[pi].kind != PL_CRASH_IGNORED)
+      r->ops++;
   st = session_open(&s, t, o, c);
-  if (st != PL_OK) {
-    session_close(&s);
-    return st;
-  }
+  if (st != PL_OK) return session_close(&s, st);
   points = crash_points(t, s.opt.sync_points_only, &npoints);
-  if (points == NULL) {
-    session_close(&s);
-    return pl_error_set(PL_IO_ERROR, ENOMEM, "explore: out of memory");
-  }
+  if (points == NULL) return session_close(&s, oom());
   t0 = pl_env_now_micros(s.env);
   for (pi = 0; pi < npoints && st == PL_OK; pi++) {
     pl__model m;
     pl__gen g;
-    unsigned char *ch;
+    pl__choice *ch;
     st = pl__model_build(&m, t, &s.opt, points[pi]);
     if (st != PL_OK) break;
-    ch = malloc((size_t)m.npend + 1);
+    ch = malloc(((size_t)m.npend + 1) * sizeof *ch);
     if (ch == NULL) {
       pl__model_free(&m);
-      st = pl_error_set(PL_IO_ERROR, ENOMEM, "explore: out of memory");
+      st = oom();
       break;
     }
     pl__gen_init(&g, &m, s.opt.max_exhaustive, s.opt.samples, s.opt.seed, points[pi]);
@@ -217,11 +235,12 @@ pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
       /* The same directory with the same notes gets the same verdict. */
       isnew = seen_add(&seen, h ^ ((uint64_t)m.nnotes * 0x9e3779b97f4a7c15ULL));
       if (isnew < 0) {
-        st = pl_error_set(PL_IO_ERROR, ENOMEM, "explore: out of memory");
+        st = oom();
         break;
       }
       if (!isnew) continue;
-      st = pl__session_try(&s, &m, ch, &failed, msg, sizeof msg);
+      /* Built once, above: checked as it is. */
+      st = pl__session_check(&s, &m, points[pi], ch, &failed, msg, sizeof msg);
       if (st != PL_OK) break;
       r->checked++;
       if (failed) {
@@ -252,7 +271,48 @@ pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
   }
   free(points);
   free(seen.slot);
-  session_close(&s);
+  return session_close(&s, st);
+}
+
+/* Builds the state id names: the model of its point, checked choices. */
+static pl_status state_of_id(const pl_crash_trace *t, const pl_crash_options *opt, const char *id,
+                             pl__model *m, pl__state *state) {
+  pl__choice *c;
+  size_t point;
+  int n, i;
+  long fp;
+  uint64_t h;
+  pl_status st = pl__state_id_parse(id, &point, &c, &n, &fp);
+  if (st != PL_OK) return st;
+  if (point > t->count) {
+    free(c);
+    return pl_error_set(PL_INVALID_ARGUMENT, 0, "state id %.80s: the trace has %lu ops", id,
+                        (unsigned long)t->count);
+  }
+  if (fp >= 0 && (unsigned)fp != pl__options_fingerprint(opt)) {
+    free(c);
+    return pl_error_set(PL_INVALID_ARGUMENT, 0,
+                        "state id %.80s was made with other options (--model, --sector, --max-tears, "
+                        "--garbage or --non-atomic-rename differ from the exploration's)",
+                        id);
+  }
+  st = pl__model_build(m, t, opt, point);
+  if (st != PL_OK) {
+    free(c);
+    return st;
+  }
+  if (n != m->npend)
+    st = pl_error_set(PL_INVALID_ARGUMENT, 0,
+                      "state id %.80s: %d choices, but the point has %d pending ops (other options?)", id, n,
+                      m->npend);
+  for (i = 0; st == PL_OK && i < n; i++)
+    if (c[i] >= m->pend[i].nchoices)
+      st = pl_error_set(PL_INVALID_ARGUMENT, 0, "state id %.80s: choice %d out of range", id, i);
+  if (st == PL_OK && !pl__model_valid(m, c))
+    st = pl_error_set(PL_INVALID_ARGUMENT, 0, "state id %.80s: breaks a dependency", id);
+  if (st == PL_OK) st = pl__state_build(m, c, state, &h);
+  free(c);
+  if (st != PL_OK) pl__model_free(m);
   return st;
 }
 
@@ -261,44 +321,21 @@ pl_status pl_crash_replay(const pl_crash_trace *t, const pl_crash_options *o, co
   pl_crash_options opt;
   pl__model m;
   pl__state state;
-  unsigned char *c;
-  size_t point;
-  int n, i;
-  uint64_t h;
   pl_env *env;
-  pl_status st = pl__state_id_parse(id, &point, &c, &n);
-  if (st != PL_OK) return st;
-  if (o) opt = *o;
-  else pl_crash_options_init(&opt);
-  if (opt.sector_size == 0) opt.sector_size = 512;
+  pl_status st;
+  pl__options_normalize(o, &opt);
   env = opt.env ? opt.env : pl_env_platform();
-  if (point > t->count) {
-    free(c);
-    return pl_error_set(PL_INVALID_ARGUMENT, 0, "state id %s: the trace has %lu ops", id,
-                        (unsigned long)t->count);
-  }
-  st = pl__model_build(&m, t, &opt, point);
+  memset(&state, 0, sizeof state);
+  st = state_of_id(t, &opt, id, &m, &state);
   if (st != PL_OK) {
-    free(c);
+    pl__state_free(&state);
     return st;
   }
-  if (n != m.npend) {
-    st = pl_error_set(PL_INVALID_ARGUMENT, 0,
-                      "state id %s: %d choices, but the point has %d pending ops (other options?)",
-                      id, n, m.npend);
-  }
-  for (i = 0; st == PL_OK && i < n; i++)
-    if (c[i] >= m.pend[i].nchoices)
-      st = pl_error_set(PL_INVALID_ARGUMENT, 0, "state id %s: choice %d out of range", id, i);
-  if (st == PL_OK && !pl__model_valid(&m, c))
-    st = pl_error_set(PL_INVALID_ARGUMENT, 0, "state id %s: breaks a dependency", id);
-  memset(&state, 0, sizeof state);
-  if (st == PL_OK) st = pl__state_build(&m, c, &state, &h);
-  if (st == PL_OK) st = pl_env_create_dir(env, dir);
-  if (st == PL_OK) st = pl__state_materialize(env, &state, dir);
+  st = pl_env_create_dir(env, dir);
+  /* Refuses a directory that holds anything (the contract). */
+  if (st == PL_OK) st = pl__state_materialize(env, &m, &state, dir);
   pl__state_free(&state);
   pl__model_free(&m);
-  free(c);
   return st;
 }
 
@@ -309,24 +346,25 @@ pl_status pl_crash_count_states(const pl_crash_trace *t, const pl_crash_options 
   pl__gen g;
   pl__state state;
   seen_set seen = {0};
-  unsigned char *c;
+  pl__choice *c;
   pl_status st;
-  if (o) opt = *o;
-  else pl_crash_options_init(&opt);
-  if (opt.sector_size == 0) opt.sector_size = 512;
+  pl__options_normalize(o, &opt);
   *combinations = *distinct = 0;
   st = pl__model_build(&m, t, &opt, point);
   if (st != PL_OK) return st;
-  c = malloc((size_t)m.npend + 1);
+  c = malloc(((size_t)m.npend + 1) * sizeof *c);
   memset(&state, 0, sizeof state);
-  if (c == NULL) st = pl_error_set(PL_IO_ERROR, ENOMEM, "count: out of memory");
+  if (c == NULL) st = oom();
   if (st == PL_OK) pl__gen_init(&g, &m, UINT64_MAX, 0, 0, point);
   while (st == PL_OK && pl__gen_next(&g, c)) {
     uint64_t h;
+    int isnew;
     st = pl__state_build(&m, c, &state, &h);
     if (st != PL_OK) break;
     (*combinations)++;
-    if (seen_add(&seen, h) > 0) (*distinct)++;
+    isnew = seen_add(&seen, h);
+    if (isnew < 0) st = oom();
+    else if (isnew) (*distinct)++;
   }
   free(seen.slot);
   free(c);

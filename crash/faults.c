@@ -131,16 +131,18 @@ static pl_status wrap(pl_crash_faults *fe, const char *path, pl_writable_file *t
 
 static pl_status f_new_writable(pl_env *e, const char *p, const pl_writable_options *o, pl_writable_file **out) {
   pl_crash_faults *fe = (pl_crash_faults *)e;
+  pl_writable_options copy;
   pl_writable_file *t;
-  pl_status s = pl_env_new_writable(fe->base.target, p, o, &t);
+  pl_status s = pl_env_new_writable(fe->base.target, p, pl_env_wrapper_options(e, o, &copy), &t);
   if (s != PL_OK) return s;
   return wrap(fe, p, t, out);
 }
 
 static pl_status f_new_appendable(pl_env *e, const char *p, const pl_writable_options *o, pl_writable_file **out) {
   pl_crash_faults *fe = (pl_crash_faults *)e;
+  pl_writable_options copy;
   pl_writable_file *t;
-  pl_status s = pl_env_new_appendable(fe->base.target, p, o, &t);
+  pl_status s = pl_env_new_appendable(fe->base.target, p, pl_env_wrapper_options(e, o, &copy), &t);
   if (s != PL_OK) return s;
   return wrap(fe, p, t, out);
 }

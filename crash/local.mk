@@ -7,9 +7,11 @@ libplinth_core_la_SOURCES += \
 	crash/trace.c \
 	crash/trace_file.c \
 	crash/recorder.c \
+	crash/program.c \
 	crash/model.c \
 	crash/state.c \
 	crash/generator.c \
+	crash/tears.c \
 	crash/checker.c \
 	crash/shrink.c \
 	crash/explore.c \
@@ -58,7 +60,19 @@ check_PROGRAMS += \
 	tests/crash_generator_test \
 	tests/crash_trace_test \
 	tests/crash_explore_test \
-	tests/crash_faults_test
+	tests/crash_faults_test \
+	tests/crash_litmus_test \
+	tests/crash_verdicts_test \
+	tests/crash_untrusted_test
+tests_crash_untrusted_test_SOURCES = tests/crash_untrusted_test.c
+tests_crash_untrusted_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_crash_untrusted_test_LDADD = $(PL_TEST_LDADD)
+tests_crash_verdicts_test_SOURCES = tests/crash_verdicts_test.c
+tests_crash_verdicts_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_crash_verdicts_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
+tests_crash_litmus_test_SOURCES = tests/crash_litmus_test.c
+tests_crash_litmus_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_crash_litmus_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
 tests_crash_examples_test_SOURCES = tests/crash_examples_test.c
 tests_crash_examples_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_crash_examples_test_LDADD = $(PL_TEST_LDADD)
@@ -75,6 +89,14 @@ tests_crash_faults_test_SOURCES = tests/crash_faults_test.c
 tests_crash_faults_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_crash_faults_test_LDADD = $(PL_TEST_LDADD)
 endif
+
+# A program crash_cli.sh records: it exits, aborts or writes outside its
+# root on demand.
+noinst_PROGRAMS += tests/crash_workload
+tests_crash_workload_SOURCES = tests/crash_workload.c
+tests_crash_workload_LDADD = libplinth.la
+# A real executable, not libtool's wrapper script: the test copies it.
+tests_crash_workload_LDFLAGS = -no-install
 
 # The CLI's verdicts on the examples (a shell script: run by the shell, not
 # by PL_TEST_RUNNER).  Native builds only: a Windows build's plinth.exe

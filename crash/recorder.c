@@ -31,6 +31,7 @@ struct pl_crash_recorder {
   pl_writable_file *out; /* the trace file, or NULL to keep in memory */
   uint32_t next_handle;
   int write_failed;
+  int ignored; /* operations outside the root */
 };
 
 typedef struct rec_writable {
@@ -38,24 +39,22 @@ typedef struct rec_writable {
   pl_crash_recorder *rec;
   uint32_t handle;
   uint64_t size; /* logical size: where the next append lands */
-  char *rel;     /* recorded path, NULL when outside the root */
-  char *dir_rel;
-  int is_manifest;
+  int recorded;  /* the file is under the root */
   int sync_on_close;
-  /* create_parents made directories: the first sync also syncs each
-   * directory from the deepest one that existed down to the file's own
-   * (the writable contract), recorded in that order. */
-  char **dir_syncs;
-  int ndir_syncs;
 } rec_writable;
 
 /* Copies path into out with '\\' as '/', repeated '/' and "." segments
- * removed and no trailing '/'. */
-static void normalize(const char *path, char *out, size_t cap) {
-  size_t o = 0;
+ * removed, ".." resolved against the segment before it (lexically: a
+ * recording never follows links) and no trailing '/'.  A relative path
+ * that climbs above its start keeps its leading ".." segments, so the
+ * caller can tell it leaves the root.  Returns 0 if out is too small. */
+static int normalize(const char *path, char *out, size_t cap) {
+  size_t o = 0, floor;
   const char *p = path;
   int absolute = (*p == '/' || *p == '\\');
-  if (absolute && o + 1 < cap) out[o++] = '/';
+  if (cap < 2) return 0;
+  if (absolute) out[o++] = '/';
+  floor = o; /* ".." never removes what is left of here */
   while (*p) {
     const char *seg;
     size_t len;
@@ -64,33 +63,54 @@ static void normalize(const char *path, char *out, size_t cap) {
     while (*p && *p != '/' && *p != '\\') p++;
     len = (size_t)(p - seg);
     if (len == 0 || (len == 1 && seg[0] == '.')) continue;
-    if (o > 0 && out[o - 1] != '/' && o + 1 < cap) out[o++] = '/';
-    if (o + len >= cap) len = cap - o - 1;
+    if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+      size_t back = o;
+      int climbed = back >= floor + 2 && out[back - 1] == '.' && out[back - 2] == '.' &&
+                    (back == floor + 2 || out[back - 3] == '/');
+      if (back > floor && !climbed) {
+        /* Drop the last segment and its separator. */
+        while (back > floor && out[back - 1] != '/') back--;
+        if (back > floor) back--;
+        o = back;
+        continue;
+      }
+      if (absolute) continue; /* "/.." is "/" */
+    }
+    if (o > floor || (o > 0 && out[o - 1] != '/')) {
+      if (o + 1 >= cap) return 0;
+      if (o > 0 && out[o - 1] != '/') out[o++] = '/';
+    }
+    if (o + len >= cap) return 0;
     memcpy(out + o, seg, len);
     o += len;
   }
   out[o] = '\0';
+  return 1;
 }
 
-/* Writes path relative to the root into out; 0 if it lies outside. */
+/* Writes path relative to the root into out; 0 if it lies outside (or
+ * cannot be a trace path: too long). */
 static int relative(const pl_crash_recorder *rec, const char *path, char *out, size_t cap) {
   char norm[4096];
+  const char *rel;
   size_t rl = strlen(rec->root);
-  normalize(path, norm, sizeof norm);
+  if (!normalize(path, norm, sizeof norm)) return 0;
   if (norm[0] != '/' && !(norm[0] && norm[1] == ':')) {
     /* A relative path is taken relative to the root: right when the
      * program runs in it, as crashcheck runs recorded programs. */
-    snprintf(out, cap, "%s", norm);
-    return 1;
+    rel = norm;
+  } else {
+    if (rl == 0) return 0;
+    if (strncmp(norm, rec->root, rl) != 0) return 0;
+    if (norm[rl] == '\0') rel = "";
+    else if (rl == 1 && rec->root[0] == '/') rel = norm + 1;
+    else if (norm[rl] == '/') rel = norm + rl + 1;
+    else return 0;
   }
-  if (rl == 0) return 0;
-  if (strncmp(norm, rec->root, rl) != 0) return 0;
-  if (norm[rl] == '\0') {
-    out[0] = '\0';
-    return 1;
-  }
-  if (norm[rl] != '/' && !(rl == 1 && rec->root[0] == '/')) return 0;
-  snprintf(out, cap, "%s", norm + (rl == 1 ? 1 : rl + 1));
+  /* "..", a segment climbing out of the root, or anything else a trace may
+   * not hold. */
+  if (!pl__trace_path_ok(rel, strlen(rel))) return 0;
+  snprintf(out, cap, "%s", rel);
   return 1;
 }
 
@@ -136,6 +156,34 @@ static void record_simple(pl_crash_recorder *rec, int kind, uint32_t handle,
   record(rec, &op);
 }
 
+/* Notes in the trace that an operation on a path outside the root was not
+ * recorded, so crashcheck can say why a trace is empty.  The first few are
+ * kept; more would only repeat the point. */
+#define MAX_IGNORED 16
+
+static void record_ignored(pl_crash_recorder *rec, const char *what, const char *path) {
+  char text[600];
+  pl_crash_op op;
+  int keep;
+  pl__mutex_lock(&rec->mu);
+  keep = rec->ignored++ < MAX_IGNORED;
+  pl__mutex_unlock(&rec->mu);
+  if (!keep) return;
+  memset(&op, 0, sizeof op);
+  op.kind = PL_CRASH_IGNORED;
+  snprintf(text, sizeof text, "%s %.500s: outside the recording root", what, path);
+  op.len = strlen(text);
+  op.data = (unsigned char *)text;
+  record(rec, &op);
+}
+
+/* relative(), noting the path when it is outside the root. */
+static int inside(pl_crash_recorder *rec, const char *what, const char *path, char *out, size_t cap) {
+  if (relative(rec, path, out, cap)) return 1;
+  record_ignored(rec, what, path);
+  return 0;
+}
+
 static uint32_t new_handle(pl_crash_recorder *rec) {
   uint32_t h;
   pl__mutex_lock(&rec->mu);
@@ -150,7 +198,7 @@ static uint32_t new_handle(pl_crash_recorder *rec) {
 
 static void record_write(rec_writable *w, uint64_t off, const void *d, size_t n, pl_status s) {
   pl_crash_op op;
-  if (w->rel == NULL) return;
+  if (!w->recorded) return;
   memset(&op, 0, sizeof op);
   op.kind = PL_CRASH_WRITE;
   op.handle = w->handle;
@@ -175,34 +223,21 @@ static pl_status rw_appendv(pl_writable_file *f, const pl_iovec *iov, int cnt) {
   size_t total = 0;
   int i;
   for (i = 0; i < cnt; i++) total += iov[i].len;
-  if (w->rel != NULL) {
-    pl__cbuf all = {0};
-    for (i = 0; i < cnt; i++) pl__cbuf_add(&all, iov[i].base, iov[i].len);
+  if (w->recorded) {
+    pl__buf all = {0};
+    for (i = 0; i < cnt; i++) pl__buf_add(&all, iov[i].base, iov[i].len);
     if (all.len == total) record_write(w, w->size, all.p, total, s);
-    pl__cbuf_free(&all);
+    pl__buf_free(&all);
   }
   if (s == PL_OK) w->size += total;
   return s;
 }
 
-static void free_dir_syncs(rec_writable *w) {
-  int i;
-  for (i = 0; i < w->ndir_syncs; i++) free(w->dir_syncs[i]);
-  free(w->dir_syncs);
-  w->dir_syncs = NULL;
-  w->ndir_syncs = 0;
-}
-
+/* The file's own directory syncs (the manifest rule, create_parents) are
+ * not recorded here: the file makes them through this env (dir_env), so
+ * r_sync_dir records them as they happen, before the data sync. */
 static void record_sync(rec_writable *w, pl_status s) {
-  int i;
-  if (w->rel == NULL) return;
-  for (i = 0; i < w->ndir_syncs; i++)
-    record_simple(w->rec, PL_CRASH_SYNC_DIR, 0, w->dir_syncs[i], NULL, s != PL_OK);
-  if (s == PL_OK) free_dir_syncs(w);
-  /* The writable contract syncs a manifest's directory before its data
-   * (env.h); the trace shows both. */
-  if (w->is_manifest) record_simple(w->rec, PL_CRASH_SYNC_DIR, 0, w->dir_rel, NULL, s != PL_OK);
-  record_simple(w->rec, PL_CRASH_SYNC, w->handle, NULL, NULL, s != PL_OK);
+  if (w->recorded) record_simple(w->rec, PL_CRASH_SYNC, w->handle, NULL, NULL, s != PL_OK);
 }
 
 static pl_status rw_sync(pl_writable_file *f) {
@@ -216,9 +251,6 @@ static pl_status rw_close(pl_writable_file *f) {
   rec_writable *w = (rec_writable *)f;
   pl_status s = pl_writable_close(w->w.target);
   if (w->sync_on_close) record_sync(w, s);
-  free_dir_syncs(w);
-  free(w->rel);
-  free(w->dir_rel);
   free(w);
   return s;
 }
@@ -235,7 +267,7 @@ static pl_status rw_write_at(pl_writable_file *f, uint64_t off, const void *d, s
 static pl_status rw_allocate(pl_writable_file *f, uint64_t off, uint64_t len) {
   rec_writable *w = (rec_writable *)f;
   pl_status s = pl_writable_allocate(w->w.target, off, len);
-  if (s == PL_OK && w->rel != NULL) {
+  if (s == PL_OK && w->recorded) {
     pl_crash_op op;
     memset(&op, 0, sizeof op);
     op.kind = PL_CRASH_EXTEND;
@@ -260,39 +292,21 @@ static void init_methods(void) {
   rec_writable_methods.allocate = rw_allocate;
 }
 
-/* Records the directories between the root and path that do not exist yet
- * and will be created by create_parents. */
-static void note_missing_parents(pl_crash_recorder *rec, const char *rel,
-                                 char missing[][512], int *nmissing) {
-  char dir[4096], full[4096];
-  size_t i, len;
-  *nmissing = 0;
-  pl__crash_parent_of(rel, dir, sizeof dir);
-  len = strlen(dir);
-  for (i = 1; i <= len && *nmissing < 16; i++) {
-    if (i == len || dir[i] == '/') {
-      char saved = dir[i];
-      dir[i] = '\0';
-      if (rec->root[0]) snprintf(full, sizeof full, "%s/%s", rec->root, dir);
-      else snprintf(full, sizeof full, "%s", dir);
-      if (pl_env_file_exists(rec->target, full) != PL_OK)
-        snprintf(missing[(*nmissing)++], 512, "%s", dir);
-      dir[i] = saved;
-    }
-  }
-}
-
 static pl_status open_writable(pl_env *e, const char *path, const pl_writable_options *opt,
                                pl_writable_file **out, int append) {
   pl_crash_recorder *rec = REC(e);
-  char rel[4096], dir[4096], missing[16][512];
-  int inside = relative(rec, path, rel, sizeof rel), nmissing = 0, existed = 0, i;
+  pl_writable_options copy;
+  char rel[4096];
+  int in = inside(rec, append ? "open" : "create", path, rel, sizeof rel), existed = 0;
   rec_writable *w;
   pl_writable_file *t;
   pl_status s;
   *out = NULL;
-  if (inside && opt != NULL && opt->create_parents) note_missing_parents(rec, rel, missing, &nmissing);
-  if (inside && append) existed = pl_env_file_exists(rec->target, path) == PL_OK;
+  if (in && append) existed = pl_env_file_exists(rec->target, path) == PL_OK;
+  /* Through pl_env_wrapper_options: the directories create_parents makes
+   * and the syncs the file owes come back through this env and are
+   * recorded as the disk sees them. */
+  opt = pl_env_wrapper_options(e, opt, &copy);
   s = append ? pl_env_new_appendable(rec->target, path, opt, &t)
              : pl_env_new_writable(rec->target, path, opt, &t);
   if (s != PL_OK) return s;
@@ -306,31 +320,10 @@ static pl_status open_writable(pl_env *e, const char *path, const pl_writable_op
   w->w.target = t;
   w->rec = rec;
   w->size = append ? pl_writable_tell(t) : 0;
-  w->sync_on_close = opt != NULL && opt->sync_on_close;
-  if (inside) {
-    pl__crash_parent_of(rel, dir, sizeof dir);
-    w->rel = strdup(rel);
-    w->dir_rel = strdup(dir);
-    w->is_manifest = strncmp(pl_path_basename(rel), "MANIFEST", 8) == 0;
-    if (w->rel == NULL || w->dir_rel == NULL) {
-      free(w->rel);
-      free(w->dir_rel);
-      w->rel = NULL;
-    }
-  }
-  if (w->rel != NULL && nmissing > 0) {
-    w->dir_syncs = calloc((size_t)nmissing + 1, sizeof *w->dir_syncs);
-    if (w->dir_syncs != NULL) {
-      pl__crash_parent_of(missing[0], dir, sizeof dir);
-      w->dir_syncs[w->ndir_syncs++] = strdup(dir);
-      for (i = 0; i < nmissing; i++) w->dir_syncs[w->ndir_syncs++] = strdup(missing[i]);
-      for (i = 0; i < w->ndir_syncs; i++)
-        if (w->dir_syncs[i] == NULL) w->dir_syncs[i] = strdup("");
-    }
-  }
-  if (w->rel != NULL) {
+  w->sync_on_close = opt->sync_on_close;
+  w->recorded = in;
+  if (in) {
     w->handle = new_handle(rec);
-    for (i = 0; i < nmissing; i++) record_simple(rec, PL_CRASH_MKDIR, 0, missing[i], NULL, 0);
     record_simple(rec, append && existed ? PL_CRASH_OPEN : PL_CRASH_CREATE, w->handle, rel, NULL, 0);
   }
   *out = &w->w.base;
@@ -349,17 +342,17 @@ static pl_status r_remove_file(pl_env *e, const char *p) {
   pl_crash_recorder *rec = REC(e);
   char rel[4096];
   pl_status s = pl_env_remove_file(rec->target, p);
-  if (s == PL_OK && relative(rec, p, rel, sizeof rel)) record_simple(rec, PL_CRASH_UNLINK, 0, rel, NULL, 0);
+  if (s == PL_OK && inside(rec, "unlink", p, rel, sizeof rel)) record_simple(rec, PL_CRASH_UNLINK, 0, rel, NULL, 0);
   return s;
 }
 
 static pl_status r_create_dir(pl_env *e, const char *p) {
   pl_crash_recorder *rec = REC(e);
   char rel[4096];
-  int inside = relative(rec, p, rel, sizeof rel);
-  int existed = inside && pl_env_file_exists(rec->target, p) == PL_OK;
+  int in = inside(rec, "mkdir", p, rel, sizeof rel);
+  int existed = in && pl_env_file_exists(rec->target, p) == PL_OK;
   pl_status s = pl_env_create_dir(rec->target, p);
-  if (s == PL_OK && inside && !existed) record_simple(rec, PL_CRASH_MKDIR, 0, rel, NULL, 0);
+  if (s == PL_OK && in && !existed) record_simple(rec, PL_CRASH_MKDIR, 0, rel, NULL, 0);
   return s;
 }
 
@@ -367,7 +360,7 @@ static pl_status r_remove_dir(pl_env *e, const char *p) {
   pl_crash_recorder *rec = REC(e);
   char rel[4096];
   pl_status s = pl_env_remove_dir(rec->target, p);
-  if (s == PL_OK && relative(rec, p, rel, sizeof rel)) record_simple(rec, PL_CRASH_RMDIR, 0, rel, NULL, 0);
+  if (s == PL_OK && inside(rec, "rmdir", p, rel, sizeof rel)) record_simple(rec, PL_CRASH_RMDIR, 0, rel, NULL, 0);
   return s;
 }
 
@@ -375,8 +368,11 @@ static pl_status r_rename(pl_env *e, const char *from, const char *to) {
   pl_crash_recorder *rec = REC(e);
   char a[4096], b[4096];
   pl_status s = pl_env_rename(rec->target, from, to);
-  int ia = relative(rec, from, a, sizeof a), ib = relative(rec, to, b, sizeof b);
+  int ia, ib;
   if (s != PL_OK) return s;
+  ia = relative(rec, from, a, sizeof a);
+  ib = relative(rec, to, b, sizeof b);
+  if (!ia && !ib) record_ignored(rec, "rename", from);
   if (ia && ib) {
     record_simple(rec, PL_CRASH_RENAME, 0, a, b, 0);
   } else if (ia) {
@@ -394,18 +390,18 @@ static pl_status r_sync_dir(pl_env *e, const char *p) {
   pl_crash_recorder *rec = REC(e);
   char rel[4096];
   pl_status s = pl_env_sync_dir(rec->target, p);
-  if (relative(rec, p, rel, sizeof rel)) record_simple(rec, PL_CRASH_SYNC_DIR, 0, rel, NULL, s != PL_OK);
+  if (inside(rec, "syncdir", p, rel, sizeof rel)) record_simple(rec, PL_CRASH_SYNC_DIR, 0, rel, NULL, s != PL_OK);
   return s;
 }
 
 static pl_status r_lock_file(pl_env *e, const char *p, pl_file_lock **out) {
   pl_crash_recorder *rec = REC(e);
   char rel[4096];
-  int inside = relative(rec, p, rel, sizeof rel);
-  int existed = inside && pl_env_file_exists(rec->target, p) == PL_OK;
+  int in = inside(rec, "lock", p, rel, sizeof rel);
+  int existed = in && pl_env_file_exists(rec->target, p) == PL_OK;
   pl_status s = pl_env_lock_file(rec->target, p, out);
   /* Locking creates the lock file when it is missing. */
-  if (s == PL_OK && inside && !existed) record_simple(rec, PL_CRASH_CREATE, new_handle(rec), rel, NULL, 0);
+  if (s == PL_OK && in && !existed) record_simple(rec, PL_CRASH_CREATE, new_handle(rec), rel, NULL, 0);
   return s;
 }
 
@@ -420,21 +416,30 @@ static pl_status r_new_logger(pl_env *e, const char *p, pl_logger **out) {
   return s;
 }
 
-/* Records the existing tree under the root as the durable start. */
-static void snapshot(pl_crash_recorder *rec, const char *full, const char *rel) {
+/* Records the existing tree under the root as the durable start.  depth
+ * bounds the walk: the env cannot tell a symbolic link to a directory from
+ * a directory, and a link to an ancestor would otherwise never end. */
+#define SNAPSHOT_MAX_DEPTH 32
+
+static void snapshot(pl_crash_recorder *rec, const char *full, const char *rel, int depth) {
   pl_strlist names = {0};
   size_t i;
+  if (depth > SNAPSHOT_MAX_DEPTH) return;
   if (pl_env_list_children(rec->target, full, &names) != PL_OK) return;
   for (i = 0; i < names.count; i++) {
     char cfull[4096], crel[4096];
     pl_strlist probe = {0};
-    snprintf(cfull, sizeof cfull, "%s/%s", full, names.items[i]);
-    if (rel[0]) snprintf(crel, sizeof crel, "%s/%s", rel, names.items[i]);
-    else snprintf(crel, sizeof crel, "%s", names.items[i]);
+    int nf = snprintf(cfull, sizeof cfull, "%s/%s", full, names.items[i]);
+    int nr = rel[0] ? snprintf(crel, sizeof crel, "%s/%s", rel, names.items[i])
+                    : snprintf(crel, sizeof crel, "%s", names.items[i]);
+    if (nf < 0 || nr < 0 || (size_t)nf >= sizeof cfull || !pl__trace_path_ok(crel, (size_t)nr)) {
+      record_ignored(rec, "snapshot", cfull);
+      continue;
+    }
     if (pl_env_list_children(rec->target, cfull, &probe) == PL_OK) {
       pl_strlist_free(&probe);
       record_simple(rec, PL_CRASH_MKDIR, 0, crel, NULL, 0);
-      snapshot(rec, cfull, crel);
+      snapshot(rec, cfull, crel, depth + 1);
     } else {
       char *data;
       size_t n;
@@ -465,7 +470,10 @@ pl_status pl_crash_recorder_new(pl_env *target, const char *root, const char *tr
   *out = NULL;
   rec = calloc(1, sizeof *rec);
   if (rec == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "recorder: out of memory");
-  normalize(root ? root : "", norm, sizeof norm);
+  if (!normalize(root ? root : "", norm, sizeof norm)) {
+    free(rec);
+    return pl_error_set(PL_INVALID_ARGUMENT, 0, "recorder: root path too long");
+  }
   rec->root = strdup(norm);
   if (rec->root == NULL) {
     free(rec);
@@ -505,7 +513,7 @@ pl_status pl_crash_recorder_new(pl_env *target, const char *root, const char *tr
     }
   }
   if (rec->root[0] && pl_env_file_exists(target, rec->root) == PL_OK) {
-    snapshot(rec, rec->root, "");
+    snapshot(rec, rec->root, "", 0);
   }
   record_simple(rec, PL_CRASH_BASELINE, 0, NULL, NULL, 0);
   *out = rec;

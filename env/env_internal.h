@@ -7,10 +7,18 @@
 #include "port/port.h"
 
 /* Opens a buffered writable file on the backend.  flags are PL__OPEN_*
- * (TRUNCATE for new_writable, APPEND for new_appendable). */
-pl_status pl__writable_open(const char *path, int flags,
-                           const pl_writable_options *opt,
-                           pl_writable_file **out);
+ * (TRUNCATE for new_writable, APPEND for new_appendable).  env is the env
+ * opening it: the file's directory operations go through opt->dir_env, or
+ * env when that is NULL. */
+pl_status pl__writable_open(pl_env *env, const char *path, int flags,
+                            const pl_writable_options *opt, pl_writable_file **out);
+
+/* Test hook: bits that make every writable opened afterwards break one of
+ * its durability rules, so a suite can prove the crash harness and the
+ * recorded trace notice (tests/crash_litmus_test.c).  0 in production. */
+extern int pl__writable_test_break_rules;
+#define PL__BREAK_MANIFEST_RULE 1       /* no directory sync before a manifest's data */
+#define PL__BREAK_CREATE_PARENTS_SYNC 2 /* created parents never synced */
 
 pl_status pl__sequential_open(const char *path, pl_sequential_file **out);
 
@@ -24,11 +32,5 @@ pl_status pl__lock_release(pl_file_lock *lock);
 
 /* The single background worker (FIFO), started on first use. */
 void pl__background_schedule(void (*fn)(void *), void *arg);
-
-/* Creates every missing directory above path (not path itself).  If it
- * created any, *created is set and *existing is the length of the deepest
- * directory prefix of path that already existed (0: the current directory),
- * so the caller can sync the new chain. */
-pl_status pl__create_parents(const char *path, int *created, size_t *existing);
 
 #endif /* PLINTH_ENV_INTERNAL_H */

@@ -19,12 +19,12 @@ static pl_status p_new_random(pl_env *e, const char *path, pl_random_file **out)
 
 static pl_status p_new_writable(pl_env *e, const char *path, const pl_writable_options *opt,
                                 pl_writable_file **out) {
-  return pl__writable_open(path, PL__OPEN_TRUNCATE, opt, out);
+  return pl__writable_open(e, path, PL__OPEN_TRUNCATE, opt, out);
 }
 
 static pl_status p_new_appendable(pl_env *e, const char *path, const pl_writable_options *opt,
                                   pl_writable_file **out) {
-  return pl__writable_open(path, PL__OPEN_APPEND, opt, out);
+  return pl__writable_open(e, path, PL__OPEN_APPEND, opt, out);
 }
 
 static pl_status p_file_exists(pl_env *e, const char *path) { return pl__port_exists(path); }
@@ -77,7 +77,7 @@ static pl_status p_test_directory(pl_env *e, char *buf, size_t cap) {
 
 static pl_status p_new_logger(pl_env *e, const char *path, pl_logger **out) {
   pl_writable_file *f;
-  pl_status s = pl__writable_open(path, PL__OPEN_TRUNCATE, NULL, &f);
+  pl_status s = pl__writable_open(e, path, PL__OPEN_TRUNCATE, NULL, &f);
   if (s != PL_OK) return s;
   s = pl_logger_from_writable(f, out);
   if (s != PL_OK) pl_writable_close(f);

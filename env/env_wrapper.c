@@ -10,8 +10,22 @@
 
 static pl_status f_new_sequential(pl_env *e, const char *p, pl_sequential_file **o) { return pl_env_new_sequential(TARGET(e), p, o); }
 static pl_status f_new_random(pl_env *e, const char *p, pl_random_file **o) { return pl_env_new_random(TARGET(e), p, o); }
-static pl_status f_new_writable(pl_env *e, const char *p, const pl_writable_options *opt, pl_writable_file **o) { return pl_env_new_writable(TARGET(e), p, opt, o); }
-static pl_status f_new_appendable(pl_env *e, const char *p, const pl_writable_options *opt, pl_writable_file **o) { return pl_env_new_appendable(TARGET(e), p, opt, o); }
+const pl_writable_options *pl_env_wrapper_options(pl_env *self, const pl_writable_options *opt,
+                                                  pl_writable_options *copy) {
+  if (opt != NULL) *copy = *opt;
+  else pl_writable_options_init(copy);
+  if (copy->dir_env == NULL) copy->dir_env = self;
+  return copy;
+}
+
+static pl_status f_new_writable(pl_env *e, const char *p, const pl_writable_options *opt, pl_writable_file **o) {
+  pl_writable_options copy;
+  return pl_env_new_writable(TARGET(e), p, pl_env_wrapper_options(e, opt, &copy), o);
+}
+static pl_status f_new_appendable(pl_env *e, const char *p, const pl_writable_options *opt, pl_writable_file **o) {
+  pl_writable_options copy;
+  return pl_env_new_appendable(TARGET(e), p, pl_env_wrapper_options(e, opt, &copy), o);
+}
 static pl_status f_file_exists(pl_env *e, const char *p) { return pl_env_file_exists(TARGET(e), p); }
 static pl_status f_list_children(pl_env *e, const char *d, pl_strlist *o) { return pl_env_list_children(TARGET(e), d, o); }
 static pl_status f_remove_file(pl_env *e, const char *p) { return pl_env_remove_file(TARGET(e), p); }

@@ -21,6 +21,10 @@ typedef struct os_writable {
   int is_manifest;
   int created_dirs;     /* open created directories not yet synced */
   size_t existing_len; /* dir[0..existing_len) existed before open */
+  /* Where the directory syncs the contract promises go (the manifest rule,
+   * create_parents): through the outermost wrapper, so a recording or
+   * fault-injecting env sees them as the disk does. */
+  pl_env *dir_env;
   pl_writable_stats stats;
   /* The first failure of a write or sync, replayed by every later call.
    * Set under sticky_mu: concurrent write_at calls may fail together. */
@@ -170,7 +174,7 @@ static pl_status sync_new_dirs(os_writable *w) {
     if (i < len && !is_sep(w->dir[i])) continue;
     saved = w->dir[i];
     w->dir[i] = '\0';
-    s = pl__port_sync_dir(i == 0 ? "." : w->dir);
+    s = pl_env_sync_dir(w->dir_env, i == 0 ? "." : w->dir);
     w->dir[i] = saved;
     if (s != PL_OK) return s;
   }
@@ -184,14 +188,14 @@ static pl_status w_sync(pl_writable_file *f) {
   if (w->sticky != PL_OK) return replay_sticky(w);
   s = drain(w, NULL, 0);
   if (s != PL_OK) return s;
-  if (w->created_dirs) {
+  if (w->created_dirs && !(pl__writable_test_break_rules & PL__BREAK_CREATE_PARENTS_SYNC)) {
     s = sync_new_dirs(w);
     if (s != PL_OK) return fail(w, s);
   }
-  if (w->is_manifest) {
+  if (w->is_manifest && !(pl__writable_test_break_rules & PL__BREAK_MANIFEST_RULE)) {
     /* A manifest names other files (tables, logs); their directory entries
      * must be durable before the manifest that points at them is. */
-    s = pl__port_sync_dir(w->dir);
+    s = pl_env_sync_dir(w->dir_env, w->dir);
     if (s != PL_OK) return fail(w, s);
   }
   s = pl__port_sync(w->fd, w->path);
@@ -248,12 +252,17 @@ static const pl_writable_methods os_writable_methods = {
     w_tell, w_stats, w_write_at, w_allocate};
 
 void pl_writable_options_init(pl_writable_options *o) {
+  memset(o, 0, sizeof *o);
   o->buffer_size = PL_WRITABLE_DEFAULT_BUFFER;
-  o->sync_on_close = 0;
-  o->create_parents = 0;
 }
 
-pl_status pl__create_parents(const char *path, int *created, size_t *existing) {
+int pl__writable_test_break_rules;
+
+/* Creates every missing directory above path (not path itself) through
+ * env.  If it created any, *created is set and *existing is the length of
+ * the deepest directory prefix of path that already existed (0: the
+ * current directory), so the first sync can make the new chain durable. */
+static pl_status create_parents(pl_env *env, const char *path, int *created, size_t *existing) {
   char dir[4096];
   size_t i, len;
   pl_status s = pl_path_dirname(path, dir, sizeof dir);
@@ -266,7 +275,7 @@ pl_status pl__create_parents(const char *path, int *created, size_t *existing) {
     if (i == len || is_sep(dir[i])) {
       char saved = dir[i];
       dir[i] = '\0';
-      if (pl__port_exists(dir) != PL_OK) {
+      if (pl_env_file_exists(env, dir) != PL_OK) {
         if (!*created) {
           /* Remember the parent of the first missing directory ("/" keeps
            * its separator). */
@@ -275,7 +284,7 @@ pl_status pl__create_parents(const char *path, int *created, size_t *existing) {
           *existing = k > 1 ? k - 1 : k;
           *created = 1;
         }
-        s = pl__port_create_dir(dir);
+        s = pl_env_create_dir(env, dir);
         if (s != PL_OK) return s;
       }
       dir[i] = saved;
@@ -284,9 +293,8 @@ pl_status pl__create_parents(const char *path, int *created, size_t *existing) {
   return PL_OK;
 }
 
-pl_status pl__writable_open(const char *path, int flags,
-                           const pl_writable_options *opt,
-                           pl_writable_file **out) {
+pl_status pl__writable_open(pl_env *env, const char *path, int flags,
+                            const pl_writable_options *opt, pl_writable_file **out) {
   pl_writable_options defaults;
   os_writable *w;
   pl_status s;
@@ -300,8 +308,9 @@ pl_status pl__writable_open(const char *path, int flags,
   }
   s = pl_path_dirname(path, dir, sizeof dir);
   if (s != PL_OK) return s;
+  if (opt->dir_env != NULL) env = opt->dir_env;
   if (opt->create_parents) {
-    s = pl__create_parents(path, &created, &existing);
+    s = create_parents(env, path, &created, &existing);
     if (s != PL_OK) return s;
   }
   w = calloc(1, sizeof *w);
@@ -312,6 +321,7 @@ pl_status pl__writable_open(const char *path, int flags,
   w->sync_on_close = opt->sync_on_close;
   w->created_dirs = created;
   w->existing_len = existing;
+  w->dir_env = env;
   w->is_manifest = strncmp(pl_path_basename(path), "MANIFEST", 8) == 0;
   w->path = strdup(path);
   w->dir = strdup(dir);
@@ -320,6 +330,7 @@ pl_status pl__writable_open(const char *path, int flags,
     w_free(w);
     return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   }
+  if (opt->exclusive) flags = (flags & ~PL__OPEN_TRUNCATE) | PL__OPEN_EXCLUSIVE;
   s = pl__port_open(path, flags | PL__OPEN_WRITE | PL__OPEN_CREATE, &w->fd);
   if (s != PL_OK) {
     w_free(w);

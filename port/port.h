@@ -24,7 +24,9 @@ enum {
   PL__OPEN_CREATE = 4,
   PL__OPEN_TRUNCATE = 8,
   PL__OPEN_APPEND = 16,  /* position at the end when opened */
-  PL__OPEN_DIRECTORY = 32
+  PL__OPEN_DIRECTORY = 32,
+  PL__OPEN_EXCLUSIVE = 64 /* with CREATE: fail if path exists, and never
+                             follow a symbolic link at path */
 };
 
 /* Opens path (close-on-exec / not inheritable).  NotFound if missing. */
@@ -49,7 +51,8 @@ pl_status pl__port_skip(pl__os_file f, uint64_t n, const char *path);
 /* Makes the file's data (and the metadata needed to read it) durable. */
 pl_status pl__port_sync(pl__os_file f, const char *path);
 /* Makes directory dir's entries durable; tolerates file systems that cannot
- * (EINVAL on POSIX). */
+ * (EINVAL on POSIX).  NotFound if dir is missing or is not a directory
+ * (ENOTDIR on POSIX; Windows would open and flush a file). */
 pl_status pl__port_sync_dir(const char *dir);
 /* Reserves [offset, offset+len); NotSupported where the OS cannot. */
 pl_status pl__port_allocate(pl__os_file f, uint64_t offset, uint64_t len,
@@ -62,9 +65,32 @@ pl_status pl__port_mmap(pl__os_file f, uint64_t size, void **base,
 void pl__port_munmap(void *base, uint64_t size);
 
 /* Takes / releases the OS lock on an open file (whole file, exclusive,
- * without waiting). */
+ * without waiting).  On POSIX the lock belongs to the process, not to f:
+ * closing ANY descriptor of the file in this process releases it. */
 pl_status pl__port_lock(pl__os_file f, const char *path);
 pl_status pl__port_unlock(pl__os_file f, const char *path);
+
+/* A file's identity: the same for every name that leads to one file (any
+ * spelling of the path, symbolic and hard links, and on Windows any case),
+ * different for two files that exist at the same time.  POSIX: st_dev and
+ * st_ino; Windows: the volume serial number and the file ID. */
+typedef struct pl__file_id {
+  uint64_t volume;
+  uint64_t index[2];
+} pl__file_id;
+
+static inline int pl__file_id_equal(const pl__file_id *a, const pl__file_id *b) {
+  return a->volume == b->volume && a->index[0] == b->index[0] && a->index[1] == b->index[1];
+}
+
+/* The identity of an open file. */
+pl_status pl__port_file_id(pl__os_file f, pl__file_id *out, const char *path);
+/* The identity of the file path names now, looked up without opening it
+ * for reading or writing (so without disturbing a POSIX lock on it).
+ * Returns 1 and fills *out if path names a file, 0 if it names nothing or
+ * cannot be examined.  A query: it records no error of its own (a path the
+ * Windows conversion refuses is refused again by the call that follows). */
+int pl__port_path_id(const char *path, pl__file_id *out);
 
 pl_status pl__port_file_size(const char *path, uint64_t *size);
 /* OK if path exists, NotFound if not. */
@@ -77,6 +103,10 @@ pl_status pl__port_create_dir(const char *path);
 pl_status pl__port_remove_dir(const char *path);
 /* Atomically replaces to if it exists. */
 pl_status pl__port_rename(const char *from, const char *to);
+/* Creates a symbolic link at path holding target (which is not checked or
+ * followed).  NotSupported where the system has no symbolic links or the
+ * caller may not make them. */
+pl_status pl__port_symlink(const char *target, const char *path);
 
 /* Writes the default test directory (under the system's temporary
  * directory, one per user; not created here) into buf. */
@@ -96,6 +126,9 @@ int pl__port_default_read_fd_limit(void);
  * status (missing path -> NotFound, else IOError) and sets the message
  * "<path>: <OS text>".  os_error is errno or GetLastError(). */
 pl_status pl__port_error(int os_error, const char *path);
+/* The same mapping for a call on two paths (rename): the message is
+ * "<from> -> <to>: <OS text>". */
+pl_status pl__port_error_pair(int os_error, const char *from, const char *to);
 
 /* The platform's name for pl_env.name. */
 extern const char pl__port_name[];

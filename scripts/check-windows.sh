@@ -6,10 +6,15 @@
 #  2. builds Check for mingw from Debian's `check` source package, static
 #     (Check has no fork() there, so suites run in its no-fork mode), once:
 #     the result is cached in $PLINTH_CACHE (default ~/.cache/plinth);
-#  3. creates a Wine prefix of its own once, in the same cache;
+#  3. creates a Wine prefix of its own once, and runs Wine under a UTF-8
+#     locale whatever the caller's (LC_ALL=C.UTF-8); as root, Wine runs as
+#     the unprivileged uid 65534 with a prefix it owns in
+#     /var/cache/plinth/wine-65534 (PLINTH_WINE_USER, PLINTH_WINE_HOME),
+#     otherwise as the caller with the prefix in the cache;
 #  4. configures plinth with --host=x86_64-w64-mingw32 in BUILD_DIR (default
 #     /tmp/plinth-windows-build) and runs `make check` there, Automake's
-#     LOG_COMPILER running every test program under Wine;
+#     LOG_COMPILER running every test program under Wine through
+#     scripts/wine-test.sh;
 #  5. prints each suite's closing Check line and its skipped cases, and the
 #     number of test cases run on Windows against those skipped.
 # Exit status: that of `make check`.
@@ -104,18 +109,59 @@ else
 fi
 
 # --- Wine ---------------------------------------------------------------------
-# A prefix of our own: the first start builds it (slow), later runs reuse it.
-export WINEPREFIX="${PLINTH_WINEPREFIX:-$cache/wine}"
-export WINEDEBUG=-all
-# No Mono or Gecko installer prompts: the tests need neither.
-export WINEDLLOVERRIDES="mscoree,mshtml="
-if [ ! -f "$WINEPREFIX/system.reg" ]; then
-  say "creating the Wine prefix $WINEPREFIX (first run only)"
-  mkdir -p "$WINEPREFIX"
-  wineboot -i >/dev/null 2>&1 || wine cmd /c exit >/dev/null 2>&1 || true
-  wineserver -w || true
+# Wine turns Windows names into Unix names through the Unix locale's
+# character set: under the POSIX locale (env -i, many containers) a CJK name
+# has no Unix spelling and the file is "not found".  So the locale is set
+# here, whatever the caller's; C.UTF-8 ships with Debian's libc.
+utf8_locale() {
+  local l
+  for l in C.UTF-8 C.utf8 en_US.UTF-8 en_US.utf8; do
+    if locale -a 2>/dev/null | grep -qix "$l"; then echo "$l"; return; fi
+  done
+  say "no UTF-8 locale installed (locale -a); non-ASCII names will fail under Wine"
+  echo C.UTF-8
+}
+LC_ALL="$(utf8_locale)"
+export LC_ALL
+unset LANGUAGE
+
+# Who runs Wine.  Wine keeps the read-only attribute in the Unix permission
+# bits, which root ignores: under root, the read-only cases pass without
+# testing anything.  So as root the suites run as an unprivileged user,
+# uid:gid 65534 (nobody) as in the POSIX suites' read-only cases, with a
+# prefix that user owns (Wine refuses one owned by someone else), outside
+# /root, which it cannot enter.  scripts/wine-test.sh (PL_TEST_RUNNER) reads
+# PLINTH_WINE_USER and PLINTH_WINE_HOME and drops to that user.
+if [ "$(id -u)" -eq 0 ]; then
+  export PLINTH_WINE_USER="${PLINTH_WINE_USER:-65534:65534}"
+  export PLINTH_WINE_HOME="${PLINTH_WINE_HOME:-/var/cache/plinth/wine-${PLINTH_WINE_USER%%:*}}"
+  export WINEPREFIX="${PLINTH_WINEPREFIX:-$PLINTH_WINE_HOME/prefix}"
+  mkdir -p "$PLINTH_WINE_HOME"
+  chown "$PLINTH_WINE_USER" "$PLINTH_WINE_HOME"
+  chmod 700 "$PLINTH_WINE_HOME"
+  as_wine_user() {
+    setpriv --reuid="${PLINTH_WINE_USER%%:*}" --regid="${PLINTH_WINE_USER#*:}" --clear-groups \
+      env HOME="$PLINTH_WINE_HOME" "$@"
+  }
+  wine_who="uid:gid $PLINTH_WINE_USER"
+else
+  unset PLINTH_WINE_USER
+  export WINEPREFIX="${PLINTH_WINEPREFIX:-$cache/wine}"
+  as_wine_user() { "$@"; }
+  wine_who="$(id -un)"
 fi
-[ -f "$WINEPREFIX/system.reg" ] || { say "could not create the Wine prefix"; exit 1; }
+export WINEDEBUG=-all
+# No Mono or Gecko installer prompts (the tests need neither), no menu
+# entries.
+export WINEDLLOVERRIDES="mscoree,mshtml=,winemenubuilder.exe=d"
+# A prefix of our own: the first start builds it (slow), later runs reuse it.
+if [ ! -f "$WINEPREFIX/system.reg" ]; then
+  say "creating the Wine prefix $WINEPREFIX for $wine_who (first run only)"
+  as_wine_user mkdir -p "$WINEPREFIX"
+  as_wine_user wineboot -i >/dev/null 2>&1 || as_wine_user wine cmd /c exit >/dev/null 2>&1 || true
+  as_wine_user wineserver -w || true
+fi
+[ -f "$WINEPREFIX/system.reg" ] || { say "could not create the Wine prefix $WINEPREFIX"; exit 1; }
 flock -u 9
 
 # --- cross-build and run --------------------------------------------------------
@@ -126,16 +172,17 @@ say "configuring plinth for $host in $builddir"
 "$srcdir/configure" -q --host="$host" --disable-shared --enable-werror \
   CHECK_CFLAGS="-I$checkdir/include" \
   CHECK_LIBS="-L$checkdir/lib -lcheck" \
-  PL_TEST_RUNNER="wine" >/dev/null
+  PL_TEST_RUNNER="/bin/sh $srcdir/scripts/wine-test.sh" >/dev/null
 status=0
+say "running the suites under Wine as $wine_who"
 make -s -j"$jobs" check >make-check.out 2>&1 || status=$?
 # The prefix's wineserver exits by itself a few seconds after its last
 # client; wait for that instead of killing it (another run may share it).
-timeout 60 wineserver -w 2>/dev/null || true
+as_wine_user timeout 60 wineserver -w 2>/dev/null || true
 
 # --- report -------------------------------------------------------------------
 echo
-echo "== plinth on Windows ($host, under $(wine --version 2>/dev/null || echo wine)) =="
+echo "== plinth on Windows ($host, under $(wine --version 2>/dev/null || echo wine), as $wine_who) =="
 run=0
 skipped=0
 for log in $(find tests -name '*.log' ! -name 'test-suite.log' | sort); do

@@ -136,7 +136,15 @@ stage_leveldb() {
 stage_windows() {
   [ -f build/unit/Makefile ] || configure_in build/unit || return 1
   grep -q '^check-windows:' build/unit/Makefile || { echo "not available in this tree"; return 0; }
-  make -C build/unit check-windows
+  # From an empty environment (no LANG or LC_*: the POSIX locale, as in many
+  # containers), so what the suites need from the environment is set by
+  # check-windows.sh itself and stays so.  Only the path, the home (where
+  # the cache is) and plinth's own knobs pass.
+  local keep=(PATH="$PATH" HOME="${HOME:-/root}") v
+  for v in PLINTH_CACHE PLINTH_WINEPREFIX PLINTH_WINE_USER PLINTH_WINE_HOME PLINTH_JOBS TMPDIR; do
+    [ -n "${!v:-}" ] && keep+=("$v=${!v}")
+  done
+  env -i "${keep[@]}" make -C build/unit check-windows
   local rc=$?
   echo "Check under Wine, per suite:"
   report_logs build/unit/windows

@@ -61,13 +61,13 @@ START_TEST(two_sector_write_tears_five_ways) {
 END_TEST
 
 /* With 256-byte sectors the same write is 4 pieces: lost, kept, zeros,
- * 3 prefix tears and the last piece alone = 7. */
+ * and every proper non-empty subset of the 4 sectors (2^4 - 2 = 14) = 17. */
 START_TEST(sector_size_option_sets_tear_granularity) {
   o.sector_size = 256;
   ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 1, "f"));
   ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_SYNC_DIR, "", NULL));
   ck_assert_pl_ok(pl_crash_trace_add_write(&t, 1, 0, data, 1024));
-  count(3, 7, 7);
+  count(3, 17, 17);
 }
 END_TEST
 
@@ -116,13 +116,57 @@ START_TEST(entry_depends_on_its_directory) {
 }
 END_TEST
 
-/* Syncing the child's directory makes the create durable, and with it the
- * mkdir it needs, even though the parent was never synced. */
-START_TEST(durable_entry_makes_its_dependencies_durable) {
+/* Syncing the child's directory makes the create durable, but not the
+ * mkdir of the directory itself (the root was never synced): d may be lost,
+ * and d/f with it, unreachable.  Durability never travels upwards. */
+START_TEST(durable_entry_does_not_make_its_directory_entry_durable) {
   ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_MKDIR, "d", NULL));
   ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 1, "d/f"));
   ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_SYNC_DIR, "d", NULL));
-  count(3, 1, 1);
+  count(3, 2, 2);
+}
+END_TEST
+
+/* A rename between directories is durable only once both are synced:
+ * syncing the target alone leaves the old name possible (before the fix,
+ * syncing the target cleared both and left one state). */
+START_TEST(cross_directory_rename_needs_both_directories_synced) {
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_MKDIR, "d1", NULL));
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_MKDIR, "d2", NULL));
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 1, "d1/f"));
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_SYNC_DIR, "d1", NULL));
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_SYNC_DIR, "", NULL));
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_RENAME, "d1/f", "d2/f"));
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_SYNC_DIR, "d2", NULL));
+  count(7, 2, 2);
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_SYNC_DIR, "d1", NULL));
+  count(8, 1, 1);
+}
+END_TEST
+
+/* A durable rename of a directory does not make the entries made in it
+ * durable: stage/a was never synced into stage (before the fix the rename
+ * made it durable, one state). */
+START_TEST(renamed_directory_keeps_its_unsynced_entries_pending) {
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_MKDIR, "stage", NULL));
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_SYNC_DIR, "", NULL));
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 1, "stage/a"));
+  ck_assert_pl_ok(pl_crash_trace_add_write(&t, 1, 0, data, 10));
+  ck_assert_pl_ok(pl_crash_trace_add_sync(&t, 1));
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_RENAME, "stage", "snap"));
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_SYNC_DIR, "", NULL));
+  count(7, 2, 2);
+}
+END_TEST
+
+/* A 3-sector write may keep any subset of its sectors, the first and last
+ * without the middle one included: lost, kept, zeros and 2^3 - 2 = 6
+ * tears (before the fix: prefixes and the last sector only, 6 in all). */
+START_TEST(three_sector_write_tears_into_every_subset) {
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 1, "f"));
+  ck_assert_pl_ok(pl_crash_trace_add_path(&t, PL_CRASH_SYNC_DIR, "", NULL));
+  ck_assert_pl_ok(pl_crash_trace_add_write(&t, 1, 0, data, 1536));
+  count(3, 9, 9);
 }
 END_TEST
 
@@ -254,7 +298,10 @@ int main(void) {
   tcase_add_test(tc, atomic_rename_has_old_or_new_target);
   tcase_add_test(tc, non_atomic_rename_adds_missing_and_both_names);
   tcase_add_test(tc, entry_depends_on_its_directory);
-  tcase_add_test(tc, durable_entry_makes_its_dependencies_durable);
+  tcase_add_test(tc, durable_entry_does_not_make_its_directory_entry_durable);
+  tcase_add_test(tc, cross_directory_rename_needs_both_directories_synced);
+  tcase_add_test(tc, renamed_directory_keeps_its_unsynced_entries_pending);
+  tcase_add_test(tc, three_sector_write_tears_into_every_subset);
   tcase_add_test(tc, failed_sync_drops_the_unsynced_writes);
   tcase_add_test(tc, baseline_ops_are_durable);
   tcase_add_test(tc, ext4_ordered_model_orders_metadata_and_never_zero_fills);

@@ -143,10 +143,42 @@ START_TEST(rename_of_missing_source_is_not_found_naming_both_paths) {
 }
 END_TEST
 
+/* A path through a regular file (ENOTDIR on POSIX) is "not found" for every
+ * call, rename included: both of its paths go through the same mapping. */
+START_TEST(rename_through_a_regular_file_is_not_found_like_other_calls) {
+  char f[1300], under[1400], other[1300];
+  uint64_t n;
+  in_dir(f, sizeof f, "plain");
+  ck_assert_pl_ok(pl_file_write_all(env, f, "x", 1, 0));
+  pl_test_path(under, sizeof under, f, "x");
+  in_dir(other, sizeof other, "other");
+  ck_assert_pl_ok(pl_file_write_all(env, other, "y", 1, 0));
+  ck_assert_int_eq(pl_env_file_size(env, under, &n), PL_NOT_FOUND);
+  ck_assert_int_eq(pl_env_rename(env, under, other), PL_NOT_FOUND);
+  ck_assert_msg(strstr(pl_error_message(), under) && strstr(pl_error_message(), other), "%s",
+                pl_error_message());
+  ck_assert_int_eq(pl_env_rename(env, other, under), PL_NOT_FOUND);
+  ck_assert_msg(strstr(pl_error_message(), under) && strstr(pl_error_message(), other), "%s",
+                pl_error_message());
+  ck_assert_pl_ok(pl_env_file_exists(env, other));
+}
+END_TEST
+
 START_TEST(sync_dir_of_missing_directory_is_not_found) {
   char p[1300];
   ck_assert_pl_ok(pl_env_sync_dir(env, dir));
   ck_assert_int_eq(pl_env_sync_dir(env, in_dir(p, sizeof p, "nope")), PL_NOT_FOUND);
+}
+END_TEST
+
+/* Both backends: POSIX answers ENOTDIR; Windows would open the file with
+ * backup semantics and flush it, so the backend checks. */
+START_TEST(sync_dir_of_a_regular_file_is_not_found) {
+  char p[1300];
+  in_dir(p, sizeof p, "plain");
+  ck_assert_pl_ok(pl_file_write_all(env, p, "x", 1, 0));
+  ck_assert_int_eq(pl_env_sync_dir(env, p), PL_NOT_FOUND);
+  ck_assert_msg(strstr(pl_error_message(), p) != NULL, "%s", pl_error_message());
 }
 END_TEST
 
@@ -209,7 +241,9 @@ int main(void) {
   tcase_add_test(tc, file_size_reports_bytes_and_missing);
   tcase_add_test(tc, rename_replaces_an_existing_target);
   tcase_add_test(tc, rename_of_missing_source_is_not_found_naming_both_paths);
+  tcase_add_test(tc, rename_through_a_regular_file_is_not_found_like_other_calls);
   tcase_add_test(tc, sync_dir_of_missing_directory_is_not_found);
+  tcase_add_test(tc, sync_dir_of_a_regular_file_is_not_found);
   tcase_add_test(tc, test_directory_honours_test_tmpdir);
   tcase_add_test(tc, now_micros_never_goes_back_and_sleep_waits_at_least);
   tcase_add_test(tc, path_helpers_split_directory_and_name);

@@ -175,4 +175,17 @@ int rename(const char *from, const char *to) {
   return (int)syscall(SYS_renameat, AT_FDCWD, from, AT_FDCWD, to);
 #endif
 }
+#if HAVE_FALLOCATE
+int fallocate(int fd, int mode, off_t offset, off_t len) {
+  char path[512];
+  int err;
+  fd_path(fd, path, sizeof path);
+  err = enter(SPY_FALLOCATE, path);
+  if (err) {
+    errno = err;
+    return -1;
+  }
+  return (int)syscall(SYS_fallocate, fd, mode, offset, len);
+}
+#endif
 #endif /* !_WIN32 */

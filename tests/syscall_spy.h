@@ -1,5 +1,5 @@
 /* A syscall spy for the POSIX suites: the test program defines fsync,
- * fdatasync, write, writev and rename itself, so calls from libplinth reach these
+ * fdatasync, write, writev, rename and fallocate itself, so calls from libplinth reach these
  * definitions first (symbol interposition).  Each call is logged with the
  * path of its descriptor, and a test can make the next calls fail or come
  * back short, which is how EIO from fsync, EINVAL from a directory fsync,
@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-enum { SPY_FSYNC, SPY_FDATASYNC, SPY_WRITEV, SPY_RENAME, SPY_KINDS };
+enum { SPY_FSYNC, SPY_FDATASYNC, SPY_WRITEV, SPY_RENAME, SPY_FALLOCATE, SPY_KINDS };
 
 typedef struct spy_call {
   int kind;

@@ -464,6 +464,27 @@ static void set_read_only(const char *path) {
   ck_assert(SetFileAttributesW(w, a | FILE_ATTRIBUTE_READONLY));
 }
 
+/* The read-only attribute is the one permission a test can set on itself.
+ * Wine keeps it in the Unix permission bits, which root ignores: run as
+ * root, this fails, and every read-only case here would prove nothing
+ * (make check-windows runs Wine as an unprivileged user). */
+START_TEST(read_only_file_refuses_writers) {
+  char p[1200];
+  pl_writable_file *w = NULL;
+  pl_test_path(p, sizeof p, dir, "000001.ldb");
+  write_file(p, "table");
+  set_read_only(p);
+  ck_assert_int_eq(pl_env_new_appendable(env(), p, NULL, &w), PL_IO_ERROR);
+  ck_assert_ptr_null(w);
+  ck_assert_int_eq(pl_error_os(), ERROR_ACCESS_DENIED);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), p));
+  ck_assert_int_eq(pl_env_new_writable(env(), p, NULL, &w), PL_IO_ERROR);
+  ck_assert_ptr_null(w);
+  assert_contents(p, "table");
+  ck_assert_pl_ok(pl_env_remove_file(env(), p));
+}
+END_TEST
+
 START_TEST(read_only_file_can_be_removed) {
   char p[1200];
   wchar_t w[1200];
@@ -607,6 +628,121 @@ START_TEST(path_that_is_not_utf8_is_invalid) {
 }
 END_TEST
 
+/* Every call that takes a path refuses name (a path under dir, made with
+ * pl_test_path) with InvalidArgument and a message holding reason, and
+ * leaves nothing behind. */
+static void assert_name_refused(const char *name, const char *reason) {
+  char p[1300], other[1300], sub[1400];
+  pl_writable_file *w = NULL;
+  pl_sequential_file *sq = NULL;
+  pl_file_lock *l = NULL;
+  pl_strlist names = {0};
+  uint64_t size;
+  pl_test_path(p, sizeof p, dir, name);
+  pl_test_path(other, sizeof other, dir, "other");
+  snprintf(sub, sizeof sub, "%s/inside", p);
+  write_file(other, "x");
+#define REFUSED(call)                                                                          \
+  do {                                                                                         \
+    pl_status st_ = (call);                                                                    \
+    ck_assert_msg(st_ == PL_INVALID_ARGUMENT, "%s on \"%s\" -> %s: %s", #call, name,            \
+                  pl_status_name(st_), pl_error_message());                                    \
+    ck_assert_msg(strstr(pl_error_message(), reason) != NULL, "%s", pl_error_message());      \
+    ck_assert_int_eq(pl_error_os(), ERROR_INVALID_NAME);                                       \
+  } while (0)
+  REFUSED(pl_env_new_writable(env(), p, NULL, &w));
+  REFUSED(pl_env_new_appendable(env(), p, NULL, &w));
+  REFUSED(pl_env_new_sequential(env(), p, &sq));
+  REFUSED(pl_env_file_exists(env(), p));
+  REFUSED(pl_env_file_size(env(), p, &size));
+  REFUSED(pl_env_remove_file(env(), p));
+  REFUSED(pl_env_create_dir(env(), p));
+  REFUSED(pl_env_sync_dir(env(), p));
+  REFUSED(pl_env_list_children(env(), p, &names));
+  REFUSED(pl_env_lock_file(env(), p, &l));
+  REFUSED(pl_env_rename(env(), other, p));
+  REFUSED(pl_env_rename(env(), p, other));
+  REFUSED(pl_env_new_writable(env(), sub, NULL, &w)); /* as a directory on the way */
+#undef REFUSED
+  ck_assert_ptr_null(w);
+  ck_assert_ptr_null(sq);
+  ck_assert_ptr_null(l);
+  ck_assert_pl_ok(pl_env_list_children(env(), dir, &names));
+  ck_assert_uint_eq(names.count, 1); /* only "other" */
+  pl_strlist_free(&names);
+  ck_assert_pl_ok(pl_env_remove_file(env(), other));
+}
+
+START_TEST(device_names_are_invalid_arguments) {
+  static const char *const names[] = {
+      "NUL", "nul", "con.log", "COM1.ldb", "lpt9", "Aux", "prn.tar.gz", "aux .txt", "CONIN$",
+      "conout$.log", "COM\xc2\xb9", "lpt\xc2\xb3.x"};
+  char p[1300];
+  size_t i;
+  for (i = 0; i < sizeof names / sizeof names[0]; i++) assert_name_refused(names[i], "device name");
+  /* Names that only look like them are ordinary files. */
+  write_file(pl_test_path(p, sizeof p, dir, "NULL"), "1");
+  write_file(pl_test_path(p, sizeof p, dir, "COM10"), "2");
+  write_file(pl_test_path(p, sizeof p, dir, "console.log"), "3");
+  write_file(pl_test_path(p, sizeof p, dir, "lpt"), "4");
+  write_file(pl_test_path(p, sizeof p, dir, "x.nul"), "5");
+  assert_contents(pl_test_path(p, sizeof p, dir, "x.nul"), "5");
+}
+END_TEST
+
+START_TEST(trailing_dot_or_space_is_an_invalid_argument) {
+  char p[1300];
+  assert_name_refused("x.", "dot or space");
+  assert_name_refused("x ", "dot or space");
+  assert_name_refused("MANIFEST-000001...", "dot or space");
+  assert_name_refused("dir./f", "dot or space");
+  /* "." and ".." are path syntax, not names. */
+  ck_assert_pl_ok(pl_env_create_dir(env(), pl_test_path(p, sizeof p, dir, "d")));
+  snprintf(p, sizeof p, "%s/d/../d/./f", dir);
+  write_file(p, "ok");
+  assert_contents(p, "ok");
+}
+END_TEST
+
+START_TEST(colon_in_a_name_is_an_invalid_argument) {
+  assert_name_refused("a:b", "alternate data stream");
+  assert_name_refused("000005.log:hidden", "alternate data stream");
+  assert_name_refused("x::$DATA", "alternate data stream");
+  /* The drive letter's colon is not in a name: dir itself has one (C:\...). */
+  ck_assert_ptr_nonnull(strchr(dir, ':'));
+  ck_assert_pl_ok(pl_env_file_exists(env(), dir));
+}
+END_TEST
+
+START_TEST(characters_windows_cannot_store_are_invalid_arguments) {
+  static const char *const names[] = {"a<b", "a>b", "a\"b", "a|b", "a?b", "a*", "a\x01b"};
+  size_t i;
+  for (i = 0; i < sizeof names / sizeof names[0]; i++)
+    assert_name_refused(names[i], "does not allow");
+}
+END_TEST
+
+START_TEST(names_differing_only_in_case_are_one_file) {
+  char p[1200], upper[1200], lower[1200];
+  pl_strlist names = {0};
+  pl_test_path(p, sizeof p, dir, "Data.log");
+  pl_test_path(upper, sizeof upper, dir, "DATA.LOG");
+  pl_test_path(lower, sizeof lower, dir, "data.log");
+  write_file(p, "first");
+  ck_assert_pl_ok(pl_env_file_exists(env(), upper));
+  assert_contents(lower, "first");
+  write_file(upper, "second"); /* the same file, truncated */
+  assert_contents(p, "second");
+  /* The name keeps the case it was created with. */
+  ck_assert_pl_ok(pl_env_list_children(env(), dir, &names));
+  ck_assert_uint_eq(names.count, 1);
+  ck_assert_str_eq(names.items[0], "Data.log");
+  pl_strlist_free(&names);
+  ck_assert_pl_ok(pl_env_remove_file(env(), lower));
+  ck_assert_int_eq(pl_env_file_exists(env(), p), PL_NOT_FOUND);
+}
+END_TEST
+
 START_TEST(write_refused_by_a_byte_range_lock_is_sticky) {
   char p[1200];
   pl_writable_options o;
@@ -727,6 +863,36 @@ START_TEST(lock_excludes_another_process_until_unlock) {
   ck_assert_uint_eq(wait_child(start_child("try", p)), 1); /* refused */
   ck_assert_pl_ok(pl_env_unlock_file(env(), l));
   ck_assert_uint_eq(wait_child(start_child("try", p)), 0); /* granted */
+}
+END_TEST
+
+START_TEST(refused_second_spelling_leaves_the_lock_held_against_other_processes) {
+  char p[1200], again[1300];
+  pl_file_lock *l, *l2 = NULL;
+  pl_test_path(p, sizeof p, dir, "LOCK");
+  snprintf(again, sizeof again, "%s\\.\\LOCK", dir);
+  ck_assert_pl_ok(pl_env_lock_file(env(), p, &l));
+  ck_assert_int_eq(pl_env_lock_file(env(), again, &l2), PL_IO_ERROR);
+  ck_assert_ptr_null(l2);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), "already held by this process"));
+  ck_assert_uint_eq(wait_child(start_child("try", p)), 1); /* still refused */
+  ck_assert_pl_ok(pl_env_unlock_file(env(), l));
+  ck_assert_uint_eq(wait_child(start_child("try", p)), 0);
+}
+END_TEST
+
+START_TEST(names_differing_only_in_case_are_one_lock) {
+  char p[1200], upper[1200];
+  pl_file_lock *l, *l2 = NULL;
+  pl_test_path(p, sizeof p, dir, "lock");
+  pl_test_path(upper, sizeof upper, dir, "LOCK");
+  ck_assert_pl_ok(pl_env_lock_file(env(), p, &l));
+  /* One file, so one lock: refused as this process's own, not reported as
+   * another process's. */
+  ck_assert_int_eq(pl_env_lock_file(env(), upper, &l2), PL_IO_ERROR);
+  ck_assert_ptr_null(l2);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), "already held by this process"));
+  ck_assert_pl_ok(pl_env_unlock_file(env(), l));
 }
 END_TEST
 
@@ -861,6 +1027,7 @@ int main(int argc, char **argv) {
   tcase_add_test(tc, missing_directory_sync_is_not_found);
   tcase_add_test(tc, create_dir_over_a_file_fails);
 #if defined(_WIN32)
+  tcase_add_test(win, read_only_file_refuses_writers);
   tcase_add_test(win, read_only_file_can_be_removed);
   tcase_add_test(win, rename_replaces_a_read_only_target);
   tcase_add_test(win, remove_that_fails_leaves_the_read_only_attribute);
@@ -869,6 +1036,11 @@ int main(int argc, char **argv) {
   tcase_add_test(win, missing_file_is_not_found_with_the_system_text_and_path);
   tcase_add_test(win, missing_directory_on_the_way_is_not_found);
   tcase_add_test(win, path_that_is_not_utf8_is_invalid);
+  tcase_add_test(win, device_names_are_invalid_arguments);
+  tcase_add_test(win, trailing_dot_or_space_is_an_invalid_argument);
+  tcase_add_test(win, colon_in_a_name_is_an_invalid_argument);
+  tcase_add_test(win, characters_windows_cannot_store_are_invalid_arguments);
+  tcase_add_test(win, names_differing_only_in_case_are_one_file);
   if (writes_honour_locks())
     tcase_add_test(win, write_refused_by_a_byte_range_lock_is_sticky);
   else
@@ -877,8 +1049,11 @@ int main(int argc, char **argv) {
   tcase_add_test(win, handles_are_not_inheritable);
   tcase_add_test(win, lock_excludes_another_process_until_unlock);
   tcase_add_test(win, lock_is_released_when_the_holder_exits);
+  tcase_add_test(win, refused_second_spelling_leaves_the_lock_held_against_other_processes);
+  tcase_add_test(win, names_differing_only_in_case_are_one_lock);
   tcase_add_test(win, files_larger_than_4_gib_work_when_sparse);
 #else
+  pl_test_note_skip("windows-only", "read_only_file_refuses_writers");
   pl_test_note_skip("windows-only", "read_only_file_can_be_removed");
   pl_test_note_skip("windows-only", "rename_replaces_a_read_only_target");
   pl_test_note_skip("windows-only", "remove_that_fails_leaves_the_read_only_attribute");
@@ -887,6 +1062,11 @@ int main(int argc, char **argv) {
   pl_test_note_skip("windows-only", "missing_file_is_not_found_with_the_system_text_and_path");
   pl_test_note_skip("windows-only", "missing_directory_on_the_way_is_not_found");
   pl_test_note_skip("windows-only", "path_that_is_not_utf8_is_invalid");
+  pl_test_note_skip("windows-only", "device_names_are_invalid_arguments");
+  pl_test_note_skip("windows-only", "trailing_dot_or_space_is_an_invalid_argument");
+  pl_test_note_skip("windows-only", "colon_in_a_name_is_an_invalid_argument");
+  pl_test_note_skip("windows-only", "characters_windows_cannot_store_are_invalid_arguments");
+  pl_test_note_skip("windows-only", "names_differing_only_in_case_are_one_file");
   pl_test_note_skip("windows-only", "write_refused_by_a_byte_range_lock_is_sticky");
   pl_test_note_skip("windows-only", "test_directory_is_under_the_system_temporary_directory");
   /* The POSIX counterparts of these live in cloexec_test, lock_test and
@@ -894,6 +1074,8 @@ int main(int argc, char **argv) {
   pl_test_note_skip("windows-only", "handles_are_not_inheritable");
   pl_test_note_skip("windows-only", "lock_excludes_another_process_until_unlock");
   pl_test_note_skip("windows-only", "lock_is_released_when_the_holder_exits");
+  pl_test_note_skip("windows-only", "refused_second_spelling_leaves_the_lock_held_against_other_processes");
+  pl_test_note_skip("windows-only", "names_differing_only_in_case_are_one_lock");
   pl_test_note_skip("windows-only", "files_larger_than_4_gib_work_when_sparse");
 #endif
   suite_add_tcase(s, tc);

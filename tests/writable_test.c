@@ -422,6 +422,18 @@ START_TEST(interrupted_sync_is_retried) {
 }
 END_TEST
 
+#if HAVE_FALLOCATE
+START_TEST(interrupted_allocate_is_retried) {
+  pl_writable_file *f = open_with_buffer(path, 0);
+  spy_fail(SPY_FALLOCATE, EINTR, 0, 2);
+  ck_assert_pl_ok(pl_writable_allocate(f, 0, 4096));
+  ck_assert_int_eq(spy_count_kind(SPY_FALLOCATE, "/file"), 3);
+  ck_assert_uint_eq(size_on_disk(path), 4096);
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+#endif
+
 START_TEST(directory_sync_einval_is_tolerated) {
   spy_fail(SPY_FSYNC, EINVAL, 0, 1);
   ck_assert_pl_ok(pl_env_sync_dir(pl_env_default(), dir));
@@ -644,6 +656,11 @@ int main(void) {
   PL_TEST_POSIX_ONLY(px, write_failure_is_sticky);
   PL_TEST_POSIX_ONLY(px, interrupted_and_short_writes_are_resumed);
   PL_TEST_POSIX_ONLY(px, interrupted_sync_is_retried);
+#if HAVE_FALLOCATE
+  PL_TEST_POSIX_ONLY(px, interrupted_allocate_is_retried);
+#else
+  pl_test_note_skip("no fallocate(2) here", "interrupted_allocate_is_retried");
+#endif
   PL_TEST_POSIX_ONLY(px, directory_sync_einval_is_tolerated);
   PL_TEST_POSIX_ONLY(px, directory_sync_other_errors_are_reported);
   PL_TEST_POSIX_ONLY(px, manifest_directory_sync_failure_fails_the_sync);

@@ -163,7 +163,11 @@ static void usage(FILE *out) {
           "removes it.\n"
           "\n"
           "  --seconds S    time per method (default 1)\n"
-          "  --block BYTES  block size (default 8192; a multiple of 4096 for O_DIRECT)\n");
+          "  --block BYTES  block size (default 8192; a multiple of 4096 for O_DIRECT)\n"
+          "\n"
+          "Exits 0 when at least one method ran, 1 when none could (one line on\n"
+          "stderr says why: DIR missing, not a directory, not writable, full), and\n"
+          "2 on bad usage.\n");
 }
 
 int pl_tool_probe(int argc, char **argv) {
@@ -209,6 +213,16 @@ int pl_tool_probe(int argc, char **argv) {
     return 1;
   }
   memset(pr.buf, 'p', pr.block);
+  /* Every method writes the scratch file; when that cannot be done at all
+   * (DIR is a file, read-only, full), say so once instead of printing a
+   * table of the same failure. */
+  if (fresh_file(&pr) != PL_OK) {
+    fprintf(stderr, "plinth probe: cannot write a scratch file in %s: %s\n", dir, pl_error_message());
+    pl_env_remove_file(pr.env, pr.path);
+    probe_raw_free(pr.buf);
+    free(pr.lat);
+    return 1;
+  }
   while (probe_raw_methods[nraw].name) nraw++;
   pr.count = nraw + 2;
   printf("plinth probe: %s (block %zu bytes, %.1f s per method, backend %s)\n", dir, pr.block,
@@ -235,6 +249,19 @@ int pl_tool_probe(int argc, char **argv) {
   }
   probe_raw_dir_sync(dir, dirsync, sizeof dirsync);
   pl_env_remove_file(pr.env, pr.path);
+  for (i = 0; i < nres && results[i].ops == 0; i++) {}
+  if (i == nres) {
+    const char *why = "no operations completed";
+    for (i = 0; i < nres; i++)
+      if (results[i].why[0]) {
+        why = results[i].why;
+        break;
+      }
+    fprintf(stderr, "plinth probe: no method could run in %s: %s\n", dir, why);
+    probe_raw_free(pr.buf);
+    free(pr.lat);
+    return 1;
+  }
 
   printf("\n%-26s %9s %9s %9s %9s %9s %9s\n", "method", "ops", "ops/s", "avg us", "p50 us",
          "p99 us", "max us");

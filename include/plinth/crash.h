@@ -11,18 +11,27 @@
  *   pl_crash_explore(pl_crash_recorder_trace(rec), &o, &c, &r);
  *   pl_crash_report_print(&r, stdout);
  *
- * The default model is strict POSIX: file data not covered by a completed
- * sync of that file may be lost, kept or torn at sector granularity (a
- * tear keeps a prefix of the write's sectors, or only its last sector); a
- * write that grew a file may leave the new size with zeros (or garbage) in
- * place of its data; a create, rename, unlink, mkdir or rmdir is durable
- * only once its directory has been synced (a rename once both of its
- * directories have); unsynced operations reach the disk in any order that
- * respects their dependencies (an entry needs its directory, operations on
- * the same name keep their order, a durable operation makes what it needs
- * durable).  A failed file sync follows Linux: the file's unsynced writes
- * are dropped and never reach the disk, even if a later sync of the same
- * file succeeds.  The trace format is in crash/TRACE-FORMAT.md.
+ * The default model is strict POSIX (../shared/design/CRASH-MODEL.md; each
+ * rule and its litmus test are listed in crash/README.md):
+ * - file data not covered by a completed sync of that file (or a write
+ *   that was durable on return, O_SYNC/O_DSYNC) may be lost, kept, or torn
+ *   at sector granularity: any subset of the write's sectors may reach the
+ *   disk (see max_tears for the bound); a write that grew the file may
+ *   leave the new size with zeros (or garbage) in place of its data;
+ * - a create, rename, link, unlink, mkdir or rmdir in directory D is
+ *   durable only once D has been synced after it (a rename once both of
+ *   its directories have).  Durability never travels upwards: syncing D
+ *   never makes D's own entry in its parent durable, and an entry whose
+ *   directory's entry was lost is simply unreachable after the crash;
+ * - unsynced operations reach the disk in any order that respects their
+ *   dependencies (an entry needs its directory to exist; operations on the
+ *   same name keep their order); a dependency only restricts which
+ *   combinations are possible, it never makes an operation durable;
+ * - a failed file sync follows Linux: the file's unsynced writes are
+ *   dropped and never reach the disk, even if a later sync succeeds;
+ * - a whole-file-system sync (syncfs, sync) makes everything before it
+ *   durable.
+ * The trace format is in crash/TRACE-FORMAT.md.
  */
 #ifndef PLINTH_CRASH_H
 #define PLINTH_CRASH_H
@@ -52,19 +61,39 @@ typedef enum pl_crash_op_kind {
   PL_CRASH_MKDIR = 9,    /* path */
   PL_CRASH_RMDIR = 10,   /* path */
   PL_CRASH_NOTE = 11,    /* data[len]: text from the workload, no state */
-  PL_CRASH_BASELINE = 12 /* the ops before it are the starting state */
+  PL_CRASH_BASELINE = 12, /* the ops before it are the starting state */
+  /* Trace format version 2 (system-call recording): */
+  PL_CRASH_TRUNCATE = 13, /* handle: the file's size becomes offset */
+  PL_CRASH_LINK = 14,     /* path2 becomes a new name of path's file */
+  PL_CRASH_SYMLINK = 15,  /* path: a symbolic link holding data[len] */
+  PL_CRASH_SYNC_ALL = 16, /* syncfs/sync: everything before it is durable */
+  PL_CRASH_EXCHANGE = 17, /* path and path2 swap (RENAME_EXCHANGE) */
+  PL_CRASH_ZERO = 18,     /* handle: [offset, offset+len) reads as zeros
+                             (hole punch, zero range); flag KEEP_SIZE */
+  PL_CRASH_IGNORED = 19,  /* no state: data[len] says what the recorder
+                             saw but could not record (a path outside the
+                             root, an unsupported call) */
+  PL_CRASH_KIND_MAX = 19
 } pl_crash_op_kind;
+
+/* pl_crash_op.flags */
+#define PL_CRASH_FLAG_DURABLE 1u   /* WRITE, ZERO, TRUNCATE: durable when it
+                                      returned (O_SYNC, O_DSYNC, O_DIRECT with
+                                      O_DSYNC) */
+#define PL_CRASH_FLAG_KEEP_SIZE 2u /* ZERO: the file's size does not grow */
 
 /* One recorded operation.  Paths are relative to the recording's root,
  * with '/' separators. */
 typedef struct pl_crash_op {
   int kind;          /* a pl_crash_op_kind */
   int failed;        /* non-zero: the operation returned an error */
+  unsigned flags;    /* PL_CRASH_FLAG_* */
   uint32_t handle;   /* the open file it acted on (file ops) */
   char *path;        /* NULL when the kind has none */
   char *path2;       /* rename's target, else NULL */
-  uint64_t offset;   /* WRITE: where; EXTEND: the new minimum size */
-  uint64_t len;      /* bytes in data */
+  uint64_t offset;   /* WRITE, ZERO: where; EXTEND: the new minimum size;
+                        TRUNCATE: the new size */
+  uint64_t len;      /* bytes in data (ZERO: bytes zeroed, no data) */
   unsigned char *data; /* len bytes, then a NUL (notes are C strings) */
 } pl_crash_op;
 
@@ -101,15 +130,32 @@ PL_API const char *pl_crash_op_name(int kind);
 PL_API void pl_crash_op_describe(const pl_crash_op *op, const char *file_path,
                           char *buf, size_t cap);
 
+/* Prints t, one op per line numbered from 0 ("    12  write #3 db/LOG
+ * [0,+120)"): the numbering reports use for "crash right after op N".
+ * Files are named by the path their handle was opened with; bytes of
+ * paths and notes that could drive a terminal are printed as '?'. */
+PL_API void pl_crash_trace_dump(const pl_crash_trace *t, FILE *out);
+
 /* Writes t to path in the trace format of crash/TRACE-FORMAT.md, through
  * env (not recorded). */
 PL_API pl_status pl_crash_trace_save(pl_env *env, const char *path,
                               const pl_crash_trace *t);
-/* Reads a trace file into *t (which it initializes).  A trailing record cut
- * short (the recorded program died mid-write) is ignored; any other damage
- * is PL_CORRUPTION, a different format version PL_NOT_SUPPORTED. */
+/* Reads a trace file into *t (which it initializes).  A trace is input
+ * from outside (users attach them to bug reports): every length, count,
+ * handle and path in it is checked, and a path that is absolute, has a
+ * ".." or "." segment, an empty segment or a NUL byte is refused, so
+ * nothing derived from a trace can name a file outside the directory a
+ * state is written to.  A trailing record cut short (the recorded program
+ * died mid-write) is ignored; any other damage is PL_CORRUPTION, a format
+ * version this plinth does not read PL_NOT_SUPPORTED, a file larger than
+ * PL_CRASH_TRACE_MAX_BYTES PL_INVALID_ARGUMENT. */
 PL_API pl_status pl_crash_trace_load(pl_env *env, const char *path,
                               pl_crash_trace *t);
+/* As pl_crash_trace_load, refusing files larger than max_bytes (without
+ * reading more than max_bytes + 1 of them). */
+PL_API pl_status pl_crash_trace_load_max(pl_env *env, const char *path,
+                                         uint64_t max_bytes, pl_crash_trace *t);
+#define PL_CRASH_TRACE_MAX_BYTES (1024ULL * 1024 * 1024)
 
 /* ------------------------------------------------------------------------ */
 /* Recording                                                                 */
@@ -164,6 +210,36 @@ PL_API int pl_crash_env_note(pl_env *env, const char *fmt, ...)
  * recording env must be closed first. */
 PL_API void pl_crash_recorder_free(pl_crash_recorder *rec);
 
+/* A program to record: run with PLINTH_TRACE set, so its
+ * pl_env_default() records every durable operation under dir. */
+typedef struct pl_crash_program {
+  const char *const *argv; /* the program and its arguments (NULL-ended);
+                              argv[0] is found as a shell finds it:
+                              relative to the current directory if it has a
+                              '/', else in PATH */
+  const char *dir;         /* the program's working directory and the
+                              recording's root (created if missing) */
+  const char *trace_path;  /* where the trace goes (relative: to the
+                              current directory) */
+  uint64_t timeout_ms;     /* killed after this long; 0: no limit */
+} pl_crash_program;
+
+/* How the program ended. */
+typedef struct pl_crash_program_status {
+  int exited;        /* 1: exited with `code`; 0: killed (`signal`) */
+  int code;
+  int signal;
+  int timed_out;
+  char how[64];      /* "exit 3", "killed by SIGABRT", "timed out after
+                        ..." */
+} pl_crash_program_status;
+
+/* Runs p->argv and waits for it.  Returns PL_OK once it ran, whatever its
+ * status (in *st); PL_NOT_FOUND if the program does not exist, PL_IO_ERROR
+ * if it cannot be started.  The environment gets PLINTH_TRACE (the trace
+ * path, absolute), PLINTH_TRACE_ROOT and PLINTH_CRASH_DIR (dir). */
+PL_API pl_status pl_crash_record_program(const pl_crash_program *p, pl_crash_program_status *st);
+
 /* Called by pl_env_default() on its first call: if the environment variable
  * PLINTH_TRACE names a file, returns a process-wide recorder env over
  * platform writing to it (root: $PLINTH_TRACE_ROOT, or "" for relative
@@ -205,10 +281,21 @@ typedef struct pl_crash_options {
   uint64_t samples;         /* beyond it, this many random states (plus
                                all-lost and all-kept); default 256 */
   uint64_t seed;            /* for the sampling; default 1 */
-  int max_tears;            /* sector-prefix tears tried per write; 3 */
+  int max_tears;            /* torn variants tried per write, each a subset
+                               of its sectors: all 2^n - 2 proper subsets
+                               of an n-sector write while that is at most
+                               max_tears (default 256: every write of up
+                               to 8 sectors), else max_tears of them:
+                               prefixes, suffixes, single holes, single
+                               sectors, alternating sectors, then seeded
+                               random subsets.  0: no tears */
   int shrink;               /* shrink each failure; default 1 */
   size_t max_failures;      /* stop after this many failures; 0 = all;
                                default 10 */
+  uint64_t checker_timeout_ms; /* a command checker still running after
+                               this long is killed and the exploration
+                               stops with an error naming the state;
+                               default 60000; 0: no limit */
   const char *work_dir;     /* where states are written; NULL: a fresh
                                directory under the env's test directory */
   pl_env *env;              /* env used to write states; NULL: platform */
@@ -224,8 +311,12 @@ PL_API void pl_crash_options_init(pl_crash_options *o);
  * returns 0 if the state is consistent, non-zero (with a message in msg)
  * if not.  If command is non-NULL it is used instead of check: it is run
  * through the shell as `command DIR NOTESFILE` (NOTESFILE holds one note per
- * line) and exit status 0 means consistent; its output is kept, and the
- * last line it printed becomes the failure's message. */
+ * line); exit status 0 means consistent, 1 to 125 inconsistent (its output
+ * is kept, and the last line it printed becomes the failure's message).
+ * A command that cannot be run, is not found (the shell's 126 and 127),
+ * is killed by a signal or runs longer than checker_timeout_ms is not a
+ * verdict: the exploration stops with PL_IO_ERROR, and the message says
+ * why and names the state. */
 typedef struct pl_crash_checker {
   int (*check)(void *arg, const char *dir, const char *const *notes,
                size_t nnotes, char *msg, size_t cap);
@@ -239,7 +330,8 @@ typedef struct pl_crash_failure {
                          crash came right after op point-1 and the notes
                          that follow it) */
   char *id;           /* replays this state exactly (pl_crash_replay) */
-  char *lost;         /* the ops lost or torn, one per line */
+  char *lost;         /* the ops lost or torn, one per line, then the
+                         writes failed syncs dropped before the point */
   char *message;      /* the checker's message */
   char *shrunk_id;    /* the smallest failing state found from it */
   char *shrunk_lost;
@@ -263,13 +355,18 @@ typedef struct pl_crash_report {
 /* Explores every crash point of t under o and checks each distinct state
  * with c, filling *r (free with pl_crash_report_free).  Returns PL_OK when
  * the exploration ran, whatever the verdicts; an error if a state could not
- * be written or the checker could not be run. */
+ * be written or the checker could not give a verdict (see
+ * pl_crash_checker); *r then holds what was found before it. */
 PL_API pl_status pl_crash_explore(const pl_crash_trace *t, const pl_crash_options *o,
                            const pl_crash_checker *c, pl_crash_report *r);
 
 /* Writes the state named by id (from a report) into dir, which must not
- * exist or be empty; the options must be those of the exploration.
- * InvalidArgument for a malformed id or one that does not fit t. */
+ * exist or be empty (InvalidArgument if it holds anything).  An id carries
+ * a fingerprint of the options that shape states (model, sector size,
+ * max_tears, garbage tails, atomic renames): InvalidArgument if o differs
+ * from the exploration's in one of them, for a malformed id (longer than
+ * PL_CRASH_STATE_ID_MAX bytes included), or for one that does not fit t. */
+#define PL_CRASH_STATE_ID_MAX (1024 * 1024)
 PL_API pl_status pl_crash_replay(const pl_crash_trace *t, const pl_crash_options *o,
                           const char *id, const char *dir);
 
@@ -284,6 +381,8 @@ PL_API pl_status pl_crash_count_states(const pl_crash_trace *t,
 
 /* Prints the summary table and the failures. */
 PL_API void pl_crash_report_print(const pl_crash_report *r, FILE *out);
+/* Prints the report as one JSON object (schema in crash/README.md). */
+PL_API void pl_crash_report_print_json(const pl_crash_report *r, FILE *out);
 /* Frees what the report holds. */
 PL_API void pl_crash_report_free(pl_crash_report *r);
 

@@ -68,9 +68,22 @@ typedef struct pl_writable_options {
    * already existed down to the file's own, so the new directories and the
    * file's entry are durable once that sync returns. */
   int create_parents;
+  /* Non-zero: new_writable fails (IOError, EEXIST) if path exists, and a
+   * symbolic link at path is never followed (O_CREAT|O_EXCL; CREATE_NEW
+   * on Windows). */
+  int exclusive;
+  /* The env through which the file makes the directory operations its
+   * contract promises: the manifest rule's directory sync, and with
+   * create_parents the directories it creates and syncs.  Wrappers set it
+   * to themselves (pl_env_wrapper_options does), so those operations pass
+   * through every wrapper above the file's env like any other call: a
+   * recording or fault-injecting env sees exactly what reaches the disk.
+   * NULL: the env that opens the file. */
+  pl_env *dir_env;
 } pl_writable_options;
 
-/* Fills *o with the defaults: 64 KiB buffer, no sync on close, no parents. */
+/* Fills *o with the defaults: 64 KiB buffer, no sync on close, no parents,
+ * not exclusive, no dir_env. */
 PL_API void pl_writable_options_init(pl_writable_options *o);
 
 typedef struct pl_writable_stats {
@@ -252,15 +265,18 @@ struct pl_env {
    * after the directories involved are synced. */
   pl_status (*rename)(pl_env *env, const char *from, const char *to);
   /* Locks path (creating it if needed) against other processes and against
-   * this process: a second lock of the same path fails with PL_IO_ERROR
-   * while the first is held.  The lock ends at unlock_file or when the
-   * process exits. */
+   * this process: a second lock of the same file fails with PL_IO_ERROR
+   * while the first is held, whatever name it is reached by (another
+   * spelling of the path, a symbolic or hard link, on Windows another
+   * case), and the refused attempt leaves the first lock as it was.  The
+   * lock ends at unlock_file or when the process exits. */
   pl_status (*lock_file)(pl_env *env, const char *path, pl_file_lock **out);
   /* Releases and frees a lock from lock_file. */
   pl_status (*unlock_file)(pl_env *env, pl_file_lock *lock);
   /* Makes the entries of directory path (creates, renames, removals in it)
    * durable.  On file systems that cannot sync directories (the OS answers
-   * EINVAL) this returns PL_OK: there is nothing more the env can do. */
+   * EINVAL) this returns PL_OK: there is nothing more the env can do.
+   * PL_NOT_FOUND if path does not exist or is not a directory. */
   pl_status (*sync_dir)(pl_env *env, const char *path);
   /* Runs fn(arg) on the env's background thread, after the work scheduled
    * before it (one thread, FIFO, started on first use).  Safe for concurrent

@@ -32,6 +32,14 @@ typedef struct pl_env_wrapper {
  * pointer.  Locks made through w are target's locks. */
 PL_API void pl_env_wrapper_init(pl_env_wrapper *w, pl_env *target, const char *name);
 
+/* The options a wrapper env passes on when it opens a file through its
+ * target: opt (NULL: the defaults) with dir_env set to self unless a
+ * wrapper above already set it, so the file's own directory syncs reach
+ * the outermost wrapper.  Returns copy, filled. */
+PL_API const pl_writable_options *pl_env_wrapper_options(pl_env *self,
+                                                         const pl_writable_options *opt,
+                                                         pl_writable_options *copy);
+
 /* A writable file that forwards every method to another one.  A wrapper
  * copies pl_writable_wrapper_methods, overrides what it needs, and embeds
  * pl_writable_wrapper first in its own struct. */

@@ -23,6 +23,9 @@ pl_status pl__port_open(const char *path, int flags, pl__os_file *out) {
   else oflags |= O_RDONLY;
   if (flags & PL__OPEN_CREATE) oflags |= O_CREAT;
   if (flags & PL__OPEN_TRUNCATE) oflags |= O_TRUNC;
+  /* O_EXCL with O_CREAT fails on an existing name, a symbolic link
+   * included (it is not followed). */
+  if (flags & PL__OPEN_EXCLUSIVE) oflags |= O_EXCL;
 #ifdef O_DIRECTORY
   if (flags & PL__OPEN_DIRECTORY) oflags |= O_DIRECTORY;
 #endif
@@ -195,13 +198,22 @@ pl_status pl__port_allocate(pl__os_file f, uint64_t offset, uint64_t len,
 #if HAVE_FALLOCATE
   /* fallocate(2), not posix_fallocate: where the file system cannot
    * reserve space, glibc's posix_fallocate falls back to writing every
-   * block, which costs as much as the writes it was meant to prepare. */
-  if (fallocate((int)f, 0, (off_t)offset, (off_t)len) == 0) return PL_OK;
+   * block, which costs as much as the writes it was meant to prepare.
+   * A signal can interrupt a large reservation (EINTR); it is retried, as
+   * every other interrupted call here is. */
+  int r;
+  do {
+    r = fallocate((int)f, 0, (off_t)offset, (off_t)len);
+  } while (r != 0 && errno == EINTR);
+  if (r == 0) return PL_OK;
   if (errno == EOPNOTSUPP || errno == ENOSYS)
     return pl_error_set(PL_NOT_SUPPORTED, errno, "%s: preallocation not supported", path);
   return pl__port_error(errno, path);
 #elif HAVE_POSIX_FALLOCATE
-  int r = posix_fallocate((int)f, (off_t)offset, (off_t)len);
+  int r;
+  do {
+    r = posix_fallocate((int)f, (off_t)offset, (off_t)len);
+  } while (r == EINTR);
   if (r == 0) return PL_OK;
   if (r == EOPNOTSUPP || r == EINVAL || r == ENOSYS)
     return pl_error_set(PL_NOT_SUPPORTED, r, "%s: preallocation not supported", path);
@@ -248,3 +260,12 @@ static pl_status set_lock(pl__os_file f, short type, const char *path) {
 
 pl_status pl__port_lock(pl__os_file f, const char *path) { return set_lock(f, F_WRLCK, path); }
 pl_status pl__port_unlock(pl__os_file f, const char *path) { return set_lock(f, F_UNLCK, path); }
+
+pl_status pl__port_file_id(pl__os_file f, pl__file_id *out, const char *path) {
+  struct stat st;
+  if (fstat((int)f, &st) != 0) return pl__port_error(errno, path);
+  out->volume = (uint64_t)st.st_dev;
+  out->index[0] = (uint64_t)st.st_ino;
+  out->index[1] = 0;
+  return PL_OK;
+}

@@ -18,6 +18,15 @@ pl_status pl__port_file_size(const char *path, uint64_t *size) {
   return PL_OK;
 }
 
+int pl__port_path_id(const char *path, pl__file_id *out) {
+  struct stat st;
+  if (stat(path, &st) != 0) return 0;
+  out->volume = (uint64_t)st.st_dev;
+  out->index[0] = (uint64_t)st.st_ino;
+  out->index[1] = 0;
+  return 1;
+}
+
 pl_status pl__port_exists(const char *path) {
   if (access(path, F_OK) == 0) return PL_OK;
   return pl__port_error(errno, path);
@@ -82,10 +91,11 @@ pl_status pl__port_remove_dir(const char *path) {
 }
 
 pl_status pl__port_rename(const char *from, const char *to) {
-  if (rename(from, to) != 0) {
-    int e = errno;
-    return pl_error_set(e == ENOENT ? PL_NOT_FOUND : PL_IO_ERROR, e,
-                        "%s -> %s: %s", from, to, strerror(e));
-  }
+  if (rename(from, to) != 0) return pl__port_error_pair(errno, from, to);
+  return PL_OK;
+}
+
+pl_status pl__port_symlink(const char *target, const char *path) {
+  if (symlink(target, path) != 0) return pl__port_error(errno, path);
   return PL_OK;
 }

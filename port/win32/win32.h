@@ -23,6 +23,10 @@ char *pl__win32_narrow(const wchar_t *w);
  * trailing newline and period. */
 void pl__win32_error_text(DWORD err, char *buf, size_t cap);
 
+/* Fills *out with the identity of the file h is open on; FALSE with
+ * GetLastError() set if the system cannot tell. */
+BOOL pl__win32_file_id(HANDLE h, pl__file_id *out);
+
 /* The HANDLE behind a pl__os_file. */
 static inline HANDLE pl__win32_handle(pl__os_file f) { return (HANDLE)f; }
 

@@ -35,22 +35,30 @@ void pl__win32_error_text(DWORD err, char *buf, size_t cap) {
   free(utf8);
 }
 
-pl_status pl__port_error(int os_error, const char *path) {
-  char text[512];
-  pl_status code = PL_IO_ERROR;
-  pl__win32_error_text((DWORD)os_error, text, sizeof text);
+/* The Windows counterparts of ENOENT and ENOTDIR (a missing file, a missing
+ * directory on the way, a directory name that is a file) are NotFound;
+ * everything else is IOError. */
+static pl_status status_of(int os_error) {
   switch ((DWORD)os_error) {
-    /* The Windows counterparts of ENOENT and ENOTDIR: a missing file, a
-     * missing directory on the way, a directory name that is a file. */
     case ERROR_FILE_NOT_FOUND:
     case ERROR_PATH_NOT_FOUND:
     case ERROR_DIRECTORY:
     case ERROR_INVALID_DRIVE:
     case ERROR_BAD_NETPATH:
-      code = PL_NOT_FOUND;
-      break;
+      return PL_NOT_FOUND;
     default:
-      break;
+      return PL_IO_ERROR;
   }
-  return pl_error_set(code, os_error, "%s: %s", path, text);
+}
+
+pl_status pl__port_error(int os_error, const char *path) {
+  char text[512];
+  pl__win32_error_text((DWORD)os_error, text, sizeof text);
+  return pl_error_set(status_of(os_error), os_error, "%s: %s", path, text);
+}
+
+pl_status pl__port_error_pair(int os_error, const char *from, const char *to) {
+  char text[512];
+  pl__win32_error_text((DWORD)os_error, text, sizeof text);
+  return pl_error_set(status_of(os_error), os_error, "%s -> %s: %s", from, to, text);
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "port/win32/win32.h"
 
@@ -22,7 +23,9 @@ pl_status pl__port_open(const char *path, int flags, pl__os_file *out) {
   if (flags & PL__OPEN_READ) access |= GENERIC_READ;
   if (flags & PL__OPEN_WRITE) access |= GENERIC_WRITE;
   if (access == 0) access = GENERIC_READ;
-  if ((flags & PL__OPEN_CREATE) && (flags & PL__OPEN_TRUNCATE)) disposition = CREATE_ALWAYS;
+  /* CREATE_NEW fails on any existing name, a reparse point included. */
+  if ((flags & PL__OPEN_CREATE) && (flags & PL__OPEN_EXCLUSIVE)) disposition = CREATE_NEW;
+  else if ((flags & PL__OPEN_CREATE) && (flags & PL__OPEN_TRUNCATE)) disposition = CREATE_ALWAYS;
   else if (flags & PL__OPEN_CREATE) disposition = OPEN_ALWAYS;
   else if (flags & PL__OPEN_TRUNCATE) disposition = TRUNCATE_EXISTING;
   else disposition = OPEN_EXISTING;
@@ -181,6 +184,15 @@ pl_status pl__port_sync(pl__os_file f, const char *path) {
   return PL_OK;
 }
 
+/* Backup semantics open files as well as directories; a directory sync of
+ * a file must fail as on POSIX (ENOTDIR, NotFound), not flush the file. */
+static pl_status require_directory(HANDLE h, const char *dir) {
+  BY_HANDLE_FILE_INFORMATION info;
+  if (!GetFileInformationByHandle(h, &info)) return last_error(dir);
+  if (!(info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) return pl__port_error(ERROR_DIRECTORY, dir);
+  return PL_OK;
+}
+
 pl_status pl__port_sync_dir(const char *dir) {
   /* Windows documents no directory fsync.  NTFS journals name operations
    * and accepts FlushFileBuffers on a directory handle opened for writing
@@ -206,11 +218,17 @@ pl_status pl__port_sync_dir(const char *dir) {
     e = GetLastError();
     free(w);
     if (h == INVALID_HANDLE_VALUE) return pl__port_error((int)e, dir);
+    s = require_directory(h, dir);
     CloseHandle(h);
-    return PL_OK;
+    return s;
   }
   free(w);
   if (h == INVALID_HANDLE_VALUE) return pl__port_error((int)e, dir);
+  s = require_directory(h, dir);
+  if (s != PL_OK) {
+    CloseHandle(h);
+    return s;
+  }
   if (!FlushFileBuffers(h)) {
     e = GetLastError();
     if (e != ERROR_ACCESS_DENIED && e != ERROR_INVALID_FUNCTION) {
@@ -310,5 +328,28 @@ pl_status pl__port_unlock(pl__os_file f, const char *path) {
   OVERLAPPED ov;
   ZeroMemory(&ov, sizeof ov);
   if (!UnlockFileEx(pl__win32_handle(f), 0, MAXDWORD, MAXDWORD, &ov)) return last_error(path);
+  return PL_OK;
+}
+
+BOOL pl__win32_file_id(HANDLE h, pl__file_id *out) {
+  FILE_ID_INFO id;
+  BY_HANDLE_FILE_INFORMATION info;
+  ZeroMemory(out, sizeof *out);
+  /* FILE_ID_INFO's 128-bit ID is unique on ReFS, where the 64-bit file
+   * index may not be; systems before Windows 8 and some file systems have
+   * only the index.  Either is stable for as long as a handle is open. */
+  if (GetFileInformationByHandleEx(h, FileIdInfo, &id, sizeof id)) {
+    out->volume = id.VolumeSerialNumber;
+    memcpy(out->index, id.FileId.Identifier, sizeof out->index);
+    return TRUE;
+  }
+  if (!GetFileInformationByHandle(h, &info)) return FALSE;
+  out->volume = info.dwVolumeSerialNumber;
+  out->index[0] = ((uint64_t)info.nFileIndexHigh << 32) | info.nFileIndexLow;
+  return TRUE;
+}
+
+pl_status pl__port_file_id(pl__os_file f, pl__file_id *out, const char *path) {
+  if (!pl__win32_file_id(pl__win32_handle(f), out)) return last_error(path);
   return PL_OK;
 }

@@ -30,6 +30,23 @@ static DWORD attributes(const wchar_t *w, DWORD *err) {
   return a;
 }
 
+int pl__port_path_id(const char *path, pl__file_id *out) {
+  wchar_t *w;
+  HANDLE h;
+  BOOL found;
+  if (pl__win32_path(path, L"", &w) != PL_OK) return 0;
+  /* Attribute access only, shared with everyone, backup semantics so a
+   * directory opens too: a look that no other handle's share mode or byte
+   * range lock can refuse. */
+  h = CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                  NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+  free(w);
+  if (h == INVALID_HANDLE_VALUE) return 0;
+  found = pl__win32_file_id(h, out);
+  CloseHandle(h);
+  return found ? 1 : 0;
+}
+
 pl_status pl__port_exists(const char *path) {
   wchar_t *w;
   DWORD e = 0, a;
@@ -169,7 +186,6 @@ pl_status pl__port_rename(const char *from, const char *to) {
   wchar_t *wf, *wt;
   DWORD e = 0, a = 0;
   BOOL ok;
-  char text[512];
   pl_status s = pl__win32_path(from, L"", &wf);
   if (s != PL_OK) return s;
   s = pl__win32_path(to, L"", &wt);
@@ -193,7 +209,13 @@ pl_status pl__port_rename(const char *from, const char *to) {
   free(wf);
   free(wt);
   if (ok) return PL_OK;
-  pl__win32_error_text(e, text, sizeof text);
-  return pl_error_set(e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND ? PL_NOT_FOUND : PL_IO_ERROR,
-                      (int)e, "%s -> %s: %s", from, to, text);
+  return pl__port_error_pair((int)e, from, to);
+}
+
+pl_status pl__port_symlink(const char *target, const char *path) {
+  /* Creating symbolic links needs a privilege (or developer mode) that a
+   * plain process does not have; the crash harness is the only caller and
+   * traces with symbolic links come from Linux programs. */
+  (void)target;
+  return pl_error_set(PL_NOT_SUPPORTED, 0, "%s: symbolic links are not supported on Windows", path);
 }

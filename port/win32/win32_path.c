@@ -36,6 +36,77 @@ static wchar_t *widen(const char *s) {
   return out;
 }
 
+static int is_sep(char c) { return c == '/' || c == '\\'; }
+
+static int ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
+
+/* Whether s[0..n) spells word, ignoring ASCII case. */
+static int same_word(const char *s, size_t n, const char *word) {
+  size_t i;
+  if (strlen(word) != n) return 0;
+  for (i = 0; i < n; i++)
+    if (ascii_lower((unsigned char)s[i]) != ascii_lower((unsigned char)word[i])) return 0;
+  return 1;
+}
+
+/* Whether the component s[0..n) is one of Win32's device names, which open
+ * the device instead of a file in any directory, in any case and with any
+ * extension ("nul", "con.log", "COM1.ldb").  The name is what precedes the
+ * first dot, trailing spaces ignored ("aux .txt" is AUX).  COM and LPT take
+ * a digit 1-9 or a superscript 1, 2, 3 (U+00B9, U+00B2, U+00B3); COM0 and
+ * LPT0 are ordinary names. */
+static int is_device_name(const char *s, size_t n) {
+  const char *dot = memchr(s, '.', n);
+  if (dot != NULL) n = (size_t)(dot - s);
+  while (n > 0 && s[n - 1] == ' ') n--;
+  if (same_word(s, n, "CON") || same_word(s, n, "PRN") || same_word(s, n, "AUX") ||
+      same_word(s, n, "NUL") || same_word(s, n, "CONIN$") || same_word(s, n, "CONOUT$"))
+    return 1;
+  if (n < 4 || !(same_word(s, 3, "COM") || same_word(s, 3, "LPT"))) return 0;
+  if (n == 4) return s[3] >= '1' && s[3] <= '9';
+  return n == 5 && (unsigned char)s[3] == 0xC2 &&
+         ((unsigned char)s[4] == 0xB9 || (unsigned char)s[4] == 0xB2 || (unsigned char)s[4] == 0xB3);
+}
+
+/* Why Windows would not keep the component s[0..n) as given, or NULL. */
+static const char *name_problem(const char *s, size_t n) {
+  size_t i;
+  if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) return NULL;
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == ':') return "holds ':', which would name an alternate data stream on Windows";
+    if (c < 0x20 || strchr("<>\"|?*", c) != NULL)
+      return "holds a character Windows does not allow in names (< > \" | ? * or a control character)";
+  }
+  if (n > 0 && (s[n - 1] == '.' || s[n - 1] == ' '))
+    return "ends in a dot or space, which Windows would drop";
+  if (is_device_name(s, n))
+    return "is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9, CONIN$, CONOUT$, with any extension)";
+  return NULL;
+}
+
+/* Refuses, with InvalidArgument, a path with a component that Windows
+ * would silently change (a trailing dot or space is dropped: "x." opens
+ * "x"), treat as a device ("NUL", "con.log") or as a stream ("a:b"), or
+ * cannot hold.  Every component is checked, not only the last, except the
+ * "\\?\" or "\\.\" prefix and a drive letter's colon.  The UTF-8 path is
+ * checked (it is valid UTF-8 by now): every character tested is ASCII but
+ * the superscript digits, and its components are the UTF-16 ones. */
+static pl_status check_names(const char *path) {
+  const char *p = path, *end;
+  if (is_sep(p[0]) && is_sep(p[1]) && (p[2] == '?' || p[2] == '.') && is_sep(p[3])) p += 4;
+  if (((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) && p[1] == ':') p += 2;
+  for (; *p; p = *end ? end + 1 : end) {
+    const char *why;
+    for (end = p; *end && !is_sep(*end); end++) {}
+    why = name_problem(p, (size_t)(end - p));
+    if (why != NULL)
+      return pl_error_set(PL_INVALID_ARGUMENT, ERROR_INVALID_NAME, "%s: \"%.*s\" %s", path,
+                          (int)(end - p), p, why);
+  }
+  return PL_OK;
+}
+
 static int has_prefix(const wchar_t *s, const wchar_t *prefix) {
   return wcsncmp(s, prefix, wcslen(prefix)) == 0;
 }
@@ -52,6 +123,10 @@ pl_status pl__win32_path(const char *path, const wchar_t *suffix, wchar_t **out)
       return pl_error_set(PL_INVALID_ARGUMENT, ERROR_NO_UNICODE_TRANSLATION,
                           "%s: path is not valid UTF-8", path);
     return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
+  }
+  if (check_names(path) != PL_OK) {
+    free(w);
+    return PL_INVALID_ARGUMENT;
   }
   if (has_prefix(w, L"\\\\?\\") || has_prefix(w, L"\\\\.\\") || w[0] == L'\0') {
     /* Already in the device form (the caller chose it), or empty (the
