@@ -23,8 +23,12 @@ pl_status pl__rados_error(int r, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(ctx, sizeof ctx, fmt, ap);
   va_end(ap);
+  /* As the platform env maps errno: a missing file, or a component that
+   * is not a directory (sync_dir of a file, a file used as a directory),
+   * is NotFound. */
   switch (e) {
-    case ENOENT: code = PL_NOT_FOUND; break;
+    case ENOENT:
+    case ENOTDIR: code = PL_NOT_FOUND; break;
     case EOPNOTSUPP: code = PL_NOT_SUPPORTED; break;
     default: code = PL_IO_ERROR; break;
   }

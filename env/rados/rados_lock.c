@@ -77,7 +77,9 @@ pl_status pl__rados_lock_acquire(pl__rados_env *e, const char *path, pl_file_loc
     if (strcmp(h->oid, l->oid) == 0) break;
   if (h != NULL) {
     pl__mutex_unlock(&e->mu);
-    s = pl_error_set(PL_IO_ERROR, EBUSY, "%s: lock already held by this process", l->path);
+    /* The name as the caller spelled it (any spelling of one file is one
+     * lock: the table compares canonical paths). */
+    s = pl_error_set(PL_IO_ERROR, EBUSY, "%s: lock already held by this process", path);
     goto fail;
   }
   r = rados_lock_exclusive(e->io, l->oid, LOCK_NAME, l->cookie, "plinth lock_file", &tv, 0);
