@@ -103,6 +103,97 @@ START_TEST(files_span_objects_of_the_stripe_size) {
 }
 END_TEST
 
+/* 3 MiB over 1 MiB objects, read 4 KiB at a time in order (as a compaction
+ * reads a table): the file reads ahead (64 KiB doubling to 1 MiB), so it
+ * takes a handful of RADOS reads, not 768, and every byte is right. */
+START_TEST(reads_in_order_are_read_ahead) {
+  enum { SIZE = 3 << 20, STEP = 4096 };
+  char *data = malloc(SIZE), buf[STEP];
+  pl_rados_options o;
+  pl_rados_stats a, b;
+  pl_env *e;
+  pl_random_file *r;
+  pl_sequential_file *q;
+  const char *res;
+  size_t got, off;
+  ck_assert_ptr_nonnull(data);
+  rt_options(&o);
+  o.stripe_size = 1 << 20;
+  e = rt_open(&o);
+  fill(data, SIZE, 7);
+  ck_assert_pl_ok(pl_file_write_all(e, path, data, SIZE, 1));
+  ck_assert_pl_ok(pl_env_new_random(e, path, &r));
+  pl_rados_env_stats(e, &a);
+  for (off = 0; off < SIZE; off += STEP) {
+    ck_assert_pl_ok(pl_random_read_at(r, off, STEP, buf, &res, &got));
+    ck_assert_uint_eq(got, STEP);
+    ck_assert_msg(memcmp(res, data + off, STEP) == 0, "bytes at %zu differ", off);
+  }
+  ck_assert_pl_ok(pl_random_read_at(r, SIZE - 10, 100, buf, &res, &got));
+  ck_assert_uint_eq(got, 10);
+  pl_rados_env_stats(e, &b);
+  printf("3 MiB read in 4 KiB pieces in order: %llu RADOS reads\n", (unsigned long long)(b.reads - a.reads));
+  ck_assert_uint_le(b.reads - a.reads, 16);
+  pl_random_close(r);
+  /* The sequential file the same way (LevelDB's log reader). */
+  ck_assert_pl_ok(pl_env_new_sequential(e, path, &q));
+  pl_rados_env_stats(e, &a);
+  for (off = 0;; off += got) {
+    ck_assert_pl_ok(pl_sequential_read(q, buf, STEP, &got));
+    if (got == 0) break;
+    ck_assert_msg(memcmp(buf, data + off, got) == 0, "bytes at %zu differ", off);
+  }
+  ck_assert_uint_eq(off, SIZE);
+  pl_rados_env_stats(e, &b);
+  ck_assert_uint_le(b.reads - a.reads, 16);
+  pl_sequential_close(q);
+  free(data);
+  pl_rados_env_close(e);
+}
+END_TEST
+
+/* Reads out of order (a Get) fetch exactly what they ask for, one RADOS
+ * read each, and leave a window being read in order alone. */
+START_TEST(reads_out_of_order_fetch_only_what_they_ask) {
+  enum { SIZE = 1 << 20, STEP = 4096 };
+  char *data = malloc(SIZE), buf[STEP];
+  pl_rados_stats a, b;
+  pl_env *e = pl_test_env();
+  pl_random_file *r;
+  const char *res;
+  size_t got, i, off;
+  ck_assert_ptr_nonnull(data);
+  fill(data, SIZE, 8);
+  ck_assert_pl_ok(pl_file_write_all(e, path, data, SIZE, 1));
+  ck_assert_pl_ok(pl_env_new_random(e, path, &r));
+  pl_rados_env_stats(e, &a);
+  for (i = 1; i <= 50; i++) {
+    off = (i * 7919 * STEP) % (SIZE - STEP) + i;
+    ck_assert_pl_ok(pl_random_read_at(r, off, STEP - 1, buf, &res, &got));
+    ck_assert_uint_eq(got, STEP - 1);
+    ck_assert_msg(memcmp(res, data + off, got) == 0, "bytes at %zu differ", off);
+  }
+  pl_rados_env_stats(e, &b);
+  ck_assert_uint_eq(b.reads - a.reads, 50);
+  ck_assert_uint_eq(b.read_bytes - a.read_bytes, 50 * (STEP - 1));
+  /* In order from 0, with Gets in between: the window survives them. */
+  pl_rados_env_stats(e, &a);
+  for (off = 0; off < SIZE; off += STEP) {
+    ck_assert_pl_ok(pl_random_read_at(r, off, STEP, buf, &res, &got));
+    ck_assert_msg(got == STEP && memcmp(res, data + off, STEP) == 0, "bytes at %zu differ", off);
+    if (off % (16 * STEP) == 0) {
+      size_t other = SIZE - STEP - off / 2;
+      ck_assert_pl_ok(pl_random_read_at(r, other, 100, buf, &res, &got));
+      ck_assert_msg(got == 100 && memcmp(res, data + other, 100) == 0, "bytes at %zu differ", other);
+    }
+  }
+  pl_rados_env_stats(e, &b);
+  ck_assert_uint_le(b.reads - a.reads, 16 + 10);
+  pl_random_close(r);
+  free(data);
+}
+END_TEST
+
 START_TEST(a_file_ending_on_an_object_boundary_has_no_empty_object) {
   static char data[8192];
   pl_env *e = small_stripes();
@@ -578,6 +669,8 @@ int main(int argc, char **argv) {
   tc = tcase_create("rados");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, files_span_objects_of_the_stripe_size);
+  tcase_add_test(tc, reads_in_order_are_read_ahead);
+  tcase_add_test(tc, reads_out_of_order_fetch_only_what_they_ask);
   tcase_add_test(tc, a_file_ending_on_an_object_boundary_has_no_empty_object);
   tcase_add_test(tc, large_files_span_default_objects);
   tcase_add_test(tc, write_at_beyond_the_end_fills_the_gap_with_zeros);

@@ -113,6 +113,7 @@ static pl_status read_entry(pl__rados_env *e, const char *canon, int *kind, char
   klen = strlen(name);
   op = rados_create_read_op();
   rados_read_op_omap_get_vals_by_keys2(op, &name, 1, &klen, &it, &prval);
+  PL__RADOS_COUNT(e, meta_ops, 1);
   r = rados_read_op_operate(op, e->io, poid, 0);
   if (r == 0 && prval < 0) r = prval;
   if (r < 0) {
@@ -166,6 +167,7 @@ static pl_status set_entry(pl__rados_env *e, const char *canon, const char *valu
   op = rados_create_write_op();
   rados_write_op_assert_exists(op);
   rados_write_op_omap_set2(op, &name, &value, &klen, &vlen, 1);
+  PL__RADOS_COUNT(e, meta_ops, 1);
   r = rados_write_op_operate(op, e->io, poid, NULL, 0);
   rados_release_write_op(op);
   free(poid);
@@ -185,6 +187,7 @@ static pl_status remove_entry(pl__rados_env *e, const char *canon, const char *v
   op = rados_create_write_op();
   rados_write_op_omap_cmp2(op, name, LIBRADOS_CMPXATTR_OP_EQ, value, klen, vlen, &cmp);
   rados_write_op_omap_rm_keys2(op, &name, &klen, 1);
+  PL__RADOS_COUNT(e, meta_ops, 1);
   r = rados_write_op_operate(op, e->io, poid, NULL, 0);
   rados_release_write_op(op);
   free(poid);
@@ -224,6 +227,7 @@ static pl_status object_size(pl__rados_env *e, const char *id, uint64_t index, c
   time_t mt;
   int r;
   pl__rados_data_oid(oid, sizeof oid, id, index);
+  PL__RADOS_COUNT(e, meta_ops, 1);
   r = rados_stat(e->io, oid, &n, &mt);
   if (r == -ENOENT) {
     *size = -1;
@@ -277,6 +281,7 @@ pl_status pl__rados_remove_data(pl__rados_env *e, const char *id, const char *pa
   for (i = count; i > from; i--) {
     int r;
     pl__rados_data_oid(oid, sizeof oid, id, i - 1);
+    PL__RADOS_COUNT(e, meta_ops, 1);
     r = rados_remove(e->io, oid);
     if (r < 0 && r != -ENOENT) return pl__rados_error(r, "%s (removing object %s)", path, oid);
   }
@@ -342,6 +347,7 @@ static pl_status list(pl__rados_env *e, const char *c, pl_strlist *out) {
     int prval = 0, r;
     more = 0;
     rados_read_op_omap_get_keys2(op, after ? after : "", 1000, &it, &more, &prval);
+    PL__RADOS_COUNT(e, meta_ops, 1);
     r = rados_read_op_operate(op, e->io, oid, 0);
     if (r == 0 && prval < 0) r = prval;
     if (r < 0) {
@@ -429,6 +435,7 @@ static pl_status create_dir(pl__rados_env *e, const char *c) {
    * name without its object. */
   op = rados_create_write_op();
   rados_write_op_create(op, LIBRADOS_CREATE_IDEMPOTENT, NULL);
+  PL__RADOS_COUNT(e, meta_ops, 1);
   r = rados_write_op_operate(op, e->io, oid, NULL, 0);
   rados_release_write_op(op);
   free(oid);
@@ -469,6 +476,7 @@ static pl_status remove_dir(pl__rados_env *e, const char *c) {
   pl__rados_dir_oid(oid, cap, c);
   op = rados_create_read_op();
   rados_read_op_omap_get_keys2(op, "", 1, &it, &more, &prval);
+  PL__RADOS_COUNT(e, meta_ops, 1);
   r = rados_read_op_operate(op, e->io, oid, 0);
   if (r == 0 && prval < 0) r = prval;
   if (r == 0 && rados_omap_iter_size(it) > 0) r = -ENOTEMPTY;
@@ -480,6 +488,7 @@ static pl_status remove_dir(pl__rados_env *e, const char *c) {
   }
   s = remove_entry(e, c, "d");
   if (s == PL_OK) {
+    PL__RADOS_COUNT(e, meta_ops, 1);
     r = rados_remove(e->io, oid);
     if (r < 0 && r != -ENOENT) s = pl__rados_error(r, "%s", c);
   }
@@ -542,6 +551,7 @@ static pl_status rename_entry(pl__rados_env *e, const char *from, const char *to
     rados_write_op_omap_cmp2(op, fname, LIBRADOS_CMPXATTR_OP_EQ, value, fl, vl, &cmp);
     rados_write_op_omap_set2(op, &tname, &vp, &tl, &vl, 1);
     rados_write_op_omap_rm_keys2(op, &fname, &fl, 1);
+    PL__RADOS_COUNT(e, meta_ops, 1);
     r = rados_write_op_operate(op, e->io, poid, NULL, 0);
     rados_release_write_op(op);
     free(poid);
@@ -799,6 +809,15 @@ void pl_rados_env_close(pl_env *env) {
   pl__cond_destroy(&e->cv);
   pl__mutex_destroy(&e->mu);
   free(e);
+}
+
+void pl_rados_env_stats(pl_env *env, pl_rados_stats *out) {
+  pl__rados_env *e = ENV(env);
+  out->reads = __atomic_load_n(&e->stats.reads, __ATOMIC_RELAXED);
+  out->read_bytes = __atomic_load_n(&e->stats.read_bytes, __ATOMIC_RELAXED);
+  out->writes = __atomic_load_n(&e->stats.writes, __ATOMIC_RELAXED);
+  out->write_bytes = __atomic_load_n(&e->stats.write_bytes, __ATOMIC_RELAXED);
+  out->meta_ops = __atomic_load_n(&e->stats.meta_ops, __ATOMIC_RELAXED);
 }
 
 pl_status pl_rados_file_objects(pl_env *env, const char *path, size_t index, char *name, size_t cap,

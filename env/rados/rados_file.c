@@ -27,7 +27,9 @@ static pl_status read_range(pl__rados_env *e, const char *id, const char *path, 
     int r;
     if ((uint64_t)piece > e->stripe - within) piece = (size_t)(e->stripe - within);
     pl__rados_data_oid(oid, sizeof oid, id, index);
+    PL__RADOS_COUNT(e, reads, 1);
     r = rados_read(e->io, oid, buf, piece, within);
+    if (r > 0) PL__RADOS_COUNT(e, read_bytes, r);
     if (r == -ENOENT) break;
     if (r < 0) return pl__rados_error(r, "%s (reading object %s)", path, oid);
     *got += (size_t)r;
@@ -53,17 +55,129 @@ static pl_status open_for_read(pl__rados_env *e, const char *path, char **canon,
   return s;
 }
 
+/* ------------------------------------------------------------------ */
+/* Read-ahead                                                          */
+
+/* A file read in order (LevelDB's compactions and iterators read a table
+ * block after block, its log reader 32 KiB at a time) would cost one round
+ * trip per block.  Once a read starts where the previous one ended, or
+ * where the window ends, the file reads ahead: PL__RADOS_AHEAD_MIN bytes,
+ * doubling at each further read in order up to PL__RADOS_AHEAD_MAX, kept
+ * in a window that later reads are served from.  Other reads (a Get)
+ * fetch exactly what they ask for and leave the window and its size
+ * alone, so a compaction and the Gets on the same table share it.  The windows of an
+ * env hold at most PL__RADOS_AHEAD_BUDGET bytes; beyond, reads go
+ * straight to the cluster.  Bytes in a window are as they were when read:
+ * a reader does not see what another writer changes there (write_at)
+ * until it reads that range again after the window moved on. */
+typedef struct ahead {
+  pl__mutex mu;
+  char *buf;
+  uint64_t off;      /* file offset of buf[0] */
+  size_t len;        /* bytes in buf */
+  uint64_t last_end; /* where the last read ended */
+  size_t size;       /* the next read-ahead: 0 until reads come in order */
+} ahead;
+
+static void ahead_init(ahead *a) {
+  memset(a, 0, sizeof *a);
+  pl__mutex_init(&a->mu);
+}
+
+static void ahead_drop(pl__rados_env *e, ahead *a) {
+  if (a->buf != NULL) __atomic_sub_fetch(&e->ahead_bytes, a->len, __ATOMIC_RELAXED);
+  free(a->buf);
+  a->buf = NULL;
+  a->len = 0;
+}
+
+static void ahead_free(pl__rados_env *e, ahead *a) {
+  ahead_drop(e, a);
+  pl__mutex_destroy(&a->mu);
+}
+
+/* Reads up to n bytes at off into buf through the window a. */
+static pl_status ahead_read(pl__rados_env *e, ahead *a, const char *id, const char *path,
+                            uint64_t off, char *buf, size_t n, size_t *got) {
+  size_t fetch = 0, g = 0, k;
+  char *nb = NULL;
+  pl_status s;
+  *got = 0;
+  pl__mutex_lock(&a->mu);
+  if (a->len > 0 && off >= a->off && off < a->off + a->len) {
+    k = (size_t)(a->off + a->len - off);
+    if (k > n) k = n;
+    memcpy(buf, a->buf + (off - a->off), k);
+    buf += k;
+    off += k;
+    n -= k;
+    *got = k;
+  }
+  if (n == 0) {
+    a->last_end = off;
+    pl__mutex_unlock(&a->mu);
+    return PL_OK;
+  }
+  if (off == a->last_end || (a->len > 0 && off == a->off + a->len)) {
+    a->size = a->size == 0 ? PL__RADOS_AHEAD_MIN : a->size * 2;
+    if (a->size > PL__RADOS_AHEAD_MAX) a->size = PL__RADOS_AHEAD_MAX;
+    if (a->size > n) fetch = a->size;
+  }
+  pl__mutex_unlock(&a->mu);
+  if (fetch > 0 && __atomic_add_fetch(&e->ahead_bytes, fetch, __ATOMIC_RELAXED) > PL__RADOS_AHEAD_BUDGET) {
+    __atomic_sub_fetch(&e->ahead_bytes, fetch, __ATOMIC_RELAXED);
+    fetch = 0;
+  }
+  if (fetch > 0 && (nb = malloc(fetch)) == NULL) {
+    __atomic_sub_fetch(&e->ahead_bytes, fetch, __ATOMIC_RELAXED);
+    fetch = 0;
+  }
+  if (fetch == 0) {
+    s = read_range(e, id, path, off, buf, n, &g);
+    if (s != PL_OK) return s;
+    *got += g;
+    pl__mutex_lock(&a->mu);
+    a->last_end = off + g;
+    pl__mutex_unlock(&a->mu);
+    return PL_OK;
+  }
+  s = read_range(e, id, path, off, nb, fetch, &g);
+  if (s != PL_OK) {
+    __atomic_sub_fetch(&e->ahead_bytes, fetch, __ATOMIC_RELAXED);
+    free(nb);
+    return s;
+  }
+  k = g < n ? g : n;
+  memcpy(buf, nb, k);
+  *got += k;
+  /* The budget holds what the window keeps. */
+  __atomic_sub_fetch(&e->ahead_bytes, fetch - g, __ATOMIC_RELAXED);
+  pl__mutex_lock(&a->mu);
+  ahead_drop(e, a);
+  a->buf = nb;
+  a->off = off;
+  a->len = g;
+  a->last_end = off + k;
+  if (g == 0) {
+    free(nb);
+    a->buf = NULL;
+  }
+  pl__mutex_unlock(&a->mu);
+  return PL_OK;
+}
+
 typedef struct rseq {
   pl_sequential_file base;
   pl__rados_env *e;
   char *path;
   char id[PL__RADOS_ID_MAX];
   uint64_t off;
+  ahead ra;
 } rseq;
 
 static pl_status seq_read(pl_sequential_file *f, void *buf, size_t n, size_t *got) {
   rseq *q = (rseq *)f;
-  pl_status s = read_range(q->e, q->id, q->path, q->off, buf, n, got);
+  pl_status s = ahead_read(q->e, &q->ra, q->id, q->path, q->off, buf, n, got);
   if (s == PL_OK) q->off += *got;
   return s;
 }
@@ -75,8 +189,10 @@ static pl_status seq_skip(pl_sequential_file *f, uint64_t n) {
 }
 
 static void seq_close(pl_sequential_file *f) {
-  free(((rseq *)f)->path);
-  free(f);
+  rseq *q = (rseq *)f;
+  ahead_free(q->e, &q->ra);
+  free(q->path);
+  free(q);
 }
 
 static const pl_sequential_methods rseq_methods = {1, seq_read, seq_skip, seq_close};
@@ -90,6 +206,7 @@ pl_status pl__rados_sequential_open(pl__rados_env *e, const char *path, pl_seque
     free(q);
     return s;
   }
+  ahead_init(&q->ra);
   q->base.methods = &rseq_methods;
   q->e = e;
   *out = &q->base;
@@ -101,18 +218,21 @@ typedef struct rrand {
   pl__rados_env *e;
   char *path;
   char id[PL__RADOS_ID_MAX];
+  ahead ra;
 } rrand;
 
 static pl_status rand_read(pl_random_file *f, uint64_t offset, size_t n, void *scratch,
                            const char **result, size_t *got) {
   rrand *r = (rrand *)f;
   *result = scratch;
-  return read_range(r->e, r->id, r->path, offset, scratch, n, got);
+  return ahead_read(r->e, &r->ra, r->id, r->path, offset, scratch, n, got);
 }
 
 static void rand_close(pl_random_file *f) {
-  free(((rrand *)f)->path);
-  free(f);
+  rrand *r = (rrand *)f;
+  ahead_free(r->e, &r->ra);
+  free(r->path);
+  free(r);
 }
 
 static const pl_random_methods rrand_methods = {1, rand_read, rand_close};
@@ -126,6 +246,7 @@ pl_status pl__rados_random_open(pl__rados_env *e, const char *path, pl_random_fi
     free(r);
     return s;
   }
+  ahead_init(&r->ra);
   r->base.methods = &rrand_methods;
   r->e = e;
   *out = &r->base;
@@ -240,6 +361,8 @@ static pl_status send_range(rwrite *w, const char *p, size_t n, uint64_t off) {
     pl__rados_data_oid(oid, sizeof oid, w->id, index);
     /* An object this file has not reached yet may hold bytes of an older,
      * truncated incarnation: the first write replaces it whole. */
+    PL__RADOS_COUNT(e, writes, 1);
+    PL__RADOS_COUNT(e, write_bytes, piece);
     if (fresh && within == 0)
       r = rados_aio_write_full(e->io, oid, c, p, piece);
     else
@@ -412,6 +535,7 @@ static pl_status extend_to(rwrite *w, uint64_t end) {
     op = rados_create_write_op();
     rados_write_op_create(op, LIBRADOS_CREATE_IDEMPOTENT, NULL);
     rados_write_op_truncate(op, target);
+    PL__RADOS_COUNT(e, writes, 1);
     r = rados_write_op_operate(op, e->io, oid, NULL, 0);
     rados_release_write_op(op);
     if (r < 0) return pl__rados_error(r, "%s: extending %s", w->path, oid);
@@ -438,6 +562,8 @@ static pl_status w_write_at(pl_writable_file *f, uint64_t offset, const void *da
     int r;
     if ((uint64_t)piece > e->stripe - within) piece = (size_t)(e->stripe - within);
     pl__rados_data_oid(oid, sizeof oid, w->id, index);
+    PL__RADOS_COUNT(e, writes, 1);
+    PL__RADOS_COUNT(e, write_bytes, piece);
     r = rados_write(e->io, oid, p, piece, within);
     if (r < 0) return fail(w, pl__rados_error(r, "%s: write to %s", w->path, oid));
     p += piece;
@@ -500,6 +626,7 @@ pl_status pl__rados_writable_open(pl__rados_env *e, const char *path, int flags,
     int r;
     s = pl__rados_remove_data(e, w->id, w->path, 1, count);
     pl__rados_data_oid(oid, sizeof oid, w->id, 0);
+    if (s == PL_OK) PL__RADOS_COUNT(e, meta_ops, 1);
     if (s == PL_OK && (r = rados_trunc(e->io, oid, 0)) < 0 && r != -ENOENT)
       s = pl__rados_error(r, "%s: truncating %s", w->path, oid);
     size = 0;

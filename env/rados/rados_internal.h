@@ -27,7 +27,17 @@ typedef struct pl__rados_env {
   int renewer_started;
   int stopping;
   pl__thread renewer;
+  uint64_t ahead_bytes; /* held by read-ahead windows (atomic) */
+  pl_rados_stats stats; /* operations sent to the cluster (atomic adds) */
 } pl__rados_env;
+
+/* Counts one operation sent to the cluster: PL__RADOS_COUNT(e, reads, 1). */
+#define PL__RADOS_COUNT(e, field, n) __atomic_add_fetch(&(e)->stats.field, (uint64_t)(n), __ATOMIC_RELAXED)
+
+/* Read-ahead of files read in order (rados_file.c). */
+#define PL__RADOS_AHEAD_MIN ((size_t)64 << 10)
+#define PL__RADOS_AHEAD_MAX ((size_t)1 << 20)
+#define PL__RADOS_AHEAD_BUDGET ((uint64_t)64 << 20)
 
 /* Maps a negative librados return value to a status and records
  * "<context>: <OS text>" with errno -r as this thread's failure. */

@@ -40,6 +40,7 @@ static void renewer_main(void *arg) {
       struct timeval tv = lease(e);
       int r;
       if (l->lost) continue;
+      PL__RADOS_COUNT(e, meta_ops, 1);
       r = rados_lock_exclusive(e->io, l->oid, LOCK_NAME, l->cookie, "plinth lock_file", &tv,
                                LIBRADOS_LOCK_FLAG_MAY_RENEW);
       if (r < 0) l->lost = r;
@@ -82,6 +83,7 @@ pl_status pl__rados_lock_acquire(pl__rados_env *e, const char *path, pl_file_loc
     s = pl_error_set(PL_IO_ERROR, EBUSY, "%s: lock already held by this process", path);
     goto fail;
   }
+  PL__RADOS_COUNT(e, meta_ops, 1);
   r = rados_lock_exclusive(e->io, l->oid, LOCK_NAME, l->cookie, "plinth lock_file", &tv, 0);
   if (r < 0) {
     pl__mutex_unlock(&e->mu);
@@ -123,6 +125,7 @@ pl_status pl__rados_lock_release(pl__rados_env *e, pl_file_lock *lock) {
   }
   if (*pp == l) *pp = l->next;
   pl__mutex_unlock(&e->mu);
+  PL__RADOS_COUNT(e, meta_ops, 1);
   r = rados_unlock(e->io, l->oid, LOCK_NAME, l->cookie);
   if (l->lost || r == -ENOENT)
     s = pl_error_set(PL_IO_ERROR, l->lost ? -l->lost : ENOENT,

@@ -100,6 +100,20 @@ PL_API pl_status pl_rados_env_open_from_environment(pl_env **out);
  * use. */
 PL_API void pl_rados_env_close(pl_env *env);
 
+/* Operations a RADOS env has sent to the cluster since it was opened:
+ * what its callers' work cost in round trips.  Every field only grows. */
+typedef struct pl_rados_stats {
+  uint64_t reads;      /* reads of data objects (one per object touched) */
+  uint64_t read_bytes; /* bytes they returned (read-ahead included) */
+  uint64_t writes;     /* writes of data objects: appends, write_at, gap fills */
+  uint64_t write_bytes;
+  uint64_t meta_ops;   /* everything else: directory entries, sizes,
+                        * removals, truncation, locks and their renewals */
+} pl_rados_stats;
+
+/* Fills *out with env's counts.  REQUIRES: env is a RADOS env. */
+PL_API void pl_rados_env_stats(pl_env *env, pl_rados_stats *out);
+
 /* Non-zero if env is a RADOS env. */
 PL_API int pl_rados_env_is(const pl_env *env);
 
