@@ -52,6 +52,10 @@ check "$lib" $main_headers
 for pair in $satellites; do
   h=${pair%%:*}
   so=${pair#*:}
-  [ -f "$so" ] && check "$so" "$srcdir/include/plinth/$h"
+  if [ -f "$so" ]; then
+    check "$so" "$srcdir/include/plinth/$h"
+  else
+    echo "not built here: $so (configure did not find what it needs)"
+  fi
 done
 exit $fail

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "env/rados/rados_internal.h"
 
@@ -22,6 +21,7 @@ struct pl__rados_lock {
   pl__rados_lock *next;
 };
 
+/* struct timeval is librados' type for durations (its header brings it). */
 static struct timeval lease(pl__rados_env *e) {
   struct timeval tv;
   tv.tv_sec = (time_t)(e->lease_ms / 1000);

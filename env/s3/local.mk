@@ -4,9 +4,9 @@ EXTRA_DIST += tests/s3_test.c
 
 if HAVE_S3
 lib_LTLIBRARIES += env/s3/libplinth_s3.la
-env_s3_libplinth_s3_la_SOURCES = env/s3/s3_sink.c port/posix/posix_thread.c
+env_s3_libplinth_s3_la_SOURCES = env/s3/s3_sink.c
 env_s3_libplinth_s3_la_CFLAGS = $(AM_CFLAGS) $(PL_VISIBILITY_CFLAGS) $(CURL_CFLAGS)
-env_s3_libplinth_s3_la_LIBADD = libplinth.la $(CURL_LIBS)
+env_s3_libplinth_s3_la_LIBADD = port/libplinth_thread.la libplinth.la $(CURL_LIBS)
 env_s3_libplinth_s3_la_LDFLAGS = -version-info 0:0:0 -no-undefined
 pkginclude_HEADERS += include/plinth/s3.h
 
