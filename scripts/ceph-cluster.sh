@@ -98,6 +98,8 @@ ms mon client mode = crc
 
 [mon.a]
 mon data = $dir/mon
+# Without it the monitor binds the default ports whatever mon host says.
+public addrv = [v2:127.0.0.1:$MON_PORT,v1:127.0.0.1:$MON_V1_PORT]
 chdir = ""
 
 [osd.0]
@@ -223,7 +225,7 @@ do_stop() {
   [ -d "$dir" ] || return 0
   [ -f "$dir/ceph.conf" ] || [ -d "$dir/run" ] || die "$dir does not look like a cluster directory; not removing it"
   kill_daemons TERM client.rgw.a osd.0 mon.a
-  rm -rf "$dir"
+  [ -n "${CEPH_KEEP:-}" ] || rm -rf "$dir"
 }
 
 case "$cmd" in

@@ -727,6 +727,19 @@ pl_status pl_rados_env_open(const pl_rados_options *o, pl_env **out) {
   if ((s = conf_set(e, "rados_osd_op_timeout", secs)) != PL_OK) goto fail;
   if ((s = conf_set(e, "rados_mon_op_timeout", secs)) != PL_OK) goto fail;
   if (o->op_timeout_ms && (s = conf_set(e, "client_mount_timeout", secs)) != PL_OK) goto fail;
+  /* librados asks the monitor for a newer OSD map only for an operation
+   * that has waited objecter_timeout (10 s), looked at every
+   * objecter_tick_interval (5 s).  An operation that times out sooner
+   * never triggers it: a client whose OSD came back at a new address
+   * would time out forever.  So an operation waits at most a third of
+   * the timeout before the client looks for a newer map. */
+  if (o->op_timeout_ms) {
+    unsigned lag_ms = o->op_timeout_ms / 3 < 1000 ? 1000 : o->op_timeout_ms / 3;
+    if (lag_ms > 10000) lag_ms = 10000;
+    snprintf(secs, sizeof secs, "%u.%03u", lag_ms / 1000, lag_ms % 1000);
+    if ((s = conf_set(e, "objecter_timeout", secs)) != PL_OK) goto fail;
+    if ((s = conf_set(e, "objecter_tick_interval", "1")) != PL_OK) goto fail;
+  }
   r = rados_connect(e->cluster);
   if (r < 0) {
     s = pl__rados_error(r, "rados: connecting to the cluster (%s)", o->conf_path ? o->conf_path : "default ceph.conf");
