@@ -518,22 +518,28 @@ static int same_parent(const char *a, const char *b) {
   return sa - a == sb - b && memcmp(a, b, (size_t)(sa - a)) == 0;
 }
 
+/* A failure of one step of a rename, reported with both names ("<from> ->
+ * <to>: <the step's detail>", as the platform env says it).  The detail is
+ * copied first: it lives in the buffer pl_error_set writes. */
+static pl_status rename_failed(pl_status s, const char *from, const char *to) {
+  char detail[1024];
+  snprintf(detail, sizeof detail, "%s", pl_error_message());
+  return pl_error_set(s, pl_error_os(), "%s -> %s: %s", from, to, detail);
+}
+
 static pl_status rename_entry(pl__rados_env *e, const char *from, const char *to) {
   int kind, tkind, r, cmp = 0;
   char id[PL__RADOS_ID_MAX], tid[PL__RADOS_ID_MAX], value[PL__RADOS_ID_MAX + 4];
   pl_status s = read_entry(e, from, &kind, id);
-  if (s == PL_OK && kind == 0) s = pl__rados_error(-ENOENT, "rename %s to %s", from, to);
-  if (s != PL_OK) {
-    if (s == PL_NOT_FOUND) return pl_error_set(PL_NOT_FOUND, ENOENT, "rename %s to %s: %s", from, to, pl_error_message());
-    return s;
-  }
+  if (s != PL_OK) return rename_failed(s, from, to);
+  if (kind == 0) return pl__rados_error(-ENOENT, "%s -> %s", from, to);
   if (kind == PL__RADOS_DIR)
     return pl_error_set(PL_NOT_SUPPORTED, EOPNOTSUPP,
-                        "rename %s to %s: the RADOS env renames files, not directories", from, to);
+                        "%s -> %s: the RADOS env renames files, not directories", from, to);
   if (strcmp(from, to) == 0) return PL_OK;
   s = read_entry(e, to, &tkind, tid);
-  if (s != PL_OK) return pl_error_set(s, pl_error_os(), "rename %s to %s: %s", from, to, pl_error_message());
-  if (tkind == PL__RADOS_DIR) return pl__rados_error(-EISDIR, "rename %s to %s", from, to);
+  if (s != PL_OK) return rename_failed(s, from, to);
+  if (tkind == PL__RADOS_DIR) return pl__rados_error(-EISDIR, "%s -> %s", from, to);
   snprintf(value, sizeof value, "f:%s", id);
   if (same_parent(from, to)) {
     /* One omap operation on the directory's object: RADOS applies it
@@ -556,15 +562,15 @@ static pl_status rename_entry(pl__rados_env *e, const char *from, const char *to
     rados_release_write_op(op);
     free(poid);
     if (r == -ECANCELED)
-      return pl_error_set(PL_IO_ERROR, ECANCELED, "rename %s to %s: changed by another client meanwhile", from, to);
-    if (r < 0) return pl__rados_error(r, "rename %s to %s", from, to);
+      return pl_error_set(PL_IO_ERROR, ECANCELED, "%s -> %s: changed by another client meanwhile", from, to);
+    if (r < 0) return pl__rados_error(r, "%s -> %s", from, to);
   } else {
     /* Two directories, two objects: add the new name, then drop the old
      * one.  In between (or after a failure of the second step) the file
      * has both names; it never has none. */
     s = set_entry(e, to, value);
     if (s == PL_OK) s = remove_entry(e, from, value);
-    if (s != PL_OK) return pl_error_set(s, pl_error_os(), "rename %s to %s: %s", from, to, pl_error_message());
+    if (s != PL_OK) return rename_failed(s, from, to);
   }
   /* The replaced file's bytes: nobody can reach them any more. */
   if (tkind == PL__RADOS_FILE && strcmp(tid, id) != 0) {
