@@ -33,6 +33,22 @@ bench_group_commit_LDADD = libplinth.la
 bench_parallel_parts_SOURCES = bench/parallel_parts.c $(BENCH_COMMON)
 bench_parallel_parts_LDADD = libplinth.la
 
+# The part writer on Ceph (local file vs S3 multipart vs the RADOS env),
+# run by `make bench-ceph` (scripts/bench-ceph.sh starts the cluster).
+EXTRA_DIST += bench/ceph_parts.c
+if HAVE_RADOS
+if HAVE_S3
+EXTRA_PROGRAMS += bench/ceph_parts
+bench_ceph_parts_SOURCES = bench/ceph_parts.c $(BENCH_COMMON)
+bench_ceph_parts_LDADD = env/s3/libplinth_s3.la env/rados/libplinth_rados.la libplinth.la
+endif
+endif
+
+bench-ceph:
+	PLINTH_SRCDIR='$(abs_top_srcdir)' PLINTH_BUILDDIR='$(abs_top_builddir)' bash $(top_srcdir)/scripts/bench-ceph.sh
+
+.PHONY: bench-ceph
+
 EXTRA_DIST += bench/run.sh bench/ratios.gp bench/README.md bench/results
 
 # Full run: 1 GiB files, 7 to 15 rounds; CSV, summary and chart into the source

@@ -71,6 +71,35 @@ stage_unit() {
   return $rc
 }
 
+# The suites of tests/ceph (plinth's conformance suites on the RADOS env,
+# its own suites, the S3 sink's) need a Ceph cluster.  The asan and
+# valgrind stages run them too -- make check-ceph's suites part, which
+# starts and stops a cluster -- when the ceph stage is requested as well
+# (it is what installs Ceph); otherwise they print why they did not.  The
+# kill suite runs in the ceph stage only: it kills and restarts the daemons
+# of a bluestore cluster for about a minute, and its code paths are the
+# rados suite's.
+want_ceph=0
+for s in "${stages[@]}"; do [ "$s" = ceph ] && want_ceph=1; done
+
+# ceph_suites_in DIR [RUNNER...]: the tests/ceph suites of build tree DIR.
+ceph_suites_in() {
+  local dir=$1 rc
+  shift
+  grep -q '^check-ceph:' "$dir/Makefile" || return 0
+  if [ $want_ceph -eq 0 ]; then
+    echo "  tests/ceph/*: not run here: they need a Ceph cluster (add the ceph stage: scripts/test.sh ${stage:-} ceph)"
+    return 0
+  fi
+  CHECK_CEPH_PARTS=suites CHECK_CEPH_RUNNER="$*" make -C "$dir" check-ceph >"$dir/check-ceph.out" 2>&1
+  rc=$?
+  echo "  tests/ceph (a one-node cluster; the kill suite runs in the ceph stage only):"
+  grep -E '^check-ceph: (cluster start|suites took|error)' "$dir/check-ceph.out" | sed 's/^/  /'
+  report_logs "$dir" tests/ceph
+  [ $rc -eq 0 ] || tail -n 30 "$dir/check-ceph.out"
+  return $rc
+}
+
 stage_asan() {
   configure_in build/asan --enable-sanitizers --disable-shared || return 1
   make -C build/asan -j"$jobs" >build/asan/make.out 2>&1 || { tail -n 40 build/asan/make.out; return 1; }
@@ -79,6 +108,8 @@ stage_asan() {
   local rc=$?
   grep -E '^# (TOTAL|PASS|FAIL|ERROR)' build/asan/check.out
   report_logs build/asan
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ceph_suites_in build/asan || rc=1
   return $rc
 }
 
@@ -102,6 +133,8 @@ stage_valgrind() {
       rc=1
     fi
   done
+  CK_FORK=no ceph_suites_in build/valgrind \
+    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite || rc=1
   return $rc
 }
 
@@ -173,7 +206,8 @@ done
 scripts/install-deps.sh "${groups[@]}" || { echo "installing dependencies failed"; exit 1; }
 [ -x configure ] || ./autogen.sh >/dev/null 2>&1 || { echo "autogen failed"; exit 1; }
 
-for s in "${stages[@]}"; do
+for stage in "${stages[@]}"; do
+  s=$stage
   say "stage $s"
   start=$(date +%s)
   if "stage_$s"; then
