@@ -77,6 +77,7 @@ int main(int argc, char **argv) {
   bench_init(&o, argc, argv, 5);
   if (o.rounds > 64) o.rounds = 64;
   mib = (double)o.size / (1 << 20);
+  pl_s3_options_init(&s3);
   if (pl_s3_options_from_environment(&s3) != PL_OK) bench_fail("S3 options (PLINTH_S3_*)");
   if (pl_s3_create_bucket(&s3) != PL_OK) bench_fail("creating the bucket");
   if (pl_rados_env_open_from_environment(&rados) != PL_OK) bench_fail("RADOS env (PLINTH_RADOS_*)");
@@ -85,6 +86,11 @@ int main(int argc, char **argv) {
   bench_path(&o, dest, sizeof dest, "ceph_parts.dat");
   pl_part_writer_options_init(&po);
   po.part_size = PART;
+  /* Untimed warm-up: radosgw creates its data pools at the first upload,
+   * which takes seconds on a fresh cluster. */
+  if (pl_s3_part_writer_open(&s3, key, PART, &po, &pw) != PL_OK) bench_fail("S3 open (warm-up)");
+  write_and_finalize(pw);
+  if (pl_s3_delete_object(&s3, key) != PL_OK) bench_fail("S3 delete (warm-up)");
   printf("== part writer on Ceph: %.0f MiB published in 8 MiB parts by %d threads\n", mib, THREADS);
   bench_print_conditions(stdout, "ceph_parts", &o);
   csv = bench_csv_open(&o, "ceph_parts");

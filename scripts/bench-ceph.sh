@@ -15,7 +15,9 @@
 #   3. the part writer: bench/ceph_parts (local file vs S3 multipart upload
 #      to radosgw vs the RADOS env), same rounds.
 #
-# Environment: ROUNDS (default 5), NUM (db_bench --num, default 100000),
+# Environment: ROUNDS (default 5), NUM (db_bench --num, default 1000000:
+# the database outgrows LevelDB's 8 MiB block cache), READS (readrandom's
+# --reads, default 100000),
 # PART_SIZE_TOTAL (bytes the part writer publishes, default 256M),
 # PLINTH_BENCH_DIR (local scratch directory, default /tmp/plinth-bench),
 # BENCH_OUT (results directory, default bench/results in the source tree).
@@ -24,7 +26,8 @@ LDB_NAME=bench-ceph
 . "$(dirname "${BASH_SOURCE[0]}")/leveldb-common.sh"
 
 ROUNDS=${ROUNDS:-5}
-NUM=${NUM:-100000}
+NUM=${NUM:-1000000}
+READS=${READS:-100000}
 PART_SIZE_TOTAL=${PART_SIZE_TOTAL:-256M}
 BENCHMARKS=fillseq,fillrandom,readrandom
 LOCAL=${PLINTH_BENCH_DIR:-/tmp/plinth-bench}
@@ -71,34 +74,34 @@ run() { # run ROUND KIND
   [ "$2" = rados ] && { bin=$rados_bench; db=/dbbench; }
   [ "$2" = local ] && rm -rf "$db"
   # db_bench starts every fill on a fresh database (DestroyDB).
-  "$bin" --benchmarks="$BENCHMARKS" --num="$NUM" --db="$db" > "$log" 2> "$log.progress" ||
+  "$bin" --benchmarks="$BENCHMARKS" --num="$NUM" --reads="$READS" --db="$db" > "$log" 2> "$log.progress" ||
     { cat "$log" "$log.progress" >&2; ldb_die "db_bench ($2) failed"; }
   awk -v r="$1" -v k="$2" '$2 == ":" && $4 == "micros/op;" {print r "," k "," $1 "," $3}' "$log" >> "$raw"
 }
 
-ldb_say "db_bench $BENCHMARKS, --num=$NUM, $ROUNDS rounds alternating (local: plinth's env on $LOCAL; rados: the RADOS env, bluestore OSD)"
+ldb_say "db_bench $BENCHMARKS, --num=$NUM --reads=$READS, $ROUNDS rounds alternating (local: plinth's env on $LOCAL; rados: the RADOS env, bluestore OSD)"
 for r in $(seq 1 "$ROUNDS"); do
   if [ $((r % 2)) -eq 1 ]; then run "$r" local; run "$r" rados; else run "$r" rados; run "$r" local; fi
   ldb_say "round $r of $ROUNDS done"
 done
 rm -rf "$LOCAL/ceph-bench-db"
 
-python3 - "$raw" "$BENCH_OUT/ceph-leveldb.csv" "$BENCHMARKS" "$ROUNDS" "$NUM" <<'EOF'
+python3 - "$raw" "$BENCH_OUT/ceph-leveldb.csv" "$BENCHMARKS" "$ROUNDS" "$NUM" "$READS" <<'EOF'
 import csv, statistics, sys
-raw, out, names, rounds, num = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4], sys.argv[5]
+raw, out, names, rounds, num, reads = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4], sys.argv[5], sys.argv[6]
 vals = {}
 for row in csv.DictReader(open(raw)):
     vals.setdefault((row["env"], row["benchmark"]), []).append(float(row["micros_per_op"]))
-print(f"{'benchmark':<12} {'local us/op':>12} {'rados us/op':>12} {'ratio':>7} {'slower':>7}  (--num={num}, median of {rounds} rounds; ratio = local/rados)")
+print(f"{'benchmark':<12} {'local us/op':>12} {'rados us/op':>12} {'ratio':>7} {'slower':>7}  (--num={num} --reads={reads}, median of {rounds} rounds; ratio = local/rados)")
 with open(out, "w") as f:
-    f.write("benchmark,num,rounds,local_median,local_min,local_max,rados_median,rados_min,rados_max,ratio\n")
+    f.write("benchmark,num,reads,rounds,local_median,local_min,local_max,rados_median,rados_min,rados_max,ratio\n")
     for n in names:
         l, r = vals.get(("local", n)), vals.get(("rados", n))
         if not l or not r:
             sys.exit(f"bench-ceph: no result for {n}")
         ml, mr = statistics.median(l), statistics.median(r)
         print(f"{n:<12} {ml:>12.3f} {mr:>12.3f} {ml / mr:>7.3f} {mr / ml:>6.1f}x")
-        f.write(f"{n},{num},{rounds},{ml},{min(l)},{max(l)},{mr},{min(r)},{max(r)},{ml / mr:.4f}\n")
+        f.write(f"{n},{num},{reads},{rounds},{ml},{min(l)},{max(l)},{mr},{min(r)},{max(r)},{ml / mr:.4f}\n")
 EOF
 
 ldb_say "part writer: $PART_SIZE_TOTAL, local file vs S3 multipart (radosgw) vs the RADOS env"

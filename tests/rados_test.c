@@ -194,6 +194,54 @@ START_TEST(reads_out_of_order_fetch_only_what_they_ask) {
 }
 END_TEST
 
+/* What each operation costs in RADOS operations (env/rados/README.md,
+ * "what it costs"): counted by pl_rados_env_stats. */
+static uint64_t ops_since(pl_env *e, pl_rados_stats *before) {
+  pl_rados_stats now;
+  uint64_t n;
+  pl_rados_env_stats(e, &now);
+  n = (now.reads - before->reads) + (now.writes - before->writes) + (now.meta_ops - before->meta_ops);
+  *before = now;
+  return n;
+}
+
+START_TEST(operations_cost_the_round_trips_the_readme_says) {
+  pl_env *e = pl_test_env();
+  pl_rados_stats st;
+  pl_writable_file *f;
+  pl_random_file *r;
+  char other[1300], buf[100];
+  const char *res;
+  size_t got;
+  uint64_t size;
+  pl_test_path(other, sizeof other, dir, "other");
+  pl_rados_env_stats(e, &st);
+  ck_assert_int_eq(pl_env_file_exists(e, path), PL_NOT_FOUND);
+  ck_assert_uint_eq(ops_since(e, &st), 1);
+  ck_assert_pl_ok(pl_env_new_writable(e, path, NULL, &f)); /* look up, add the entry */
+  ck_assert_uint_eq(ops_since(e, &st), 2);
+  ck_assert_pl_ok(pl_writable_append(f, "0123456789", 10)); /* buffered */
+  ck_assert_uint_eq(ops_since(e, &st), 0);
+  ck_assert_pl_ok(pl_writable_sync(f)); /* one write, waited for */
+  ck_assert_uint_eq(ops_since(e, &st), 1);
+  ck_assert_pl_ok(pl_writable_close(f));
+  ck_assert_uint_eq(ops_since(e, &st), 0);
+  ck_assert_pl_ok(pl_env_file_size(e, path, &size)); /* look up, stat */
+  ck_assert_uint_eq(ops_since(e, &st), 2);
+  ck_assert_pl_ok(pl_env_new_random(e, path, &r)); /* look up */
+  ck_assert_uint_eq(ops_since(e, &st), 1);
+  ck_assert_pl_ok(pl_random_read_at(r, 5, 5, buf, &res, &got)); /* one read */
+  ck_assert_uint_eq(ops_since(e, &st), 1);
+  pl_random_close(r);
+  ck_assert_pl_ok(pl_env_rename(e, path, other)); /* both entries, one atomic operation */
+  ck_assert_uint_eq(ops_since(e, &st), 3);
+  ck_assert_pl_ok(pl_env_sync_dir(e, dir)); /* only a look-up */
+  ck_assert_uint_eq(ops_since(e, &st), 1);
+  ck_assert_pl_ok(pl_env_remove_file(e, other)); /* look up, entry, stat, object */
+  ck_assert_uint_eq(ops_since(e, &st), 4);
+}
+END_TEST
+
 START_TEST(a_file_ending_on_an_object_boundary_has_no_empty_object) {
   static char data[8192];
   pl_env *e = small_stripes();
@@ -671,6 +719,7 @@ int main(int argc, char **argv) {
   tcase_add_test(tc, files_span_objects_of_the_stripe_size);
   tcase_add_test(tc, reads_in_order_are_read_ahead);
   tcase_add_test(tc, reads_out_of_order_fetch_only_what_they_ask);
+  tcase_add_test(tc, operations_cost_the_round_trips_the_readme_says);
   tcase_add_test(tc, a_file_ending_on_an_object_boundary_has_no_empty_object);
   tcase_add_test(tc, large_files_span_default_objects);
   tcase_add_test(tc, write_at_beyond_the_end_fills_the_gap_with_zeros);
