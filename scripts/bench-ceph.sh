@@ -18,7 +18,7 @@
 # Environment: ROUNDS (default 5), NUM (db_bench --num, default 1000000:
 # the database outgrows LevelDB's 8 MiB block cache), READS (readrandom's
 # --reads, default 100000),
-# PART_SIZE_TOTAL (bytes the part writer publishes, default 256M),
+# PART_SIZE_TOTAL (bytes the part writer publishes, default 1G),
 # PLINTH_BENCH_DIR (local scratch directory, default /tmp/plinth-bench),
 # BENCH_OUT (results directory, default bench/results in the source tree).
 set -euo pipefail
@@ -28,7 +28,7 @@ LDB_NAME=bench-ceph
 ROUNDS=${ROUNDS:-5}
 NUM=${NUM:-1000000}
 READS=${READS:-100000}
-PART_SIZE_TOTAL=${PART_SIZE_TOTAL:-256M}
+PART_SIZE_TOTAL=${PART_SIZE_TOTAL:-1G}
 BENCHMARKS=fillseq,fillrandom,readrandom
 LOCAL=${PLINTH_BENCH_DIR:-/tmp/plinth-bench}
 BENCH_OUT=${BENCH_OUT:-$PLINTH_SRCDIR/bench/results}

@@ -17,6 +17,7 @@
 #                          OSD can be killed and restarted without data loss)
 #   CEPH_POOL [plinth]     the pool created for plinth (size 1)
 #   CEPH_TIMEOUT [60]      seconds any one step may take before start fails
+#   CEPH_KEEP=1            stop leaves DIR (logs) in place, for a post-mortem
 #
 # After start: DIR/ceph.conf (librados clients read it), DIR/s3.env (the
 # S3 endpoint, bucket and keys as shell assignments), DIR/start.times.
