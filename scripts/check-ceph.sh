@@ -49,8 +49,8 @@ if ! ldb_has_rados "$PLINTH_BUILDDIR"; then
   (cd "$PLINTH_BUILDDIR" && ./config.status --recheck >/dev/null && ./config.status >/dev/null)
   ldb_has_rados "$PLINTH_BUILDDIR" || ldb_die "configure does not find librados"
 fi
-suites=$(make -s -C "$PLINTH_BUILDDIR" print-ceph-suites)
-kill_suites=$(make -s -C "$PLINTH_BUILDDIR" print-ceph-kill-suites)
+suites=$(make -s --no-print-directory -C "$PLINTH_BUILDDIR" print-ceph-suites)
+kill_suites=$(make -s --no-print-directory -C "$PLINTH_BUILDDIR" print-ceph-kill-suites)
 make -C "$PLINTH_BUILDDIR" -j"$JOBS" $suites $kill_suites >"$PLINTH_BUILDDIR/ceph-build.log" 2>&1 ||
   { tail -30 "$PLINTH_BUILDDIR/ceph-build.log" >&2; ldb_die "building the ceph suites failed"; }
 
