@@ -20,7 +20,8 @@
 # --reads, default 100000),
 # PART_SIZE_TOTAL (bytes the part writer publishes, default 1G),
 # PLINTH_BENCH_DIR (local scratch directory, default /tmp/plinth-bench),
-# BENCH_OUT (results directory, default bench/results in the source tree).
+# BENCH_OUT (results directory, default bench/results/ceph in the source
+# tree: CSV files and summary.txt, what bench/README.md quotes).
 set -euo pipefail
 LDB_NAME=bench-ceph
 . "$(dirname "${BASH_SOURCE[0]}")/leveldb-common.sh"
@@ -31,7 +32,7 @@ READS=${READS:-100000}
 PART_SIZE_TOTAL=${PART_SIZE_TOTAL:-1G}
 BENCHMARKS=fillseq,fillrandom,readrandom
 LOCAL=${PLINTH_BENCH_DIR:-/tmp/plinth-bench}
-BENCH_OUT=${BENCH_OUT:-$PLINTH_SRCDIR/bench/results}
+BENCH_OUT=${BENCH_OUT:-$PLINTH_SRCDIR/bench/results/ceph}
 CLUSTER=$PLINTH_BUILDDIR/ceph-bench-cluster
 script=$PLINTH_SRCDIR/scripts/ceph-cluster.sh
 
@@ -48,6 +49,11 @@ rados_bench=$LDB_WORK/build-rados/db_bench
 syms=$(nm "$rados_bench")
 grep -q ' T pl_rados_env_open_from_environment$' <<<"$syms" || ldb_die "$rados_bench does not contain the RADOS env"
 
+mkdir -p "$BENCH_OUT"
+summary=$BENCH_OUT/summary.txt
+# Everything below is printed and kept in summary.txt.
+exec > >(tee "$summary") 2>&1
+ldb_say "$(date -u '+%d %b %Y %H:%M UTC'); $(nproc) cpus; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 trap '"$script" stop "$CLUSTER" || true' EXIT
 trap 'exit 130' INT TERM
 "$script" stop "$CLUSTER"
@@ -65,7 +71,7 @@ export PLINTH_S3_ENDPOINT PLINTH_S3_REGION PLINTH_S3_ACCESS_KEY PLINTH_S3_SECRET
 
 out=$LDB_WORK/bench-ceph
 rm -rf "$out"
-mkdir -p "$out" "$LOCAL" "$BENCH_OUT"
+mkdir -p "$out" "$LOCAL"
 raw=$out/raw.csv
 echo "round,env,benchmark,micros_per_op" > "$raw"
 
@@ -107,4 +113,5 @@ EOF
 ldb_say "part writer: $PART_SIZE_TOTAL, local file vs S3 multipart (radosgw) vs the RADOS env"
 "$PLINTH_BUILDDIR/bench/ceph_parts" --size="$PART_SIZE_TOTAL" --rounds="$ROUNDS" --dir="$LOCAL" --out="$BENCH_OUT"
 "$script" stop "$CLUSTER"
-ldb_say "results: $BENCH_OUT/ceph-leveldb.csv, $BENCH_OUT/ceph_parts.csv"
+ldb_say "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+ldb_say "results: $BENCH_OUT/summary.txt, ceph-leveldb.csv, ceph_parts.csv"
