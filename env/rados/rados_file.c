@@ -65,11 +65,11 @@ static pl_status open_for_read(pl__rados_env *e, const char *path, char **canon,
  * doubling at each further read in order up to PL__RADOS_AHEAD_MAX, kept
  * in a window that later reads are served from.  Other reads (a Get)
  * fetch exactly what they ask for and leave the window and its size
- * alone, so a compaction and the Gets on the same table share it.  The windows of an
- * env hold at most PL__RADOS_AHEAD_BUDGET bytes; beyond, reads go
- * straight to the cluster.  Bytes in a window are as they were when read:
- * a reader does not see what another writer changes there (write_at)
- * until it reads that range again after the window moved on. */
+ * alone, so a compaction and the Gets on the same table share it.  The
+ * windows of an env hold at most PL__RADOS_AHEAD_BUDGET bytes; beyond,
+ * reads go straight to the cluster.  Bytes in a window are as they were
+ * when read: a reader does not see what another writer changes there
+ * (write_at) until it reads that range again after the window moved on. */
 typedef struct ahead {
   pl__mutex mu;
   char *buf;
