@@ -4,7 +4,7 @@
 # compare with LevelDB come in two builds: *_ldb (C++ link with Debian's
 # libleveldb) when bench/run.sh finds libleveldb and g++, and a plain one
 # without the LevelDB column otherwise -- no configure check needed.
-EXTRA_PROGRAMS = \
+EXTRA_PROGRAMS += \
 	bench/small_appends bench/synced_appends bench/reads \
 	bench/small_appends_ldb bench/synced_appends_ldb bench/reads_ldb \
 	bench/group_commit bench/parallel_parts \
@@ -45,6 +45,21 @@ bench_mapped_appends_LDADD = libplinth.la
 
 bench_compressed_appends_SOURCES = bench/compressed_appends.c $(BENCH_COMMON)
 bench_compressed_appends_LDADD = libplinth.la
+# The part writer on Ceph (local file vs S3 multipart vs the RADOS env),
+# run by `make bench-ceph` (scripts/bench-ceph.sh starts the cluster).
+EXTRA_DIST += bench/ceph_parts.c
+if HAVE_RADOS
+if HAVE_S3
+EXTRA_PROGRAMS += bench/ceph_parts
+bench_ceph_parts_SOURCES = bench/ceph_parts.c $(BENCH_COMMON)
+bench_ceph_parts_LDADD = env/s3/libplinth_s3.la env/rados/libplinth_rados.la libplinth.la
+endif
+endif
+
+bench-ceph:
+	PLINTH_SRCDIR='$(abs_top_srcdir)' PLINTH_BUILDDIR='$(abs_top_builddir)' bash $(top_srcdir)/scripts/bench-ceph.sh
+
+.PHONY: bench-ceph
 
 EXTRA_DIST += bench/run.sh bench/ratios.gp bench/README.md bench/results
 

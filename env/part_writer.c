@@ -15,6 +15,7 @@
 struct pl_part_writer {
   pl_env *env;
   pl_writable_file *file;
+  pl_part_sink *sink; /* instead of env and file, when not NULL */
   char *path;
   char *tmp;
   char *dir;
@@ -34,6 +35,7 @@ void pl_part_writer_options_init(pl_part_writer_options *o) {
 
 static void pw_free(pl_part_writer *pw) {
   size_t i;
+  if (pw->sink != NULL) pw->sink->methods->destroy(pw->sink);
   if (pw->errors != NULL)
     for (i = 0; i < pw->count; i++) free(pw->errors[i]);
   free(pw->errors);
@@ -44,22 +46,16 @@ static void pw_free(pl_part_writer *pw) {
   free(pw);
 }
 
-pl_status pl_part_writer_open(pl_env *env, const char *path, uint64_t total_size,
-                              const pl_part_writer_options *opt,
-                              pl_part_writer **out) {
+/* Allocates pw with its parts laid out; dir and the temporary name only
+ * when dir is not NULL (a file destination). */
+static pl_status pw_new(const char *path, const char *dir, uint64_t total_size,
+                        const pl_part_writer_options *opt, pl_part_writer **out) {
   pl_part_writer *pw;
-  pl_writable_options wo;
-  pl_status s;
-  pl__error_saved err;
   size_t i, plen = strlen(path);
-  char dir[4096];
   uint64_t n;
   *out = NULL;
-  s = pl_path_dirname(path, dir, sizeof dir);
-  if (s != PL_OK) return s;
   pw = calloc(1, sizeof *pw);
   if (pw == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
-  pw->env = env;
   pw->total = total_size;
   pw->part_size = opt && opt->part_size ? opt->part_size : PL_PART_WRITER_DEFAULT_PART_SIZE;
   n = total_size == 0 ? 1 : (total_size + pw->part_size - 1) / pw->part_size;
@@ -71,18 +67,57 @@ pl_status pl_part_writer_open(pl_env *env, const char *path, uint64_t total_size
   pw->parts = calloc(pw->count, sizeof *pw->parts);
   pw->errors = calloc(pw->count, sizeof *pw->errors);
   pw->path = strdup(path);
-  pw->dir = strdup(dir);
-  pw->tmp = malloc(plen + sizeof ".parts-tmp");
-  if (pw->parts == NULL || pw->errors == NULL || pw->path == NULL || pw->dir == NULL || pw->tmp == NULL) {
+  if (dir != NULL) {
+    pw->dir = strdup(dir);
+    pw->tmp = malloc(plen + sizeof ".parts-tmp");
+  }
+  if (pw->parts == NULL || pw->errors == NULL || pw->path == NULL ||
+      (dir != NULL && (pw->dir == NULL || pw->tmp == NULL))) {
     pw_free(pw);
     return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   }
-  memcpy(pw->tmp, path, plen);
-  memcpy(pw->tmp + plen, ".parts-tmp", sizeof ".parts-tmp");
+  if (dir != NULL) {
+    memcpy(pw->tmp, path, plen);
+    memcpy(pw->tmp + plen, ".parts-tmp", sizeof ".parts-tmp");
+  }
   for (i = 0; i < pw->count; i++) {
     pw->parts[i].offset = (uint64_t)i * pw->part_size;
     pw->parts[i].length = i + 1 < pw->count ? pw->part_size : total_size - pw->parts[i].offset;
   }
+  *out = pw;
+  return PL_OK;
+}
+
+pl_status pl_part_writer_open_sink(pl_part_sink *sink, const char *name, uint64_t total_size,
+                                   const pl_part_writer_options *opt, pl_part_writer **out) {
+  pl_status s = pw_new(name, NULL, total_size, opt, out);
+  if (s != PL_OK) {
+    pl__error_saved err;
+    pl__error_save(&err, s);
+    sink->methods->abort(sink);
+    sink->methods->destroy(sink);
+    return pl__error_restore(&err);
+  }
+  (*out)->sink = sink;
+  return PL_OK;
+}
+
+pl_part_sink *pl_part_writer_sink(pl_part_writer *pw) { return pw->sink; }
+
+pl_status pl_part_writer_open(pl_env *env, const char *path, uint64_t total_size,
+                              const pl_part_writer_options *opt,
+                              pl_part_writer **out) {
+  pl_part_writer *pw;
+  pl_writable_options wo;
+  pl_status s;
+  pl__error_saved err;
+  char dir[4096];
+  *out = NULL;
+  s = pl_path_dirname(path, dir, sizeof dir);
+  if (s != PL_OK) return s;
+  s = pw_new(path, dir, total_size, opt, &pw);
+  if (s != PL_OK) return s;
+  pw->env = env;
   /* Unbuffered: every byte goes through write_at, never through append. */
   pl_writable_options_init(&wo);
   wo.buffer_size = 0;
@@ -140,7 +175,10 @@ pl_status pl_part_writer_write(pl_part_writer *pw, size_t part,
                         pw->path, (unsigned long long)n, (unsigned long long)part, (unsigned long long)p->written,
                         (unsigned long long)p->length);
   if (n == 0) return PL_OK;
-  s = pl_writable_write_at(pw->file, p->offset + p->written, data, n);
+  if (pw->sink != NULL)
+    s = pw->sink->methods->write(pw->sink, part, p->written, data, n, p->written + n == p->length);
+  else
+    s = pl_writable_write_at(pw->file, p->offset + p->written, data, n);
   if (s != PL_OK) {
     /* Only this part's writer touches its slot: no lock needed. */
     pw->errors[part] = malloc(sizeof *pw->errors[part]);
@@ -174,6 +212,17 @@ pl_status pl_part_writer_finalize(pl_part_writer *pw) {
                        pw->path, (unsigned long long)i, (unsigned long long)p->written,
                        (unsigned long long)p->length);
   }
+  if (pw->sink != NULL) {
+    if (s == PL_OK) {
+      s = pw->sink->methods->finalize(pw->sink, pw->parts, pw->count);
+    } else {
+      pl__error_save(&err, s);
+      pw->sink->methods->abort(pw->sink);
+      pl__error_restore(&err);
+    }
+    pw_free(pw);
+    return s;
+  }
   /* Data first, then the name: renaming before the data is durable could
    * publish a file whose contents a power loss then takes away. */
   if (s == PL_OK) s = pl_writable_sync(pw->file);
@@ -199,6 +248,11 @@ pl_status pl_part_writer_finalize(pl_part_writer *pw) {
 
 pl_status pl_part_writer_abort(pl_part_writer *pw) {
   pl_status s;
+  if (pw->sink != NULL) {
+    s = pw->sink->methods->abort(pw->sink);
+    pw_free(pw);
+    return s;
+  }
   pl_writable_close(pw->file);
   s = pl_env_remove_file(pw->env, pw->tmp);
   pw_free(pw);

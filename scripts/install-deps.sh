@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing plinth needs on a fresh Debian machine.
-# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|programs|deb|fuzz|coverage|report|all]...
+# Usage: scripts/install-deps.sh [core|windows|leveldb|bench|programs|deb|fuzz|coverage|report|ceph|all]...
 # Each group is installed only if something in it is missing, so a second run
 # costs a few dpkg queries and no network.
 set -euo pipefail
@@ -20,6 +20,9 @@ deb=(build-essential debhelper dpkg-dev lintian pkgconf check)
 fuzz=(clang libclang-rt-14-dev)
 coverage=(gcovr)
 report=(chromium python3)
+# A one-node Ceph cluster (monitor, memstore/bluestore OSD, radosgw), the
+# librados headers for the RADOS env and libcurl for the S3 sink.
+ceph=(ceph-mon ceph-osd ceph-common radosgw librados-dev libcurl4-openssl-dev curl)
 
 want=()
 for group in "${@:-core}"; do
@@ -33,7 +36,8 @@ for group in "${@:-core}"; do
     fuzz) want+=("${core[@]}" "${fuzz[@]}") ;;
     coverage) want+=("${core[@]}" "${coverage[@]}") ;;
     report) want+=("${core[@]}" "${report[@]}") ;;
-    all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}" "${programs[@]}" "${deb[@]}" "${fuzz[@]}" "${coverage[@]}" "${report[@]}") ;;
+    ceph) want+=("${core[@]}" "${ceph[@]}") ;;
+    all) want+=("${core[@]}" "${windows[@]}" "${leveldb[@]}" "${bench[@]}" "${programs[@]}" "${deb[@]}" "${fuzz[@]}" "${coverage[@]}" "${report[@]}" "${ceph[@]}") ;;
     *) echo "install-deps: unknown group '$group'" >&2; exit 2 ;;
   esac
 done

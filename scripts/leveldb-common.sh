@@ -26,6 +26,9 @@ LDB_ADAPTER_SOURCES="$PLINTH_SRCDIR/compat/leveldb/plinth_leveldb_env.cc;$PLINTH
 ldb_say() { printf '%s: %s\n' "${LDB_NAME:-leveldb}" "$*"; }
 ldb_die() { printf '%s: error: %s\n' "${LDB_NAME:-leveldb}" "$*" >&2; exit 1; }
 
+# True if the plinth build tree DIR was configured with the RADOS env.
+ldb_has_rados() { grep -q '^S\["HAVE_RADOS_TRUE"\]=""' "$1/config.status" 2>/dev/null; }
+
 ldb_sudo() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
@@ -140,6 +143,17 @@ ldb_build_plinth() {
   make -s -C "$dir" -j"$JOBS" libplinth.la >/dev/null || ldb_die "building libplinth.a failed"
   PLINTH_STATIC_LIB=$dir/.libs/libplinth.a
   [ -f "$PLINTH_STATIC_LIB" ] || ldb_die "no $PLINTH_STATIC_LIB"
+  # The RADOS env too, where librados is installed (configure rechecked
+  # if librados arrived after this tree was configured).
+  PLINTH_RADOS_STATIC_LIB=
+  if [ -f /usr/include/rados/librados.h ]; then
+    if ! ldb_has_rados "$dir"; then
+      (cd "$dir" && ./config.status --recheck >/dev/null && ./config.status >/dev/null) ||
+        ldb_die "reconfiguring plinth with librados failed"
+    fi
+    make -s -C "$dir" -j"$JOBS" env/rados/libplinth_rados.la >/dev/null || ldb_die "building libplinth_rados.a failed"
+    PLINTH_RADOS_STATIC_LIB=$dir/env/rados/.libs/libplinth_rados.a
+  fi
 }
 
 # With LDB_PLINTH_ONLY set, a run stops once the static plinth is built:
@@ -153,7 +167,8 @@ ldb_stop_if_plinth_only() {
 }
 
 # ldb_build KIND: builds LevelDB (tests and benchmarks) in $LDB_WORK/build-KIND,
-# KIND = plinth (the adapter in place of util/env_posix.cc) or stock.
+# KIND = plinth (the adapter in place of util/env_posix.cc), rados (the
+# adapter over the RADOS env, compat/leveldb/env_default_rados.cc) or stock.
 ldb_build() {
   local kind=$1 dir=$LDB_WORK/build-$1
   local -a args=(-DCMAKE_BUILD_TYPE=Release -DLEVELDB_BUILD_TESTS=ON -DLEVELDB_BUILD_BENCHMARKS=ON)
@@ -161,6 +176,11 @@ ldb_build() {
     args+=("-DPLINTH_ENV_SOURCES=$LDB_ADAPTER_SOURCES"
            "-DPLINTH_INCLUDE_DIRS=$PLINTH_SRCDIR/include;$PLINTH_SRCDIR/compat/leveldb"
            "-DPLINTH_LIBRARIES=$PLINTH_STATIC_LIB;pthread")
+  elif [ "$kind" = rados ]; then
+    [ -n "${PLINTH_RADOS_STATIC_LIB:-}" ] || ldb_die "no RADOS env built (librados-dev missing?)"
+    args+=("-DPLINTH_ENV_SOURCES=$PLINTH_SRCDIR/compat/leveldb/plinth_leveldb_env.cc;$PLINTH_SRCDIR/compat/leveldb/env_default_rados.cc"
+           "-DPLINTH_INCLUDE_DIRS=$PLINTH_SRCDIR/include;$PLINTH_SRCDIR/compat/leveldb"
+           "-DPLINTH_LIBRARIES=$PLINTH_RADOS_STATIC_LIB;$PLINTH_STATIC_LIB;rados;pthread")
   fi
   mkdir -p "$dir"
   ldb_say "building LevelDB ($kind env) in $dir"

@@ -11,13 +11,13 @@
 # intree (the README's build by hand, in place), fuzz (a short libFuzzer
 # smoke of every target), report (the HTML crash report in headless
 # Chromium), and the stages other parts of the tree add (leveldb, programs,
-# windows).
+# windows, ceph).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc 2>/dev/null || echo 2)
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(unit asan valgrind distcheck deb intree fuzz report leveldb programs windows)
+[ ${#stages[@]} -gt 0 ] || stages=(unit asan valgrind distcheck deb intree fuzz report leveldb programs windows ceph)
 
 total_checks=0
 total_failed=0
@@ -25,10 +25,11 @@ failed_stages=()
 
 say() { printf '\n=== %s\n' "$*"; }
 
-# Prints each suite's Check summary and adds it to the totals.
+# Prints each suite's Check summary and adds it to the totals: the logs in
+# DIR/tests, or DIR/SUBDIR.
 report_logs() {
-  local dir=$1 log line
-  for log in "$dir"/tests/*_test.log; do
+  local dir=$1 sub=${2:-tests} log line
+  for log in "$dir/$sub"/*_test.log; do
     [ -f "$log" ] || continue
     line=$(grep -E '^[0-9]+%: Checks: [0-9]+' "$log" | tail -n 1)
     grep -E '^SKIP ' "$log" | sed "s|^|  $(basename "$log" .log): |"
@@ -74,6 +75,35 @@ stage_unit() {
   return $rc
 }
 
+# The suites of tests/ceph (plinth's conformance suites on the RADOS env,
+# its own suites, the S3 sink's) need a Ceph cluster.  The asan and
+# valgrind stages run them too -- make check-ceph's suites part, which
+# starts and stops a cluster -- when the ceph stage is requested as well
+# (it is what installs Ceph); otherwise they print why they did not.  The
+# kill suite runs in the ceph stage only: it kills and restarts the daemons
+# of a bluestore cluster for about a minute, and its code paths are the
+# rados suite's.
+want_ceph=0
+for s in "${stages[@]}"; do [ "$s" = ceph ] && want_ceph=1; done
+
+# ceph_suites_in DIR [RUNNER...]: the tests/ceph suites of build tree DIR.
+ceph_suites_in() {
+  local dir=$1 rc
+  shift
+  grep -q '^check-ceph:' "$dir/Makefile" || return 0
+  if [ $want_ceph -eq 0 ]; then
+    echo "  tests/ceph/*: not run here: they need a Ceph cluster (add the ceph stage: scripts/test.sh ${stage:-} ceph)"
+    return 0
+  fi
+  CHECK_CEPH_PARTS=suites CHECK_CEPH_RUNNER="$*" make -C "$dir" check-ceph >"$dir/check-ceph.out" 2>&1
+  rc=$?
+  echo "  tests/ceph (a one-node cluster; the kill suite runs in the ceph stage only):"
+  grep -E '^check-ceph: (cluster start|suites took|error)' "$dir/check-ceph.out" | sed 's/^/  /'
+  report_logs "$dir" tests/ceph
+  [ $rc -eq 0 ] || tail -n 30 "$dir/check-ceph.out"
+  return $rc
+}
+
 stage_asan() {
   configure_in build/asan --enable-sanitizers --disable-shared || return 1
   make -C build/asan -j"$jobs" >build/asan/make.out 2>&1 || { tail -n 40 build/asan/make.out; return 1; }
@@ -82,6 +112,8 @@ stage_asan() {
   local rc=$?
   grep -E '^# (TOTAL|PASS|FAIL|ERROR)' build/asan/check.out
   report_logs build/asan
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ceph_suites_in build/asan || rc=1
   return $rc
 }
 
@@ -105,6 +137,8 @@ stage_valgrind() {
       rc=1
     fi
   done
+  CK_FORK=no ceph_suites_in build/valgrind \
+    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite || rc=1
   return $rc
 }
 
@@ -287,6 +321,19 @@ stage_intree() {
   done
 }
 
+# make check-ceph: a one-node cluster (scripts/ceph-cluster.sh), plinth's
+# conformance suites on the RADOS env, the S3 suite, LevelDB's suite on the
+# RADOS env, and the suite that kills the daemons under a writer.
+stage_ceph() {
+  [ -f build/unit/Makefile ] || configure_in build/unit || return 1
+  grep -q '^check-ceph:' build/unit/Makefile || { echo "not available in this tree"; return 0; }
+  make -C build/unit check-ceph
+  local rc=$?
+  echo "Check on the RADOS env and radosgw, per suite:"
+  report_logs build/unit tests/ceph
+  return $rc
+}
+
 # Dependencies first: a fresh machine has only a compiler and make.
 groups=(core)
 for s in "${stages[@]}"; do
@@ -297,12 +344,14 @@ for s in "${stages[@]}"; do
     deb) groups+=(deb) ;;
     fuzz) groups+=(fuzz) ;;
     report) groups+=(report) ;;
+    ceph) groups+=(ceph leveldb) ;;
   esac
 done
 scripts/install-deps.sh "${groups[@]}" || { echo "installing dependencies failed"; exit 1; }
 [ -x configure ] || ./autogen.sh >/dev/null 2>&1 || { echo "autogen failed"; exit 1; }
 
-for s in "${stages[@]}"; do
+for stage in "${stages[@]}"; do
+  s=$stage
   say "stage $s"
   start=$(date +%s)
   if "stage_$s"; then

@@ -12,7 +12,7 @@ static char path[1200];
 static pl_env *env;
 
 static void setup(void) {
-  env = pl_env_default();
+  env = pl_test_env();
   pl_test_fresh_dir(dir, sizeof dir, "file_util");
   pl_test_path(path, sizeof path, dir, "CURRENT");
 }

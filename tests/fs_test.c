@@ -10,7 +10,7 @@ static char dir[1024];
 static pl_env *env;
 
 static void setup(void) {
-  env = pl_env_default();
+  env = pl_test_env();
   pl_test_fresh_dir(dir, sizeof dir, "fs");
 }
 static void teardown(void) { pl_test_remove_tree(dir); }

@@ -21,7 +21,7 @@ static void setup(void) {
   pl_test_fresh_dir(dir, sizeof dir, "read");
   pl_test_path(path, sizeof path, dir, "data");
   for (i = 0; i < sizeof data; i++) data[i] = (char)(i * 31 + i / 256);
-  ck_assert_pl_ok(pl_file_write_all(pl_env_default(), path, data, sizeof data, 0));
+  ck_assert_pl_ok(pl_file_write_all(pl_test_env(), path, data, sizeof data, 0));
   pl_env_platform_get_limits(&saved_mmap, &saved_fd);
 }
 
@@ -34,7 +34,7 @@ START_TEST(sequential_reads_everything_then_zero_at_end) {
   pl_sequential_file *f;
   char buf[7000];
   size_t got, total = 0;
-  ck_assert_pl_ok(pl_env_new_sequential(pl_env_default(), path, &f));
+  ck_assert_pl_ok(pl_env_new_sequential(pl_test_env(), path, &f));
   for (;;) {
     ck_assert_pl_ok(pl_sequential_read(f, buf, sizeof buf, &got));
     if (got == 0) break;
@@ -52,7 +52,7 @@ START_TEST(sequential_skip_moves_forward) {
   pl_sequential_file *f;
   char buf[10];
   size_t got;
-  ck_assert_pl_ok(pl_env_new_sequential(pl_env_default(), path, &f));
+  ck_assert_pl_ok(pl_env_new_sequential(pl_test_env(), path, &f));
   ck_assert_pl_ok(pl_sequential_read(f, buf, 10, &got));
   ck_assert_pl_ok(pl_sequential_skip(f, 1000));
   ck_assert_pl_ok(pl_sequential_read(f, buf, 10, &got));
@@ -69,7 +69,7 @@ START_TEST(sequential_open_of_missing_file_is_not_found) {
   char p[1300];
   pl_sequential_file *f = (pl_sequential_file *)1;
   pl_test_path(p, sizeof p, dir, "missing");
-  ck_assert_int_eq(pl_env_new_sequential(pl_env_default(), p, &f), PL_NOT_FOUND);
+  ck_assert_int_eq(pl_env_new_sequential(pl_test_env(), p, &f), PL_NOT_FOUND);
   ck_assert_ptr_null(f);
 }
 END_TEST
@@ -93,10 +93,29 @@ static void check_reads(pl_random_file *r, int expect_mapped) {
   ck_assert_uint_eq(got, 0);
 }
 
+/* Reads through any env: answered in scratch or from the file's memory. */
+START_TEST(random_reads_return_the_bytes_then_short_then_nothing) {
+  pl_random_file *r;
+  char scratch[5000];
+  const char *res;
+  size_t got;
+  ck_assert_pl_ok(pl_env_new_random(pl_test_env(), path, &r));
+  ck_assert_pl_ok(pl_random_read_at(r, 12345, 5000, scratch, &res, &got));
+  ck_assert_uint_eq(got, 5000);
+  ck_assert(memcmp(res, data + 12345, 5000) == 0);
+  ck_assert_pl_ok(pl_random_read_at(r, sizeof data - 10, 100, scratch, &res, &got));
+  ck_assert_uint_eq(got, 10);
+  ck_assert(memcmp(res, data + sizeof data - 10, 10) == 0);
+  ck_assert_pl_ok(pl_random_read_at(r, sizeof data + 100, 100, scratch, &res, &got));
+  ck_assert_uint_eq(got, 0);
+  pl_random_close(r);
+}
+END_TEST
+
 START_TEST(random_file_is_mapped_within_the_mmap_limit) {
   pl_random_file *r;
   pl_env_platform_set_limits(1, 10);
-  ck_assert_pl_ok(pl_env_new_random(pl_env_default(), path, &r));
+  ck_assert_pl_ok(pl_env_new_random(pl_test_env(), path, &r));
   check_reads(r, 1);
   pl_random_close(r);
 }
@@ -105,14 +124,14 @@ END_TEST
 START_TEST(random_files_beyond_the_mmap_limit_use_positional_reads) {
   pl_random_file *a, *b;
   pl_env_platform_set_limits(1, 10);
-  ck_assert_pl_ok(pl_env_new_random(pl_env_default(), path, &a));
-  ck_assert_pl_ok(pl_env_new_random(pl_env_default(), path, &b));
+  ck_assert_pl_ok(pl_env_new_random(pl_test_env(), path, &a));
+  ck_assert_pl_ok(pl_env_new_random(pl_test_env(), path, &b));
   check_reads(a, 1);
   check_reads(b, 0);
   pl_random_close(a);
   pl_random_close(b);
   /* The slot came back with close. */
-  ck_assert_pl_ok(pl_env_new_random(pl_env_default(), path, &a));
+  ck_assert_pl_ok(pl_env_new_random(pl_test_env(), path, &a));
   check_reads(a, 1);
   pl_random_close(a);
 }
@@ -122,7 +141,7 @@ START_TEST(random_files_beyond_the_descriptor_limit_still_read) {
   pl_random_file *r[3];
   int i;
   pl_env_platform_set_limits(0, 1);
-  for (i = 0; i < 3; i++) ck_assert_pl_ok(pl_env_new_random(pl_env_default(), path, &r[i]));
+  for (i = 0; i < 3; i++) ck_assert_pl_ok(pl_env_new_random(pl_test_env(), path, &r[i]));
   for (i = 0; i < 3; i++) check_reads(r[i], 0);
   for (i = 0; i < 3; i++) pl_random_close(r[i]);
 }
@@ -150,8 +169,8 @@ START_TEST(empty_file_reads_nothing) {
   size_t got = 99;
   pl_random_file *r;
   pl_test_path(p, sizeof p, dir, "empty");
-  ck_assert_pl_ok(pl_file_write_all(pl_env_default(), p, "", 0, 0));
-  ck_assert_pl_ok(pl_env_new_random(pl_env_default(), p, &r));
+  ck_assert_pl_ok(pl_file_write_all(pl_test_env(), p, "", 0, 0));
+  ck_assert_pl_ok(pl_env_new_random(pl_test_env(), p, &r));
   ck_assert_pl_ok(pl_random_read_at(r, 0, 10, scratch, &res, &got));
   ck_assert_uint_eq(got, 0);
   pl_random_close(r);
@@ -162,7 +181,7 @@ START_TEST(random_open_of_missing_file_is_not_found) {
   char p[1300];
   pl_random_file *r = (pl_random_file *)1;
   pl_test_path(p, sizeof p, dir, "missing");
-  ck_assert_int_eq(pl_env_new_random(pl_env_default(), p, &r), PL_NOT_FOUND);
+  ck_assert_int_eq(pl_env_new_random(pl_test_env(), p, &r), PL_NOT_FOUND);
   ck_assert_ptr_null(r);
 }
 END_TEST
@@ -197,7 +216,7 @@ static void concurrent_reads(int mmap_limit) {
   reader_arg a[4];
   int i;
   pl_env_platform_set_limits(mmap_limit, 10);
-  ck_assert_pl_ok(pl_env_new_random(pl_env_default(), path, &r));
+  ck_assert_pl_ok(pl_env_new_random(pl_test_env(), path, &r));
   for (i = 0; i < 4; i++) {
     a[i].r = r;
     a[i].seed = i + 1;
@@ -224,14 +243,15 @@ int main(void) {
   tcase_add_test(tc, sequential_reads_everything_then_zero_at_end);
   tcase_add_test(tc, sequential_skip_moves_forward);
   tcase_add_test(tc, sequential_open_of_missing_file_is_not_found);
-  tcase_add_test(tc, random_file_is_mapped_within_the_mmap_limit);
-  tcase_add_test(tc, random_files_beyond_the_mmap_limit_use_positional_reads);
-  tcase_add_test(tc, random_files_beyond_the_descriptor_limit_still_read);
-  tcase_add_test(tc, default_limits_are_1000_mappings_and_a_fifth_of_descriptors);
+  tcase_add_test(tc, random_reads_return_the_bytes_then_short_then_nothing);
+  PL_TEST_PLATFORM_ONLY(tc, random_file_is_mapped_within_the_mmap_limit, "platform env: memory maps");
+  PL_TEST_PLATFORM_ONLY(tc, random_files_beyond_the_mmap_limit_use_positional_reads, "platform env: memory maps");
+  PL_TEST_PLATFORM_ONLY(tc, random_files_beyond_the_descriptor_limit_still_read, "platform env: descriptor limit");
+  PL_TEST_PLATFORM_ONLY(tc, default_limits_are_1000_mappings_and_a_fifth_of_descriptors, "platform env: limits");
   tcase_add_test(tc, empty_file_reads_nothing);
   tcase_add_test(tc, random_open_of_missing_file_is_not_found);
   tcase_add_test(tc, positional_reads_are_safe_from_many_threads);
-  tcase_add_test(tc, mapped_reads_are_safe_from_many_threads);
+  PL_TEST_PLATFORM_ONLY(tc, mapped_reads_are_safe_from_many_threads, "platform env: memory maps");
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }

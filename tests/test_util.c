@@ -6,6 +6,10 @@
 
 #include "tests/test_util.h"
 
+#if defined(PL_TEST_ENV_RADOS)
+#include "plinth/rados.h"
+#endif
+
 #if defined(_WIN32)
 #include <process.h>
 #define getpid _getpid
@@ -20,13 +24,37 @@ const char *pl_test_path(char *buf, size_t cap, const char *dir, const char *nam
   return buf;
 }
 
+pl_env *pl_test_env(void) {
+#if defined(PL_TEST_ENV_RADOS)
+  static pl_env *env;
+  if (env == NULL && pl_rados_env_open_from_environment(&env) != PL_OK) {
+    fprintf(stderr, "the RADOS env under test cannot be opened: %s\n", pl_error_message());
+    exit(1);
+  }
+  return env;
+#else
+  return pl_env_default();
+#endif
+}
+
+/* Where test directories are made: the env under test, except that the
+ * platform build uses the platform env itself (never a recorder that
+ * PLINTH_TRACE may install behind pl_env_default). */
+static pl_env *fixture_env(void) {
+#if defined(PL_TEST_ENV_RADOS)
+  return pl_test_env();
+#else
+  return pl_env_platform();
+#endif
+}
+
 void pl_test_remove_tree(const char *dir) {
   /* Best effort: a test that left nothing behind is fine. */
-  pl_file_remove_tree(pl_env_platform(), dir);
+  pl_file_remove_tree(fixture_env(), dir);
 }
 
 void pl_test_fresh_dir(char *buf, size_t cap, const char *name) {
-  pl_env *env = pl_env_platform();
+  pl_env *env = fixture_env();
   char base[2048];
   ck_assert_pl_ok(pl_env_test_directory(env, base, sizeof base));
   snprintf(buf, cap, "%s/%s-%d-%d", base, name, (int)getpid(), ++counter);

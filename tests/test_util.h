@@ -16,6 +16,13 @@
                   pl_error_message());                                     \
   } while (0)
 
+/* The env the conformance cases run on: the platform env (pl_env_default)
+ * in the ordinary build; the RADOS env (pl_rados_env_open_from_environment)
+ * when the suite is built with PL_TEST_ENV_RADOS for `make check-ceph`.
+ * Opened on first use in each test process (after Check's fork: librados
+ * does not survive a fork). */
+pl_env *pl_test_env(void);
+
 /* Makes a new empty directory for one test under the env's test directory
  * (TEST_TMPDIR or the system temporary directory) and writes its path into
  * buf.  The directory is unique per process and call. */
@@ -40,9 +47,20 @@ int pl_test_is_root(void);
  * test log, never silent. */
 #if defined(_WIN32)
 #define PL_TEST_POSIX_ONLY(tc, fn) pl_test_note_skip("posix-only", #fn)
+#elif defined(PL_TEST_ENV_RADOS)
+#define PL_TEST_POSIX_ONLY(tc, fn) ((void)(fn), pl_test_note_skip("posix-only", #fn))
 #else
 #define PL_TEST_POSIX_ONLY(tc, fn) tcase_add_test(tc, fn)
 #endif
 void pl_test_note_skip(const char *rule, const char *name);
+
+/* Adds a test case about the platform env itself (memory maps, descriptor
+ * limits, process-exit semantics); on another env under test it is not
+ * added and "SKIP <rule>: <name>" is printed. */
+#if defined(PL_TEST_ENV_RADOS)
+#define PL_TEST_PLATFORM_ONLY(tc, fn, rule) ((void)(fn), pl_test_note_skip(rule, #fn))
+#else
+#define PL_TEST_PLATFORM_ONLY(tc, fn, rule) tcase_add_test(tc, fn)
+#endif
 
 #endif

@@ -29,20 +29,20 @@ static pl_writable_file *open_with_buffer(const char *p, size_t buffer) {
   pl_writable_file *f;
   pl_writable_options_init(&o);
   o.buffer_size = buffer;
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), p, &o, &f));
+  ck_assert_pl_ok(pl_env_new_writable(pl_test_env(), p, &o, &f));
   return f;
 }
 
 static uint64_t size_on_disk(const char *p) {
   uint64_t n = 0;
-  ck_assert_pl_ok(pl_env_file_size(pl_env_default(), p, &n));
+  ck_assert_pl_ok(pl_env_file_size(pl_test_env(), p, &n));
   return n;
 }
 
 static void expect_contents(const char *p, const void *want, size_t n) {
   char *data;
   size_t got;
-  ck_assert_pl_ok(pl_file_read_all(pl_env_default(), p, &data, &got));
+  ck_assert_pl_ok(pl_file_read_all(pl_test_env(), p, &data, &got));
   ck_assert_uint_eq(got, n);
   ck_assert_msg(memcmp(data, want, n) == 0, "contents of %s differ", p);
   free(data);
@@ -50,7 +50,7 @@ static void expect_contents(const char *p, const void *want, size_t n) {
 
 START_TEST(appends_are_read_back_in_order) {
   pl_writable_file *f;
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_env_new_writable(pl_test_env(), path, NULL, &f));
   ck_assert_pl_ok(pl_writable_append(f, "hello ", 6));
   ck_assert_pl_ok(pl_writable_append(f, "world", 5));
   ck_assert_pl_ok(pl_writable_close(f));
@@ -60,8 +60,8 @@ END_TEST
 
 START_TEST(new_writable_truncates_an_existing_file) {
   pl_writable_file *f;
-  ck_assert_pl_ok(pl_file_write_all(pl_env_default(), path, "old contents", 12, 0));
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_file_write_all(pl_test_env(), path, "old contents", 12, 0));
+  ck_assert_pl_ok(pl_env_new_writable(pl_test_env(), path, NULL, &f));
   ck_assert_uint_eq(pl_writable_tell(f), 0);
   ck_assert_pl_ok(pl_writable_append(f, "new", 3));
   ck_assert_pl_ok(pl_writable_close(f));
@@ -72,7 +72,7 @@ END_TEST
 START_TEST(small_appends_stay_in_the_buffer_until_flush) {
   pl_writable_file *f;
   pl_writable_stats st;
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_env_new_writable(pl_test_env(), path, NULL, &f));
   ck_assert_pl_ok(pl_writable_append(f, "abc", 3));
   ck_assert_uint_eq(size_on_disk(path), 0);
   pl_writable_stats_get(f, &st);
@@ -91,7 +91,7 @@ START_TEST(default_buffer_holds_64_kib) {
   pl_writable_options_init(&o);
   ck_assert_uint_eq(o.buffer_size, 64 * 1024);
   memset(block, 'b', sizeof block);
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_env_new_writable(pl_test_env(), path, NULL, &f));
   ck_assert_pl_ok(pl_writable_append(f, block, sizeof block - 1));
   ck_assert_pl_ok(pl_writable_append(f, "x", 1));
   pl_writable_stats_get(f, &st);
@@ -216,7 +216,7 @@ END_TEST
 
 START_TEST(tell_counts_buffered_bytes) {
   pl_writable_file *f;
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_env_new_writable(pl_test_env(), path, NULL, &f));
   ck_assert_uint_eq(pl_writable_tell(f), 0);
   ck_assert_pl_ok(pl_writable_append(f, "abcd", 4));
   ck_assert_uint_eq(pl_writable_tell(f), 4);
@@ -227,8 +227,8 @@ END_TEST
 
 START_TEST(appendable_file_continues_at_its_end) {
   pl_writable_file *f;
-  ck_assert_pl_ok(pl_file_write_all(pl_env_default(), path, "first,", 6, 0));
-  ck_assert_pl_ok(pl_env_new_appendable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_file_write_all(pl_test_env(), path, "first,", 6, 0));
+  ck_assert_pl_ok(pl_env_new_appendable(pl_test_env(), path, NULL, &f));
   ck_assert_uint_eq(pl_writable_tell(f), 6);
   ck_assert_pl_ok(pl_writable_append(f, "second", 6));
   ck_assert_uint_eq(pl_writable_tell(f), 12);
@@ -239,7 +239,7 @@ END_TEST
 
 START_TEST(appendable_file_is_created_when_missing) {
   pl_writable_file *f;
-  ck_assert_pl_ok(pl_env_new_appendable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_env_new_appendable(pl_test_env(), path, NULL, &f));
   ck_assert_uint_eq(pl_writable_tell(f), 0);
   ck_assert_pl_ok(pl_writable_append(f, "x", 1));
   ck_assert_pl_ok(pl_writable_close(f));
@@ -252,11 +252,11 @@ START_TEST(create_parents_makes_missing_directories) {
   pl_writable_options o;
   pl_writable_file *f;
   snprintf(deep, sizeof deep, "%s/a/b/c/file", dir);
-  ck_assert_int_eq(pl_env_new_writable(pl_env_default(), deep, NULL, &f), PL_NOT_FOUND);
+  ck_assert_int_eq(pl_env_new_writable(pl_test_env(), deep, NULL, &f), PL_NOT_FOUND);
   ck_assert_ptr_null(f);
   pl_writable_options_init(&o);
   o.create_parents = 1;
-  ck_assert_pl_ok(pl_env_new_writable(pl_env_default(), deep, &o, &f));
+  ck_assert_pl_ok(pl_env_new_writable(pl_test_env(), deep, &o, &f));
   ck_assert_pl_ok(pl_writable_append(f, "deep", 4));
   ck_assert_pl_ok(pl_writable_close(f));
   expect_contents(deep, "deep", 4);
@@ -275,8 +275,8 @@ END_TEST
 
 START_TEST(write_at_on_an_appendable_file_writes_at_the_offset) {
   pl_writable_file *f;
-  ck_assert_pl_ok(pl_file_write_all(pl_env_default(), path, "0123456789", 10, 0));
-  ck_assert_pl_ok(pl_env_new_appendable(pl_env_default(), path, NULL, &f));
+  ck_assert_pl_ok(pl_file_write_all(pl_test_env(), path, "0123456789", 10, 0));
+  ck_assert_pl_ok(pl_env_new_appendable(pl_test_env(), path, NULL, &f));
   ck_assert_pl_ok(pl_writable_write_at(f, 3, "abc", 3));
   ck_assert_pl_ok(pl_writable_append(f, "!", 1));
   ck_assert_pl_ok(pl_writable_close(f));
@@ -301,10 +301,10 @@ START_TEST(missing_directory_is_not_found) {
   char p[1400];
   pl_writable_file *f = (pl_writable_file *)1;
   snprintf(p, sizeof p, "%s/no/such/file", dir);
-  ck_assert_int_eq(pl_env_new_writable(pl_env_default(), p, NULL, &f), PL_NOT_FOUND);
+  ck_assert_int_eq(pl_env_new_writable(pl_test_env(), p, NULL, &f), PL_NOT_FOUND);
   ck_assert_ptr_null(f);
   ck_assert_msg(strstr(pl_error_message(), p) != NULL, "message names the path: %s", pl_error_message());
-  ck_assert_int_eq(pl_env_new_appendable(pl_env_default(), p, NULL, &f), PL_NOT_FOUND);
+  ck_assert_int_eq(pl_env_new_appendable(pl_test_env(), p, NULL, &f), PL_NOT_FOUND);
 }
 END_TEST
 
@@ -490,7 +490,7 @@ int main(void) {
   tcase_add_test(tc, write_at_on_an_appendable_file_writes_at_the_offset);
   tcase_add_test(tc, allocate_reserves_the_range);
   tcase_add_test(tc, missing_directory_is_not_found);
-  tcase_add_test(tc, direct_file_takes_aligned_pages_from_aligned_memory);
+  PL_TEST_PLATFORM_ONLY(tc, direct_file_takes_aligned_pages_from_aligned_memory, "platform env: direct I/O");
   PL_TEST_POSIX_ONLY(px, direct_write_of_unaligned_bytes_fails_and_is_sticky);
   PL_TEST_POSIX_ONLY(px, full_device_reports_enospc_with_the_path);
   PL_TEST_POSIX_ONLY(px, file_size_limit_reports_efbig);

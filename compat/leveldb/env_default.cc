@@ -14,6 +14,12 @@
 #include "plinth_leveldb.h"
 #include "util/env_posix_test_helper.h"
 
+// The pl_env behind Env::Default(); env_default_rados.cc defines it as the
+// RADOS env before including this file.
+#ifndef PLINTH_LEVELDB_DEFAULT_PL_ENV
+#define PLINTH_LEVELDB_DEFAULT_PL_ENV() pl_env_default()
+#endif
+
 namespace leveldb {
 
 // PLINTH_LEVELDB_PREZERO=1 (anything but empty or "0") turns on
@@ -29,7 +35,7 @@ static pl_leveldb_options DefaultOptions() {
 // LevelDB never deletes the default env (its contract), and files or locks
 // may still be open at exit, so the adapter lives for the whole process.
 Env* Env::Default() {
-  static Env* const env = pl_leveldb_env_new(pl_env_default(), DefaultOptions());
+  static Env* const env = pl_leveldb_env_new(PLINTH_LEVELDB_DEFAULT_PL_ENV(), DefaultOptions());
   return env;
 }
 

@@ -8,6 +8,7 @@ EXTRA_DIST += \
 	compat/leveldb/plinth_leveldb.h \
 	compat/leveldb/plinth_leveldb_env.cc \
 	compat/leveldb/env_default.cc \
+	compat/leveldb/env_default_rados.cc \
 	compat/leveldb/adapter_test.cc \
 	compat/leveldb/README.md \
 	compat/leveldb/leveldb-cmake.patch

@@ -60,6 +60,50 @@ PL_API pl_status pl_part_writer_open(pl_env *env, const char *path, uint64_t tot
                               const pl_part_writer_options *opt,
                               pl_part_writer **out);
 
+/* ------------------------------------------------------------------ */
+/* Sinks: destinations other than a file of a pl_env                   */
+
+/* A part sink receives the parts instead of a temporary file: an object
+ * store's multipart upload, for instance (plinth/s3.h).  The part writer
+ * keeps the bookkeeping -- part boundaries, fill positions, CRC-32C, the
+ * first error of each part, the checks before publishing -- and the sink
+ * moves the bytes.  A sink embeds pl_part_sink first, as files embed their
+ * methods pointer. */
+typedef struct pl_part_sink pl_part_sink;
+
+typedef struct pl_part_sink_methods {
+  int version; /* 1 */
+  /* Takes bytes [offset, offset + n) of part `part` (offset counted from
+   * the part's start; calls for one part come in order, each continuing
+   * where the last ended); last is non-zero on the call that completes the
+   * part.  Called concurrently for different parts. */
+  pl_status (*write)(pl_part_sink *s, size_t part, uint64_t offset, const void *data, size_t n,
+                     int last);
+  /* Publishes the whole, atomically: every part was written whole and
+   * without error; parts[0..count) describes them.  On failure the sink
+   * has discarded everything (as abort). */
+  pl_status (*finalize)(pl_part_sink *s, const pl_part_info *parts, size_t count);
+  /* Discards everything written; nothing is published. */
+  pl_status (*abort)(pl_part_sink *s);
+  /* Frees the sink; called once, after finalize or abort. */
+  void (*destroy)(pl_part_sink *s);
+} pl_part_sink_methods;
+
+struct pl_part_sink {
+  const pl_part_sink_methods *methods;
+};
+
+/* As pl_part_writer_open, with the parts going to sink instead of a file;
+ * name is used in messages.  The part writer owns sink from this call on,
+ * failure included: finalize, abort or a failed open destroy it (a failed
+ * open aborts it first). */
+PL_API pl_status pl_part_writer_open_sink(pl_part_sink *sink, const char *name, uint64_t total_size,
+                                          const pl_part_writer_options *opt,
+                                          pl_part_writer **out);
+
+/* The sink given to pl_part_writer_open_sink, or NULL for a file. */
+PL_API pl_part_sink *pl_part_writer_sink(pl_part_writer *pw);
+
 /* Number of parts (at least 1; a 0-byte file has one empty part). */
 PL_API size_t pl_part_writer_count(const pl_part_writer *pw);
 

@@ -10,8 +10,8 @@ libplinth_core_la_SOURCES += \
 	port/win32/win32_file.c \
 	port/win32/win32_fs.c \
 	port/win32/win32_sys.c \
-	port/win32/win32_thread.c \
 	port/win32/win32_process.c
+port_libplinth_thread_la_SOURCES += port/win32/win32_thread.c
 endif
 
 # Runs on the build machine (Linux): installs mingw-w64 and Wine, builds
