@@ -13,7 +13,8 @@ fuzz:
 	  $(SHELL) $(top_srcdir)/scripts/fuzz.sh $(FUZZ_SECONDS)
 .PHONY: fuzz
 EXTRA_DIST += fuzz/README.md fuzz/fuzz_util.h fuzz/fuzz_util.c fuzz/trace_reader_fuzz.c \
-	fuzz/state_id_fuzz.c fuzz/model_fuzz.c fuzz/compress_reader_fuzz.c fuzz/corpus
+	fuzz/state_id_fuzz.c fuzz/model_fuzz.c fuzz/compress_reader_fuzz.c fuzz/log_reader_fuzz.c \
+	fuzz/corpus
 
 # `make coverage` (scripts/coverage.sh): gcov build in build/coverage, make
 # check, line and branch coverage per directory.

@@ -7,7 +7,9 @@
 # Targets: trace_reader, trace_reader_repaired (checksums fixed before
 # parsing), state_id, model (model, states and materializing on fuzzed
 # traces), compress_reader and compress_reader_repaired (the compressed
-# stream's reader; built when the clang build found libzstd).  Prints each target's executions and exits non-zero on a
+# stream's reader; built when the clang build found libzstd), log_reader and
+# log_reader_repaired (the record log's segment parser, every recovery
+# mode).  Prints each target's executions and exits non-zero on a
 # finding, leaving the crashing input in build/fuzz/findings/.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +17,7 @@ cd "$top"
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(trace_reader trace_reader_repaired state_id model compress_reader compress_reader_repaired)
+[ ${#targets[@]} -gt 0 ] || targets=(trace_reader trace_reader_repaired state_id model compress_reader compress_reader_repaired log_reader log_reader_repaired)
 
 scripts/install-deps.sh fuzz || { echo "fuzz: installing clang failed"; exit 1; }
 src=${PLINTH_SOURCE_COPY:-$top}
@@ -51,6 +53,8 @@ for t in "${targets[@]}"; do
     trace_reader_repaired) build "$t" trace_reader_fuzz.c -DFUZZ_REPAIR_CRCS; seeds=trace ;;
     state_id) build "$t" state_id_fuzz.c; seeds=state_id ;;
     model) build "$t" model_fuzz.c; seeds=trace ;;
+    log_reader) build "$t" log_reader_fuzz.c; seeds=log ;;
+    log_reader_repaired) build "$t" log_reader_fuzz.c -DFUZZ_REPAIR_CRCS; seeds=log ;;
     compress_reader|compress_reader_repaired)
       if [ "$have_zstd" != yes ]; then
         printf '  %-24s skipped: this build has no zstd\n' "$t"
