@@ -15,7 +15,12 @@ version=$(sed -n 's/^AC_INIT(\[plinth\], \[\([^]]*\)\].*/\1/p' "$top/configure.a
 [ -n "$version" ] || { echo "gen-symbols: no version in configure.ac's AC_INIT" >&2; exit 1; }
 tmp=$(mktemp)
 trap 'rm -f "$tmp" "$tmp.syms"' EXIT
-sed -n 's/^PL_API .*[ *]\(pl_[a-z0-9_]*\)[[(;].*/\1/p' "$top"/include/plinth/*.h | LC_ALL=C sort -u > "$tmp.syms"
+# rados.h and s3.h declare the libraries built beside libplinth
+# (libplinth_rados, libplinth_s3), which the Debian packages leave out.
+for h in "$top"/include/plinth/*.h; do
+  case $(basename "$h") in rados.h|s3.h) continue ;; esac
+  sed -n 's/^PL_API .*[ *]\(pl_[a-z0-9_]*\)[[(;].*/\1/p' "$h"
+done | LC_ALL=C sort -u > "$tmp.syms"
 [ -s "$tmp.syms" ] || { echo "gen-symbols: no PL_API declarations found" >&2; exit 1; }
 {
   echo "libplinth.so.0 libplinth0 #MINVER#"
