@@ -122,6 +122,7 @@ static pl_status mapped_appendv(pl_writable_file *f, const pl_iovec *v, int n) {
   }
   return PL_OK;
 }
+/* Version 1: no write_at or allocate. */
 static const pl_writable_methods mapped_methods = {1, mapped_append, mapped_appendv, mapped_flush, mapped_sync,
                                                    mapped_close, mapped_tell, mapped_stats, NULL, NULL};
 

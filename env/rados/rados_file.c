@@ -195,7 +195,8 @@ static void seq_close(pl_sequential_file *f) {
   free(q);
 }
 
-static const pl_sequential_methods rseq_methods = {1, seq_read, seq_skip, seq_close};
+static const pl_sequential_methods rseq_methods = {PL_SEQUENTIAL_VERSION, seq_read, seq_skip,
+                                                   seq_close};
 
 pl_status pl__rados_sequential_open(pl__rados_env *e, const char *path, pl_sequential_file **out) {
   rseq *q = calloc(1, sizeof *q);
@@ -235,7 +236,7 @@ static void rand_close(pl_random_file *f) {
   free(r);
 }
 
-static const pl_random_methods rrand_methods = {1, rand_read, rand_close};
+static const pl_random_methods rrand_methods = {PL_RANDOM_VERSION, rand_read, rand_close};
 
 pl_status pl__rados_random_open(pl__rados_env *e, const char *path, pl_random_file **out) {
   rrand *r = calloc(1, sizeof *r);
@@ -586,8 +587,9 @@ static pl_status w_allocate(pl_writable_file *f, uint64_t offset, uint64_t len) 
   return s == PL_OK ? PL_OK : fail(w, s);
 }
 
-static const pl_writable_methods rwrite_methods = {1, w_append, w_appendv, w_flush, w_sync, w_close,
-                                                   w_tell, w_stats, w_write_at, w_allocate};
+static const pl_writable_methods rwrite_methods = {PL_WRITABLE_VERSION, w_append, w_appendv, w_flush,
+                                                   w_sync, w_close, w_tell, w_stats, w_write_at,
+                                                   w_allocate};
 
 pl_status pl__rados_writable_open(pl__rados_env *e, const char *path, int flags,
                                   const pl_writable_options *opt, pl_writable_file **out) {

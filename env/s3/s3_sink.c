@@ -320,7 +320,8 @@ static void sink_destroy(pl_part_sink *base) {
   free(k);
 }
 
-static const pl_part_sink_methods s3_methods = {1, sink_write, sink_finalize, sink_abort, sink_destroy};
+static const pl_part_sink_methods s3_methods = {PL_PART_SINK_VERSION, sink_write, sink_finalize,
+                                                sink_abort, sink_destroy};
 
 /* ------------------------------------------------------------------ */
 /* Public calls                                                        */

@@ -71,8 +71,11 @@ PL_API pl_status pl_part_writer_open(pl_env *env, const char *path, uint64_t tot
  * methods pointer. */
 typedef struct pl_part_sink pl_part_sink;
 
+/* The version of pl_part_sink_methods built with this header. */
+#define PL_PART_SINK_VERSION 1
+
 typedef struct pl_part_sink_methods {
-  int version; /* 1 */
+  int version; /* PL_PART_SINK_VERSION */
   /* Takes bytes [offset, offset + n) of part `part` (offset counted from
    * the part's start; calls for one part come in order, each continuing
    * where the last ended); last is non-zero on the call that completes the
