@@ -166,8 +166,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("alloc_sweep");
-  TCase *tc = tcase_create("alloc_sweep");
-  tcase_set_timeout(tc, 600);
+  TCase *tc = pl_test_tcase("alloc_sweep", NULL, NULL, 600);
   tcase_add_test(tc, every_allocation_failure_ends_in_a_clean_status);
   suite_add_tcase(s, tc);
   return pl_test_run(s);

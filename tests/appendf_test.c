@@ -143,8 +143,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("appendf");
-  TCase *tc = tcase_create("appendf");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc = pl_test_tcase("appendf", setup, teardown, 0);
   tcase_add_test(tc, formats_like_printf_without_a_terminator);
   tcase_add_test(tc, text_longer_than_the_stack_buffer_is_appended_whole);
   tcase_add_test(tc, empty_output_appends_nothing);

@@ -254,9 +254,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("compress_crash");
-  TCase *tc = tcase_create("compress_crash");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 600);
+  TCase *tc = pl_test_tcase("compress_crash", setup, teardown, 600);
   if (!pl_compress_available(PL_COMPRESS_ZSTD)) {
     pl_test_note_skip("built without libzstd", "compress_crash");
   } else {

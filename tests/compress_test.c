@@ -818,8 +818,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("compress");
-  TCase *tc = tcase_create("compress");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc = pl_test_tcase("compress", setup, teardown, 0);
   if (!pl_compress_available(PL_COMPRESS_ZSTD)) {
     pl_test_note_skip("built without libzstd", "every zstd case");
     tcase_add_test(tc, absent_feature_says_not_supported);

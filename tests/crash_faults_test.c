@@ -409,9 +409,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("crash_faults");
-  TCase *tc = tcase_create("faults");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 60);
+  TCase *tc = pl_test_tcase("faults", setup, teardown, 60);
   tcase_add_test(tc, injected_sync_eio_then_retry_succeeds);
   tcase_add_test(tc, enospc_write_fails_and_stores_nothing);
   tcase_add_test(tc, short_write_stores_a_prefix_then_fails);

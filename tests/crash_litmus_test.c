@@ -366,7 +366,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("crash_litmus");
-  TCase *tc = tcase_create("litmus");
+  TCase *tc = pl_test_tcase("litmus", NULL, NULL, 0);
   size_t n = sizeof cases / sizeof cases[0], i;
   static TTest named[sizeof cases / sizeof cases[0]];
   /* One Check case per litmus case, named in the log by its rule. */

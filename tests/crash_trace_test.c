@@ -497,8 +497,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("crash_trace");
-  TCase *tc = tcase_create("trace");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc = pl_test_tcase("trace", setup, teardown, 0);
   tcase_add_test(tc, recorder_records_every_durable_op_in_order);
   tcase_add_test(tc, recorder_ignores_paths_outside_its_root);
   tcase_add_test(tc, manifest_sync_records_directory_sync_first);

@@ -325,8 +325,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("crash_untrusted");
-  TCase *tc = tcase_create("untrusted");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc = pl_test_tcase("untrusted", setup, teardown, 0);
   tcase_add_test(tc, lengths_that_wrap_around_are_corruption);
   tcase_add_test(tc, lengths_that_do_not_add_up_are_corruption);
   tcase_add_test(tc, ops_without_the_fields_their_kind_needs_are_corruption);

@@ -515,8 +515,7 @@ static void add_interruptible(TCase *tc, const TTest *t, const char *name) {
 
 int main(void) {
   Suite *s = suite_create("durability");
-  TCase *tc = tcase_create("durability");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc = pl_test_tcase("durability", setup, teardown, 0);
   tcase_add_test(tc, sync_writes_the_buffer_then_makes_the_file_durable);
   tcase_add_test(tc, sync_writes_file_needs_no_file_sync);
   tcase_add_test(tc, manifest_sync_syncs_its_directory_before_its_data);

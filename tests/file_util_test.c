@@ -175,8 +175,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("file_util");
-  TCase *tc = tcase_create("file_util");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc = pl_test_tcase("file_util", setup, teardown, 0);
   tcase_add_test(tc, write_all_then_read_all_round_trips);
   tcase_add_test(tc, read_all_of_missing_file_is_not_found_and_empty);
   tcase_add_test(tc, replace_creates_then_replaces_contents_leaving_no_temporary);

@@ -560,9 +560,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("group_commit");
-  TCase *tc = tcase_create("group_commit");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 60);
+  TCase *tc = pl_test_tcase("group_commit", setup, teardown, 60);
   tcase_add_test(tc, concurrent_appends_reach_file_whole_in_sequence_order);
   tcase_add_test(tc, concurrent_durable_appends_are_durable_when_they_return);
   tcase_add_test(tc, durable_appends_after_an_idle_pause_still_wake_the_writer);

@@ -244,8 +244,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("lock");
-  TCase *tc = tcase_create("lock");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc = pl_test_tcase("lock", setup, teardown, 0);
   tcase_add_test(tc, lock_creates_the_file_and_unlock_releases_it);
   tcase_add_test(tc, second_lock_in_the_same_process_fails_clearly);
   tcase_add_test(tc, every_spelling_of_a_held_file_is_the_same_lock);

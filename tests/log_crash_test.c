@@ -392,9 +392,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("log_crash");
-  TCase *tc = tcase_create("log_crash");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 300);
+  TCase *tc = pl_test_tcase("log_crash", setup, teardown, 300);
   tcase_add_test(tc, acked_records_survive_rolls_prezeroing_recycling_and_reopening);
   tcase_add_test(tc, acked_records_survive_with_garbage_where_growing_writes_did_not_land);
   tcase_add_test(tc, acked_records_survive_under_group_commit);

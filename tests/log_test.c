@@ -1172,9 +1172,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("log");
-  TCase *tc = tcase_create("log");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 120);
+  TCase *tc = pl_test_tcase("log", setup, teardown, 120);
   tcase_add_test(tc, records_read_back_in_order_when_each_append_syncs);
   tcase_add_test(tc, records_read_back_in_order_with_group_commit);
   tcase_add_test(tc, records_read_back_in_order_without_syncs);

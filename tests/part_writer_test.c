@@ -389,9 +389,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("part_writer");
-  TCase *tc = tcase_create("part_writer");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 60);
+  TCase *tc = pl_test_tcase("part_writer", setup, teardown, 60);
   tcase_add_test(tc, parts_written_by_concurrent_threads_are_published_whole);
   tcase_add_test(tc, last_part_holds_the_remainder);
   tcase_add_test(tc, one_temporary_file_is_preallocated_to_the_full_size);

@@ -714,8 +714,7 @@ int main(int argc, char **argv) {
   int rc = rt_helper_main(argc, argv);
   if (rc >= 0) return rc;
   s = suite_create("rados");
-  tc = tcase_create("rados");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  tc = pl_test_tcase("rados", setup, teardown, 0);
   tcase_add_test(tc, files_span_objects_of_the_stripe_size);
   tcase_add_test(tc, reads_in_order_are_read_ahead);
   tcase_add_test(tc, reads_out_of_order_fetch_only_what_they_ask);

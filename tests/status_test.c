@@ -74,7 +74,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("status");
-  TCase *tc = tcase_create("status");
+  TCase *tc = pl_test_tcase("status", NULL, NULL, 0);
   tcase_add_test(tc, status_names_are_leveldbs);
   tcase_add_test(tc, missing_path_is_not_found_with_path_and_os_text);
   tcase_add_test(tc, success_leaves_the_last_error_untouched);

@@ -62,6 +62,13 @@ void pl_test_fresh_dir(char *buf, size_t cap, const char *name) {
   ck_assert_pl_ok(pl_env_create_dir(env, buf));
 }
 
+TCase *pl_test_tcase(const char *name, SFun setup, SFun teardown, double timeout) {
+  TCase *tc = tcase_create(name);
+  if (setup != NULL || teardown != NULL) tcase_add_checked_fixture(tc, setup, teardown);
+  if (timeout > 0) tcase_set_timeout(tc, timeout);
+  return tc;
+}
+
 int pl_test_run(Suite *s) {
   SRunner *sr = srunner_create(s);
   int failed;

@@ -34,6 +34,12 @@ void pl_test_remove_tree(const char *dir);
 /* Joins dir and name with '/' into buf. */
 const char *pl_test_path(char *buf, size_t cap, const char *dir, const char *name);
 
+/* Makes a test case named name, with setup and teardown (either may be
+ * NULL) as its checked fixture, run around each test in the test's own
+ * process, and, when timeout is above 0, a timeout of that many seconds
+ * instead of Check's default.  The caller adds it to its suite. */
+TCase *pl_test_tcase(const char *name, SFun setup, SFun teardown, double timeout);
+
 /* Runs the suite and returns the exit status for main (0 = all passed). */
 int pl_test_run(Suite *s);
 

@@ -467,11 +467,8 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("writable");
-  TCase *tc = tcase_create("writable");
-  TCase *px = tcase_create("writable-posix");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_add_checked_fixture(px, setup, teardown);
-  tcase_set_timeout(px, 60);
+  TCase *tc = pl_test_tcase("writable", setup, teardown, 0);
+  TCase *px = pl_test_tcase("writable-posix", setup, teardown, 60);
   tcase_add_test(tc, appends_are_read_back_in_order);
   tcase_add_test(tc, new_writable_truncates_an_existing_file);
   tcase_add_test(tc, small_appends_stay_in_the_buffer_until_flush);

@@ -224,9 +224,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("write_paths_crash");
-  TCase *tc = tcase_create("write_paths_crash");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 120);
+  TCase *tc = pl_test_tcase("write_paths_crash", setup, teardown, 120);
   tcase_add_test(tc, part_writer_publish_is_all_or_nothing_after_power_loss);
   tcase_add_test(tc, in_place_overwrite_is_caught_by_the_same_check);
   tcase_add_test(tc, group_commit_acknowledged_records_survive_power_loss);
