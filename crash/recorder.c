@@ -534,6 +534,11 @@ void pl_crash_recorder_take(pl_crash_recorder *rec, pl_crash_trace *out) {
 
 void pl__recorder_add(pl_crash_recorder *rec, const pl_crash_op *op) { record(rec, op); }
 
+void pl__recorder_add_simple(pl_crash_recorder *rec, int kind, uint32_t handle, const char *path,
+                             const char *path2, int failed) {
+  record_simple(rec, kind, handle, path, path2, failed);
+}
+
 uint32_t pl__recorder_new_handle(pl_crash_recorder *rec) { return new_handle(rec); }
 
 void pl__recorder_flush_each_op(pl_crash_recorder *rec, int each_op) {
