@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -173,4 +174,40 @@ void bench_fill(char *buf, size_t n) {
     x ^= x << 17;
     buf[i] = (char)('a' + (x % 26));
   }
+}
+
+typedef struct parts_job {
+  pl_part_writer *pw;
+  const char *source;
+  size_t piece;
+  size_t next; /* next part to take (atomic) */
+} parts_job;
+
+static void *write_parts(void *arg) {
+  parts_job *j = arg;
+  size_t count = pl_part_writer_count(j->pw), k;
+  while ((k = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) < count) {
+    pl_part_info info;
+    uint64_t done = 0;
+    if (pl_part_writer_part_info(j->pw, k, &info) != PL_OK) bench_fail("part_info");
+    while (done < info.length) {
+      size_t n = info.length - done < j->piece ? (size_t)(info.length - done) : j->piece;
+      if (pl_part_writer_write(j->pw, k, j->source, n) != PL_OK) bench_fail("part write");
+      done += n;
+    }
+  }
+  return NULL;
+}
+
+void bench_write_parts(pl_part_writer *pw, int threads, const char *source, size_t piece) {
+  parts_job j;
+  pthread_t t[16];
+  int i;
+  j.pw = pw;
+  j.source = source;
+  j.piece = piece;
+  j.next = 0;
+  for (i = 0; i < threads; i++) pthread_create(&t[i], NULL, write_parts, &j);
+  for (i = 0; i < threads; i++) pthread_join(t[i], NULL);
+  if (pl_part_writer_finalize(pw) != PL_OK) bench_fail("finalize");
 }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "plinth/part_writer.h"
+
 typedef struct bench_opts {
   uint64_t size;   /* bytes per file (PLINTH_BENCH_SIZE, --size=) */
   int rounds;      /* rounds; each runs every method once (alternating) */
@@ -63,5 +65,11 @@ void bench_unlink(const char *path);
 
 /* Fills buf with printable pseudo-random bytes (deterministic). */
 void bench_fill(char *buf, size_t n);
+
+/* Writes every part of pw with `threads` threads (1 to 16), each taking
+ * the next part from a shared counter and writing it in pieces of at most
+ * piece bytes, all from source; then finalizes pw.  Exits through
+ * bench_fail on any error. */
+void bench_write_parts(pl_part_writer *pw, int threads, const char *source, size_t piece);
 
 #endif
