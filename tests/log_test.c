@@ -1171,8 +1171,8 @@ START_TEST(direct_io_where_the_file_system_allows_it) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("log");
-  TCase *tc = pl_test_tcase("log", setup, teardown, 120);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "log", "log", setup, teardown, 120);
   tcase_add_test(tc, records_read_back_in_order_when_each_append_syncs);
   tcase_add_test(tc, records_read_back_in_order_with_group_commit);
   tcase_add_test(tc, records_read_back_in_order_without_syncs);
