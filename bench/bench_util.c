@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,15 @@ double bench_wait_quiet_io(double limit, double max_seconds) {
 
 void bench_unlink(const char *path) {
   if (unlink(path) != 0 && errno != ENOENT) perror(path);
+}
+
+void bench_settle(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    if (fdatasync(fd) != 0) bench_fail("fdatasync");
+    close(fd);
+  }
+  bench_unlink(path);
 }
 
 void bench_fill(char *buf, size_t n) {

@@ -63,6 +63,11 @@ double bench_wait_quiet_io(double limit, double max_seconds);
 /* Deletes path, ignoring a missing file. */
 void bench_unlink(const char *path);
 
+/* Untimed, between runs: writes path's dirty pages (fdatasync, exiting
+ * through bench_fail if that fails) and deletes it, so no run starts with
+ * the previous one's writeback. */
+void bench_settle(const char *path);
+
 /* Fills buf with printable pseudo-random bytes (deterministic). */
 void bench_fill(char *buf, size_t n);
 
