@@ -56,19 +56,25 @@ static void config_version(char *buf, int v) {
   memcpy(buf, v ? "version 1\n" : "version 0\n", 10);
 }
 
+/* Replaces the config at path with version v the safe way
+ * (pl_file_replace) and notes "v<v>" once that returned. */
+static pl_status replace_version(pl_env *env, const char *path, int v, pl_crash_recorder *rec) {
+  char buf[CONFIG_SIZE];
+  pl_status s;
+  config_version(buf, v);
+  s = pl_file_replace(env, path, buf, sizeof buf);
+  if (s != PL_OK) return s;
+  pl_crash_note(rec, "v%d", v);
+  return PL_OK;
+}
+
 static pl_status replace_ok(pl_env *env, const char *dir, pl_crash_recorder *rec) {
-  char path[4096], buf[CONFIG_SIZE];
+  char path[4096];
   pl_status s;
   join(path, sizeof path, dir, "config");
-  config_version(buf, 0);
-  s = pl_file_replace(env, path, buf, sizeof buf);
+  s = replace_version(env, path, 0, rec);
   if (s != PL_OK) return s;
-  pl_crash_note(rec, "v0");
-  config_version(buf, 1);
-  s = pl_file_replace(env, path, buf, sizeof buf);
-  if (s != PL_OK) return s;
-  pl_crash_note(rec, "v1");
-  return PL_OK;
+  return replace_version(env, path, 1, rec);
 }
 
 /* The mistake: the new version is renamed into place before it is
@@ -78,10 +84,8 @@ static pl_status replace_no_sync(pl_env *env, const char *dir, pl_crash_recorder
   pl_status s;
   join(path, sizeof path, dir, "config");
   join(tmp, sizeof tmp, dir, "config.tmp");
-  config_version(buf, 0);
-  s = pl_file_replace(env, path, buf, sizeof buf);
+  s = replace_version(env, path, 0, rec);
   if (s != PL_OK) return s;
-  pl_crash_note(rec, "v0");
   config_version(buf, 1);
   s = pl_file_write_all(env, tmp, buf, sizeof buf, 0);
   if (s == PL_OK) s = pl_env_rename(env, tmp, path);
