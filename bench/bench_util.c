@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -164,6 +166,15 @@ void bench_unlink(const char *path) {
   if (unlink(path) != 0 && errno != ENOENT) perror(path);
 }
 
+void bench_settle(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    if (fdatasync(fd) != 0) bench_fail("fdatasync");
+    close(fd);
+  }
+  bench_unlink(path);
+}
+
 void bench_fill(char *buf, size_t n) {
   uint64_t x = 0x9E3779B97F4A7C15ull;
   size_t i;
@@ -173,4 +184,40 @@ void bench_fill(char *buf, size_t n) {
     x ^= x << 17;
     buf[i] = (char)('a' + (x % 26));
   }
+}
+
+typedef struct parts_job {
+  pl_part_writer *pw;
+  const char *source;
+  size_t piece;
+  size_t next; /* next part to take (atomic) */
+} parts_job;
+
+static void *write_parts(void *arg) {
+  parts_job *j = arg;
+  size_t count = pl_part_writer_count(j->pw), k;
+  while ((k = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) < count) {
+    pl_part_info info;
+    uint64_t done = 0;
+    if (pl_part_writer_part_info(j->pw, k, &info) != PL_OK) bench_fail("part_info");
+    while (done < info.length) {
+      size_t n = info.length - done < j->piece ? (size_t)(info.length - done) : j->piece;
+      if (pl_part_writer_write(j->pw, k, j->source, n) != PL_OK) bench_fail("part write");
+      done += n;
+    }
+  }
+  return NULL;
+}
+
+void bench_write_parts(pl_part_writer *pw, int threads, const char *source, size_t piece) {
+  parts_job j;
+  pthread_t t[16];
+  int i;
+  j.pw = pw;
+  j.source = source;
+  j.piece = piece;
+  j.next = 0;
+  for (i = 0; i < threads; i++) pthread_create(&t[i], NULL, write_parts, &j);
+  for (i = 0; i < threads; i++) pthread_join(t[i], NULL);
+  if (pl_part_writer_finalize(pw) != PL_OK) bench_fail("finalize");
 }

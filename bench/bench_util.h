@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "plinth/part_writer.h"
+
 typedef struct bench_opts {
   uint64_t size;   /* bytes per file (PLINTH_BENCH_SIZE, --size=) */
   int rounds;      /* rounds; each runs every method once (alternating) */
@@ -61,7 +63,18 @@ double bench_wait_quiet_io(double limit, double max_seconds);
 /* Deletes path, ignoring a missing file. */
 void bench_unlink(const char *path);
 
+/* Untimed, between runs: writes path's dirty pages (fdatasync, exiting
+ * through bench_fail if that fails) and deletes it, so no run starts with
+ * the previous one's writeback. */
+void bench_settle(const char *path);
+
 /* Fills buf with printable pseudo-random bytes (deterministic). */
 void bench_fill(char *buf, size_t n);
+
+/* Writes every part of pw with `threads` threads (1 to 16), each taking
+ * the next part from a shared counter and writing it in pieces of at most
+ * piece bytes, all from source; then finalizes pw.  Exits through
+ * bench_fail on any error. */
+void bench_write_parts(pl_part_writer *pw, int threads, const char *source, size_t piece);
 
 #endif

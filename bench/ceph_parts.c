@@ -12,7 +12,6 @@
  * Needs PLINTH_S3_* and PLINTH_RADOS_* (scripts/bench-ceph.sh sets them). */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,37 +29,7 @@ enum { M_LOCAL, M_S3, M_RADOS, NMETHODS };
 static const char *names[NMETHODS] = {"local-file", "s3-multipart", "rados-env"};
 static char *source; /* PIECE bytes, written over and over */
 
-typedef struct shared {
-  pl_part_writer *pw;
-  size_t next; /* next part to take (atomic) */
-} shared;
-
-static void *write_parts(void *arg) {
-  shared *s = arg;
-  size_t count = pl_part_writer_count(s->pw), k;
-  while ((k = __atomic_fetch_add(&s->next, 1, __ATOMIC_RELAXED)) < count) {
-    pl_part_info info;
-    uint64_t done = 0;
-    if (pl_part_writer_part_info(s->pw, k, &info) != PL_OK) bench_fail("part_info");
-    while (done < info.length) {
-      size_t n = info.length - done < PIECE ? (size_t)(info.length - done) : PIECE;
-      if (pl_part_writer_write(s->pw, k, source, n) != PL_OK) bench_fail("part write");
-      done += n;
-    }
-  }
-  return NULL;
-}
-
-static void write_and_finalize(pl_part_writer *pw) {
-  shared s;
-  pthread_t t[THREADS];
-  int i;
-  s.pw = pw;
-  s.next = 0;
-  for (i = 0; i < THREADS; i++) pthread_create(&t[i], NULL, write_parts, &s);
-  for (i = 0; i < THREADS; i++) pthread_join(t[i], NULL);
-  if (pl_part_writer_finalize(pw) != PL_OK) bench_fail("finalize");
-}
+static void write_and_finalize(pl_part_writer *pw) { bench_write_parts(pw, THREADS, source, PIECE); }
 
 int main(int argc, char **argv) {
   bench_opts o;

@@ -16,10 +16,8 @@
  * Methods alternate in every round (A) or op (B); medians. */
 #include "config.h"
 
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bench/bench_util.h"
 #include "plinth/plinth.h"
@@ -98,15 +96,6 @@ static uint64_t file_size(const char *path) {
   return n;
 }
 
-static void settle(const char *path) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    if (fdatasync(fd) != 0) bench_fail("fdatasync");
-    close(fd);
-  }
-  bench_unlink(path);
-}
-
 /* Appends lines until `total` bytes; every `every` lines ends the block
  * (with sync when do_sync, else flush; never when every is 0).  Returns the
  * bytes appended; *on_disk is the file's size after close. */
@@ -167,7 +156,7 @@ int main(int argc, char **argv) {
       in_a[m] = write_log(&a_methods[m], path, total, (size_t)-1, 0, 0, &disk_a[m]);
       secs[m][r] = bench_now() - t0;
       cpu[m][r] = bench_cpu() - c0;
-      settle(path);
+      bench_settle(path);
       if (csv)
         fprintf(csv, "A unsynced,%s,%d,%.6f,%.6f,%llu,%llu\n", a_methods[m].name, r, secs[m][r], cpu[m][r],
                 (unsigned long long)in_a[m], (unsigned long long)disk_a[m]);

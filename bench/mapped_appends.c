@@ -197,17 +197,6 @@ static double quantile(double *v, int n, double q) {
   return v[i];
 }
 
-/* Untimed: the file's dirty pages are written and it is deleted, so no run
- * starts with the previous one's writeback. */
-static void settle(const char *path) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    if (fdatasync(fd) != 0) bench_fail("fdatasync");
-    close(fd);
-  }
-  bench_unlink(path);
-}
-
 int main(int argc, char **argv) {
   bench_opts o;
   char path[1200];
@@ -243,7 +232,7 @@ int main(int argc, char **argv) {
         run_unsynced(m, path, sizes[si], total);
         secs[si][m][r] = bench_now() - t0;
         cpu[si][m][r] = bench_cpu() - c0;
-        settle(path);
+        bench_settle(path);
         if (csv)
           fprintf(csv, "unsynced,%lu,%s,%d,%.6f,%.6f,%.1f\n", (unsigned long)sizes[si], names[m], r,
                   secs[si][m][r], cpu[si][m][r], (double)total / 1048576.0 / secs[si][m][r]);

@@ -6,7 +6,6 @@
  * the end of the publish, so the data is on disk in every case. */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,39 +38,13 @@ static void run_sequential(const bench_opts *o, const char *dest) {
   if (pl_env_sync_dir(pl_env_default(), o->dir) != PL_OK) bench_fail("sync_dir");
 }
 
-typedef struct shared {
-  pl_part_writer *pw;
-  size_t next; /* next part to take (atomic) */
-} shared;
-
-static void *write_parts(void *arg) {
-  shared *s = arg;
-  size_t count = pl_part_writer_count(s->pw), k;
-  while ((k = __atomic_fetch_add(&s->next, 1, __ATOMIC_RELAXED)) < count) {
-    pl_part_info info;
-    uint64_t done = 0;
-    if (pl_part_writer_part_info(s->pw, k, &info) != PL_OK) bench_fail("part_info");
-    while (done < info.length) {
-      size_t n = info.length - done < PIECE ? (size_t)(info.length - done) : PIECE;
-      if (pl_part_writer_write(s->pw, k, source, n) != PL_OK) bench_fail("part write");
-      done += n;
-    }
-  }
-  return NULL;
-}
-
 static void run_parts(const bench_opts *o, const char *dest, int threads) {
   pl_part_writer_options po;
-  shared s;
-  pthread_t t[16];
-  int i;
+  pl_part_writer *pw;
   pl_part_writer_options_init(&po);
   po.part_size = PART;
-  s.next = 0;
-  if (pl_part_writer_open(pl_env_default(), dest, o->size, &po, &s.pw) != PL_OK) bench_fail("part writer open");
-  for (i = 0; i < threads; i++) pthread_create(&t[i], NULL, write_parts, &s);
-  for (i = 0; i < threads; i++) pthread_join(t[i], NULL);
-  if (pl_part_writer_finalize(s.pw) != PL_OK) bench_fail("finalize");
+  if (pl_part_writer_open(pl_env_default(), dest, o->size, &po, &pw) != PL_OK) bench_fail("part writer open");
+  bench_write_parts(pw, threads, source, PIECE);
 }
 
 int main(int argc, char **argv) {

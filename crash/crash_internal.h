@@ -36,6 +36,10 @@ static inline int pl__op_holds_state(int kind) {
 
 /* Appends op to rec's trace as its own ops are (thread-safe). */
 void pl__recorder_add(pl_crash_recorder *rec, const pl_crash_op *op);
+/* The same for an op of that kind with only a handle, paths (NULL: none)
+ * and its failed flag: no offset, length or data. */
+void pl__recorder_add_simple(pl_crash_recorder *rec, int kind, uint32_t handle, const char *path,
+                             const char *path2, int failed);
 /* A new handle, distinct from every one rec gave out. */
 uint32_t pl__recorder_new_handle(pl_crash_recorder *rec);
 /* each_op 0: the trace file is flushed when full and at the end only

@@ -8,6 +8,7 @@
 
 #include "plinth/crash.h"
 #include "plinth/file_util.h"
+#include "util/bytes.h"
 #include "util/crc32c.h"
 
 /* ---- helpers ---- */
@@ -55,19 +56,25 @@ static void config_version(char *buf, int v) {
   memcpy(buf, v ? "version 1\n" : "version 0\n", 10);
 }
 
+/* Replaces the config at path with version v the safe way
+ * (pl_file_replace) and notes "v<v>" once that returned. */
+static pl_status replace_version(pl_env *env, const char *path, int v, pl_crash_recorder *rec) {
+  char buf[CONFIG_SIZE];
+  pl_status s;
+  config_version(buf, v);
+  s = pl_file_replace(env, path, buf, sizeof buf);
+  if (s != PL_OK) return s;
+  pl_crash_note(rec, "v%d", v);
+  return PL_OK;
+}
+
 static pl_status replace_ok(pl_env *env, const char *dir, pl_crash_recorder *rec) {
-  char path[4096], buf[CONFIG_SIZE];
+  char path[4096];
   pl_status s;
   join(path, sizeof path, dir, "config");
-  config_version(buf, 0);
-  s = pl_file_replace(env, path, buf, sizeof buf);
+  s = replace_version(env, path, 0, rec);
   if (s != PL_OK) return s;
-  pl_crash_note(rec, "v0");
-  config_version(buf, 1);
-  s = pl_file_replace(env, path, buf, sizeof buf);
-  if (s != PL_OK) return s;
-  pl_crash_note(rec, "v1");
-  return PL_OK;
+  return replace_version(env, path, 1, rec);
 }
 
 /* The mistake: the new version is renamed into place before it is
@@ -77,10 +84,8 @@ static pl_status replace_no_sync(pl_env *env, const char *dir, pl_crash_recorder
   pl_status s;
   join(path, sizeof path, dir, "config");
   join(tmp, sizeof tmp, dir, "config.tmp");
-  config_version(buf, 0);
-  s = pl_file_replace(env, path, buf, sizeof buf);
+  s = replace_version(env, path, 0, rec);
   if (s != PL_OK) return s;
-  pl_crash_note(rec, "v0");
   config_version(buf, 1);
   s = pl_file_write_all(env, tmp, buf, sizeof buf, 0);
   if (s == PL_OK) s = pl_env_rename(env, tmp, path);
@@ -159,17 +164,6 @@ static void record_payload(unsigned char *p, int i) {
   for (k = 0; k < n; k++) p[k] = (unsigned char)(1 + (k * 31 + (size_t)i * 57) % 251);
 }
 
-static void put32(unsigned char *p, uint32_t v) {
-  p[0] = (unsigned char)v;
-  p[1] = (unsigned char)(v >> 8);
-  p[2] = (unsigned char)(v >> 16);
-  p[3] = (unsigned char)(v >> 24);
-}
-
-static uint32_t get32(const unsigned char *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static pl_status log_run(pl_env *env, const char *dir, pl_crash_recorder *rec, int checksums) {
   char path[4096];
   unsigned char rec_buf[8 + 300 + LOG_RECORDS * 170];
@@ -183,9 +177,9 @@ static pl_status log_run(pl_env *env, const char *dir, pl_crash_recorder *rec, i
   s = pl_env_sync_dir(env, dir);
   for (i = 0; i < LOG_RECORDS && s == PL_OK; i++) {
     size_t n = record_size(i), hdr = checksums ? 8 : 4;
-    put32(rec_buf, (uint32_t)n);
+    pl__put32(rec_buf, (uint32_t)n);
     record_payload(rec_buf + hdr, i);
-    if (checksums) put32(rec_buf + 4, pl__crc32c(rec_buf + hdr, n));
+    if (checksums) pl__put32(rec_buf + 4, pl__crc32c(rec_buf + hdr, n));
     s = pl_writable_append(f, rec_buf, hdr + n);
     if (s == PL_OK) s = pl_writable_sync(f);
     if (s == PL_OK) pl_crash_note(rec, "ack %d", i);
@@ -220,9 +214,9 @@ static int log_check(const char *dir, const char *const *notes, size_t nnotes, c
   }
   while (!bad && n - at >= hdr) {
     const unsigned char *p = (const unsigned char *)data + at;
-    uint32_t len = get32(p);
+    uint32_t len = pl__get32(p);
     if (len == 0 || len > n - at - hdr) break;
-    if (checksums && pl__crc32c(p + hdr, len) != get32(p + 4)) break;
+    if (checksums && pl__crc32c(p + hdr, len) != pl__get32(p + 4)) break;
     /* A record recovery accepted: it must be the one written there. */
     if (i >= LOG_RECORDS || len != record_size(i)) {
       bad = 1;

@@ -339,12 +339,18 @@ static pl_status r_new_appendable(pl_env *e, const char *p, const pl_writable_op
   return open_writable(e, p, o, out, 1);
 }
 
+/* Records the removal of p (an op of kind; verb names it in a note if p is
+ * outside the root) once the target's call returned s, and returns s. */
+static pl_status record_removal(pl_crash_recorder *rec, pl_status s, const char *verb, int kind,
+                                const char *p) {
+  char rel[4096];
+  if (s == PL_OK && inside(rec, verb, p, rel, sizeof rel)) record_simple(rec, kind, 0, rel, NULL, 0);
+  return s;
+}
+
 static pl_status r_remove_file(pl_env *e, const char *p) {
   pl_crash_recorder *rec = REC(e);
-  char rel[4096];
-  pl_status s = pl_env_remove_file(rec->target, p);
-  if (s == PL_OK && inside(rec, "unlink", p, rel, sizeof rel)) record_simple(rec, PL_CRASH_UNLINK, 0, rel, NULL, 0);
-  return s;
+  return record_removal(rec, pl_env_remove_file(rec->target, p), "unlink", PL_CRASH_UNLINK, p);
 }
 
 static pl_status r_create_dir(pl_env *e, const char *p) {
@@ -359,10 +365,7 @@ static pl_status r_create_dir(pl_env *e, const char *p) {
 
 static pl_status r_remove_dir(pl_env *e, const char *p) {
   pl_crash_recorder *rec = REC(e);
-  char rel[4096];
-  pl_status s = pl_env_remove_dir(rec->target, p);
-  if (s == PL_OK && inside(rec, "rmdir", p, rel, sizeof rel)) record_simple(rec, PL_CRASH_RMDIR, 0, rel, NULL, 0);
-  return s;
+  return record_removal(rec, pl_env_remove_dir(rec->target, p), "rmdir", PL_CRASH_RMDIR, p);
 }
 
 static pl_status r_rename(pl_env *e, const char *from, const char *to) {
@@ -533,6 +536,11 @@ void pl_crash_recorder_take(pl_crash_recorder *rec, pl_crash_trace *out) {
 }
 
 void pl__recorder_add(pl_crash_recorder *rec, const pl_crash_op *op) { record(rec, op); }
+
+void pl__recorder_add_simple(pl_crash_recorder *rec, int kind, uint32_t handle, const char *path,
+                             const char *path2, int failed) {
+  record_simple(rec, kind, handle, path, path2, failed);
+}
 
 uint32_t pl__recorder_new_handle(pl_crash_recorder *rec) { return new_handle(rec); }
 

@@ -41,13 +41,7 @@ typedef struct sysrec {
 } sysrec;
 
 static void add(sysrec *r, int kind, uint32_t handle, const char *path, const char *path2) {
-  pl_crash_op op;
-  memset(&op, 0, sizeof op);
-  op.kind = kind;
-  op.handle = handle;
-  op.path = (char *)path;
-  op.path2 = (char *)path2;
-  pl__recorder_add(r->rec, &op);
+  pl__recorder_add_simple(r->rec, kind, handle, path, path2, 0);
 }
 
 static void ignored(sysrec *r, const char *text) {

@@ -13,31 +13,12 @@
 #include <string.h>
 
 #include "crash/crash_internal.h"
+#include "util/bytes.h"
 #include "util/crc32c.h"
 
 #define NO_PATH 0xffffffffu
 #define FIXED 36 /* kind, flags, pad, handle, offset, len, two path lengths, has_data */
 #define MAX_PATH_BYTES 4095
-
-static void put32(unsigned char *p, uint32_t v) {
-  p[0] = (unsigned char)v;
-  p[1] = (unsigned char)(v >> 8);
-  p[2] = (unsigned char)(v >> 16);
-  p[3] = (unsigned char)(v >> 24);
-}
-
-static void put64(unsigned char *p, uint64_t v) {
-  put32(p, (uint32_t)v);
-  put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t get32(const unsigned char *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const unsigned char *p) {
-  return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 int pl__trace_path_ok(const char *rel, size_t len) {
   size_t i, seg = 0;
@@ -63,8 +44,8 @@ int pl__trace_path_ok(const char *rel, size_t len) {
 
 void pl__trace_header(unsigned char out[PL__TRACE_HEADER_SIZE]) {
   memcpy(out, PL__TRACE_MAGIC, 8);
-  put32(out + 8, PL__TRACE_VERSION);
-  put32(out + 12, 0);
+  pl__put32(out + 8, PL__TRACE_VERSION);
+  pl__put32(out + 12, 0);
 }
 
 pl_status pl__trace_encode(const pl_crash_op *op, unsigned char **out, size_t *n) {
@@ -82,17 +63,17 @@ pl_status pl__trace_encode(const pl_crash_op *op, unsigned char **out, size_t *n
   b[0] = (unsigned char)op->kind;
   b[1] = (unsigned char)((op->failed != 0) | (op->flags << 1));
   b[2] = b[3] = 0;
-  put32(b + 4, op->handle);
-  put64(b + 8, op->offset);
-  put64(b + 16, op->len);
-  put32(b + 24, op->path ? (uint32_t)pl : NO_PATH);
-  put32(b + 28, op->path2 ? (uint32_t)pl2 : NO_PATH);
-  put32(b + 32, op->data ? 1u : 0u);
+  pl__put32(b + 4, op->handle);
+  pl__put64(b + 8, op->offset);
+  pl__put64(b + 16, op->len);
+  pl__put32(b + 24, op->path ? (uint32_t)pl : NO_PATH);
+  pl__put32(b + 28, op->path2 ? (uint32_t)pl2 : NO_PATH);
+  pl__put32(b + 32, op->data ? 1u : 0u);
   memcpy(b + FIXED, op->path ? op->path : "", pl);
   memcpy(b + FIXED + pl, op->path2 ? op->path2 : "", pl2);
   if (dl) memcpy(b + FIXED + pl + pl2, op->data, dl);
-  put32(p, (uint32_t)body);
-  put32(p + 4, pl__crc32c(b, body));
+  pl__put32(p, (uint32_t)body);
+  pl__put32(p + 4, pl__crc32c(b, body));
   *out = p;
   *n = 8 + body;
   return PL_OK;
@@ -215,7 +196,7 @@ pl_status pl_crash_trace_load_max(pl_env *env, const char *path, uint64_t max_by
     pl__buf_free(&raw);
     return pl_error_set(PL_CORRUPTION, 0, "%s: not a plinth trace file", path);
   }
-  version = get32(p + 8);
+  version = pl__get32(p + 8);
   if (version != 1 && version != 2) {
     pl__buf_free(&raw);
     return pl_error_set(PL_NOT_SUPPORTED, 0, "%s: trace format version %lu (this plinth reads 1 and 2)",
@@ -232,10 +213,10 @@ pl_status pl_crash_trace_load_max(pl_env *env, const char *path, uint64_t max_by
     /* A record cut short at the end: the recorded program died while
      * appending it.  Everything before it is whole. */
     if (n - at < 8) break;
-    body = get32(p + at);
+    body = pl__get32(p + at);
     if (body > n - at - 8) break;
     b = p + at + 8;
-    if (pl__crc32c(b, body) != get32(p + at + 4)) {
+    if (pl__crc32c(b, body) != pl__get32(p + at + 4)) {
       s = corrupt(path, at, "checksum mismatch");
       break;
     }
@@ -247,12 +228,12 @@ pl_status pl_crash_trace_load_max(pl_env *env, const char *path, uint64_t max_by
     op.kind = b[0];
     op.failed = b[1] & 1;
     op.flags = version == 1 ? 0u : (unsigned)(b[1] >> 1);
-    op.handle = get32(b + 4);
-    op.offset = get64(b + 8);
-    op.len = get64(b + 16);
-    pl = get32(b + 24);
-    pl2 = get32(b + 28);
-    hasdata = get32(b + 32);
+    op.handle = pl__get32(b + 4);
+    op.offset = pl__get64(b + 8);
+    op.len = pl__get64(b + 16);
+    pl = pl__get32(b + 24);
+    pl2 = pl__get32(b + 28);
+    hasdata = pl__get32(b + 32);
     if ((pl != NO_PATH && pl > MAX_PATH_BYTES) || (pl2 != NO_PATH && pl2 > MAX_PATH_BYTES) || hasdata > 1) {
       s = corrupt(path, at, "field out of range");
       break;

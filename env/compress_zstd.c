@@ -9,27 +9,10 @@
 
 #include "env/compress_internal.h"
 #include "port/port.h"
+#include "util/bytes.h"
 #include "util/crc32c.h"
 
 /* ---- the chunk header ------------------------------------------------------ */
-
-static void put32(unsigned char *p, uint32_t v) {
-  p[0] = (unsigned char)v;
-  p[1] = (unsigned char)(v >> 8);
-  p[2] = (unsigned char)(v >> 16);
-  p[3] = (unsigned char)(v >> 24);
-}
-
-static void put64(unsigned char *p, uint64_t v) {
-  put32(p, (uint32_t)v);
-  put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t get32(const unsigned char *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const unsigned char *p) { return get32(p) | (uint64_t)get32(p + 4) << 32; }
 
 /* The header's checksum: the stream id first, so a chunk left in the file
  * by another stream (an older file at the same name whose truncation did
@@ -37,20 +20,20 @@ static uint64_t get64(const unsigned char *p) { return get32(p) | (uint64_t)get3
  * payload's checksum and length, so a damaged length is never trusted. */
 static uint32_t header_crc(uint64_t stream_id, const unsigned char *hdr) {
   unsigned char id[8];
-  put64(id, stream_id);
+  pl__put64(id, stream_id);
   return pl__crc32c_extend(pl__crc32c_extend(0, id, sizeof id), hdr + 4, PL__CZ_HEADER_SIZE - 4);
 }
 
 static void seal_chunk(unsigned char *hdr, uint64_t stream_id, uint32_t len, uint32_t seq, int type,
                        unsigned flags, uint64_t in_total) {
-  put32(hdr + 4, pl__crc32c(hdr + PL__CZ_HEADER_SIZE, len));
-  put32(hdr + 8, len);
-  put32(hdr + 12, seq);
+  pl__put32(hdr + 4, pl__crc32c(hdr + PL__CZ_HEADER_SIZE, len));
+  pl__put32(hdr + 8, len);
+  pl__put32(hdr + 12, seq);
   hdr[16] = (unsigned char)type;
   hdr[17] = (unsigned char)flags;
   hdr[18] = hdr[19] = 0;
-  put64(hdr + 20, in_total);
-  put32(hdr, header_crc(type == PL__CZ_HEADER ? 0 : stream_id, hdr));
+  pl__put64(hdr + 20, in_total);
+  pl__put32(hdr, header_crc(type == PL__CZ_HEADER ? 0 : stream_id, hdr));
 }
 
 /* A stream id that differs between streams written to one name: the clock,
@@ -318,9 +301,9 @@ pl_status pl_compress_writable_new(pl_writable_file *target, const pl_compress_o
   /* The header chunk: magic, version, algorithm, stream id. */
   p = w->chunk + PL__CZ_HEADER_SIZE;
   memcpy(p, PL__CZ_MAGIC, 8);
-  put32(p + 8, PL__CZ_VERSION);
-  put32(p + 12, PL_COMPRESS_ZSTD);
-  put64(p + 16, w->stream_id);
+  pl__put32(p + 8, PL__CZ_VERSION);
+  pl__put32(p + 12, PL_COMPRESS_ZSTD);
+  pl__put64(p + 16, w->stream_id);
   w->len = PL__CZ_STREAM_PAYLOAD;
   s = emit(w, PL__CZ_HEADER, PL__CZ_FLUSHED);
   if (s != PL_OK) {
@@ -473,13 +456,13 @@ static pl_status next_chunk(cz_reader *r) {
   if (got < PL__CZ_HEADER_SIZE) return stop_at_damage(r, r->hdr, got, 0, 0);
   /* Nothing in a header is used before its checksum matched: a damaged
    * length is never allocated or read. */
-  if (get32(r->hdr) != header_crc(r->seq == 0 ? 0 : r->stream_id, r->hdr))
+  if (pl__get32(r->hdr) != header_crc(r->seq == 0 ? 0 : r->stream_id, r->hdr))
     return stop_at_damage(r, r->hdr, got, 0, 0);
-  len = get32(r->hdr + 8);
-  seq = get32(r->hdr + 12);
+  len = pl__get32(r->hdr + 8);
+  seq = pl__get32(r->hdr + 12);
   type = r->hdr[16];
   flags = r->hdr[17];
-  in_total = get64(r->hdr + 20);
+  in_total = pl__get64(r->hdr + 20);
   /* A header whose checksum matches but whose fields are wrong was not
    * written by this writer for this place: damage all the same. */
   if (len > PL__CZ_MAX_PAYLOAD || seq != r->seq || r->hdr[18] || r->hdr[19] ||
@@ -489,15 +472,15 @@ static pl_status next_chunk(cz_reader *r) {
   s = read_full(r, r->payload, len, &got);
   if (s != PL_OK) return s;
   if (got < len) return damaged_chunk(r, got, len);
-  if (get32(r->hdr + 4) != pl__crc32c(r->payload, len)) return damaged_chunk(r, len, len);
+  if (pl__get32(r->hdr + 4) != pl__crc32c(r->payload, len)) return damaged_chunk(r, len, len);
   id = r->stream_id;
   if (type == PL__CZ_HEADER) {
     /* Another format or version: not this reader's stream, and nothing in
      * it is used. */
-    if (memcmp(r->payload, PL__CZ_MAGIC, 8) != 0 || get32(r->payload + 8) != PL__CZ_VERSION ||
-        get32(r->payload + 12) != PL_COMPRESS_ZSTD)
+    if (memcmp(r->payload, PL__CZ_MAGIC, 8) != 0 || pl__get32(r->payload + 8) != PL__CZ_VERSION ||
+        pl__get32(r->payload + 12) != PL_COMPRESS_ZSTD)
       return damaged_chunk(r, len, len);
-    id = get64(r->payload + 16);
+    id = pl__get64(r->payload + 16);
   }
   if (type == PL__CZ_HEADER) r->stream_id = id;
   r->seq++;

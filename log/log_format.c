@@ -12,11 +12,11 @@
 unsigned pl__log_test_hooks;
 
 void pl__log_frame(unsigned char *at, int type, uint32_t num, uint32_t synced, size_t len) {
-  pl__log_put16(at + 4, (uint32_t)len);
+  pl__put16(at + 4, (uint32_t)len);
   at[6] = (unsigned char)type;
-  pl__log_put32(at + 7, num);
-  pl__log_put32(at + 11, synced);
-  pl__log_put32(at, pl__crc32c(at + 4, PL__LOG_H - 4 + len));
+  pl__put32(at + 7, num);
+  pl__put32(at + 11, synced);
+  pl__put32(at, pl__crc32c(at + 4, PL__LOG_H - 4 + len));
 }
 
 uint64_t pl__log_record_end(uint64_t p, uint64_t n) {
@@ -57,15 +57,15 @@ static int frag_at(const pl__log_seg *s, uint64_t p, frag *f) {
   const unsigned char *h = s->d + p;
   if (p + PL__LOG_H > s->size) return FRAG_TRUNCATED;
   if (all_zero(h, PL__LOG_H)) return FRAG_ZERO;
-  f->len = pl__log_get16(h + 4);
+  f->len = pl__get16(h + 4);
   f->type = h[6];
-  f->mark = pl__log_get32(h + 11);
+  f->mark = pl__get32(h + 11);
   if (f->type < PL__LOG_FULL || f->type > PL__LOG_PAD) return FRAG_BAD_HEADER;
   if (f->len > pl__log_block_left(p) - PL__LOG_H) return FRAG_BAD_HEADER;
   if (p + PL__LOG_H + f->len > s->size) return FRAG_TRUNCATED;
-  if (pl__crc32c(h + 4, PL__LOG_H - 4 + f->len) != pl__log_get32(h)) return FRAG_BAD_CRC;
+  if (pl__crc32c(h + 4, PL__LOG_H - 4 + f->len) != pl__get32(h)) return FRAG_BAD_CRC;
   /* A whole fragment of another life of this file: stale, never data. */
-  if (s->check_num && pl__log_get32(h + 7) != s->num) return FRAG_STALE;
+  if (s->check_num && pl__get32(h + 7) != s->num) return FRAG_STALE;
   return FRAG_OK;
 }
 
@@ -135,7 +135,7 @@ int pl__log_parse(const pl__log_seg *s, uint64_t p, pl__log_parsed *out, pl__log
         return 0;
       }
       out->what = PL__LOG_AT_SEAL;
-      out->next_log = pl__log_get64(s->d + p + PL__LOG_H);
+      out->next_log = pl__get64(s->d + p + PL__LOG_H);
       out->end = p + PL__LOG_H + f.len;
       return 0;
     case PL__LOG_FIRST: break;
@@ -173,7 +173,7 @@ int pl__log_scan_after(const pl__log_seg *s, uint64_t at, int reason, pl__log_af
   uint64_t q, page_end;
   unsigned char want[4];
   memset(out, 0, sizeof *out);
-  pl__log_put32(want, s->num);
+  pl__put32(want, s->num);
   /* Every offset could be where a torn write left a fragment of this life:
    * a write reaches the disk in sectors, in any order.  The log number
    * makes candidates rare, so the CRC is computed only for a few. */

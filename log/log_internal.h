@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "plinth/log.h"
+#include "util/bytes.h"
 
 #define PL__LOG_H PL_LOG_HEADER_SIZE
 #define PL__LOG_B PL_LOG_BLOCK_SIZE
@@ -44,28 +45,6 @@ enum {
 #define PL__LOG_HOOK_NO_NUMBERS 1u
 #define PL__LOG_HOOK_NO_RECYCLE_DIRSYNC 2u
 extern unsigned pl__log_test_hooks;
-
-static inline void pl__log_put16(unsigned char *p, uint32_t v) {
-  p[0] = (unsigned char)v;
-  p[1] = (unsigned char)(v >> 8);
-}
-static inline void pl__log_put32(unsigned char *p, uint32_t v) {
-  p[0] = (unsigned char)v;
-  p[1] = (unsigned char)(v >> 8);
-  p[2] = (unsigned char)(v >> 16);
-  p[3] = (unsigned char)(v >> 24);
-}
-static inline void pl__log_put64(unsigned char *p, uint64_t v) {
-  pl__log_put32(p, (uint32_t)v);
-  pl__log_put32(p + 4, (uint32_t)(v >> 32));
-}
-static inline uint32_t pl__log_get16(const unsigned char *p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8); }
-static inline uint32_t pl__log_get32(const unsigned char *p) {
-  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-static inline uint64_t pl__log_get64(const unsigned char *p) {
-  return (uint64_t)pl__log_get32(p) | ((uint64_t)pl__log_get32(p + 4) << 32);
-}
 
 /* Bytes left in the block at offset p. */
 static inline uint64_t pl__log_block_left(uint64_t p) { return PL__LOG_B - p % PL__LOG_B; }

@@ -208,7 +208,7 @@ static pl_status seal(pl_log *log) {
                   pad); /* its payload is the zeros already there */
     p += PL__LOG_H + pad;
   }
-  pl__log_put64(payload, log->next_log);
+  pl__put64(payload, log->next_log);
   memcpy(log->buf + (p - log->base) + PL__LOG_H, payload, sizeof payload);
   pl__log_frame(log->buf + (p - log->base), PL__LOG_SEAL, seg_num32(log), (uint32_t)log->durable,
                 sizeof payload);
@@ -863,7 +863,7 @@ static pl_status seal_existing(pl_log *log, uint64_t n, uint64_t at) {
         pl__log_frame(page + (q - base), PL__LOG_PAD, seg.num, 0, pad);
         q += PL__LOG_H + pad;
       }
-      pl__log_put64(payload, log->next_log);
+      pl__put64(payload, log->next_log);
       memcpy(page + (q - base) + PL__LOG_H, payload, sizeof payload);
       /* Durable mark 0: nothing is claimed about what a crashed writer left. */
       pl__log_frame(page + (q - base), PL__LOG_SEAL, seg.num, 0, sizeof payload);

@@ -20,7 +20,8 @@ libplinth_core_la_SOURCES += \
 	port/posix/posix_file.c \
 	port/posix/posix_fs.c \
 	port/posix/posix_sys.c \
-	port/posix/posix_process.c
+	port/posix/posix_process.c \
+	port/posix/posix_process.h
 endif
 # The crash harness's system-call tracer: Linux only (configure decides).
 if PL_LINUX_TRACER

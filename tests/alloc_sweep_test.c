@@ -165,9 +165,8 @@ START_TEST(every_allocation_failure_ends_in_a_clean_status) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("alloc_sweep");
-  TCase *tc = tcase_create("alloc_sweep");
-  tcase_set_timeout(tc, 600);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "alloc_sweep", "alloc_sweep", NULL, NULL, 600);
   tcase_add_test(tc, every_allocation_failure_ends_in_a_clean_status);
   suite_add_tcase(s, tc);
   return pl_test_run(s);

@@ -12,15 +12,8 @@
 static char dir[1024];
 static char path[1200];
 
-static void setup(void) {
-  pl_test_fresh_dir(dir, sizeof dir, "appendf");
-  pl_test_path(path, sizeof path, dir, "out");
-  fault_env_init();
-}
-static void teardown(void) {
-  fault_env_free();
-  pl_test_remove_tree(dir);
-}
+static void setup(void) { fault_env_fixture(dir, sizeof dir, path, sizeof path, "appendf", "out"); }
+static void teardown(void) { fault_env_fixture_end(dir); }
 
 static pl_writable_file *open_file(pl_env *env) {
   pl_writable_file *f;
@@ -142,9 +135,8 @@ END_TEST
 #endif /* !_WIN32 */
 
 int main(void) {
-  Suite *s = suite_create("appendf");
-  TCase *tc = tcase_create("appendf");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "appendf", "appendf", setup, teardown, 0);
   tcase_add_test(tc, formats_like_printf_without_a_terminator);
   tcase_add_test(tc, text_longer_than_the_stack_buffer_is_appended_whole);
   tcase_add_test(tc, empty_output_appends_nothing);

@@ -50,8 +50,8 @@ START_TEST(start_thread_runs_the_function_on_a_new_thread) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("background");
-  TCase *tc = tcase_create("background");
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "background", "background", NULL, NULL, 0);
   tcase_add_test(tc, scheduled_work_runs_in_order_on_one_background_thread);
   tcase_add_test(tc, start_thread_runs_the_function_on_a_new_thread);
   suite_add_tcase(s, tc);

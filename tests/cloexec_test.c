@@ -78,9 +78,10 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("cloexec");
-  TCase *tc = tcase_create("cloexec");
 #if !defined(_WIN32)
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc = pl_test_tcase("cloexec", setup, teardown, 0);
+#else
+  TCase *tc = pl_test_tcase("cloexec", NULL, NULL, 0);
 #endif
   PL_TEST_POSIX_ONLY(tc, no_descriptor_survives_fork_and_exec);
   suite_add_tcase(s, tc);

@@ -253,10 +253,8 @@ START_TEST(failed_sync_leaves_every_earlier_synced_byte_recoverable) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("compress_crash");
-  TCase *tc = tcase_create("compress_crash");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 600);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "compress_crash", "compress_crash", setup, teardown, 600);
   if (!pl_compress_available(PL_COMPRESS_ZSTD)) {
     pl_test_note_skip("built without libzstd", "compress_crash");
   } else {

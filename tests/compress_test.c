@@ -22,15 +22,8 @@
 static char dir[1024];
 static char path[1200];
 
-static void setup(void) {
-  pl_test_fresh_dir(dir, sizeof dir, "compress");
-  pl_test_path(path, sizeof path, dir, "log.zst");
-  fault_env_init();
-}
-static void teardown(void) {
-  fault_env_free();
-  pl_test_remove_tree(dir);
-}
+static void setup(void) { fault_env_fixture(dir, sizeof dir, path, sizeof path, "compress", "log.zst"); }
+static void teardown(void) { fault_env_fixture_end(dir); }
 
 /* n bytes of JSON-like log lines, the same for the same seed. */
 static char *log_text(size_t n, uint32_t seed) {
@@ -817,9 +810,8 @@ START_TEST(absent_feature_says_not_supported) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("compress");
-  TCase *tc = tcase_create("compress");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "compress", "compress", setup, teardown, 0);
   if (!pl_compress_available(PL_COMPRESS_ZSTD)) {
     pl_test_note_skip("built without libzstd", "every zstd case");
     tcase_add_test(tc, absent_feature_says_not_supported);

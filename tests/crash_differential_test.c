@@ -174,8 +174,8 @@ static int under_valgrind(void) {
 }
 
 int main(void) {
-  Suite *s = suite_create("crash_differential");
-  TCase *tc = tcase_create("differential");
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "crash_differential", "differential", NULL, NULL, 0);
   char cwd[2048];
   int n = 0;
   const char *asan = getenv("ASAN_OPTIONS");

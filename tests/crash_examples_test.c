@@ -75,10 +75,8 @@ START_TEST(unknown_example_is_not_found) { ck_assert_ptr_null(pl_crash_example_f
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("crash_examples");
-  TCase *tc = tcase_create("examples");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 60);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "crash_examples", "examples", setup, teardown, 60);
   tcase_add_test(tc, replace_ok_passes);
   tcase_add_test(tc, replace_no_sync_is_caught);
   tcase_add_test(tc, create_no_dirsync_is_caught);

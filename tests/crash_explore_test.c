@@ -251,10 +251,8 @@ END_TEST
 #endif
 
 int main(void) {
-  Suite *s = suite_create("crash_explore");
-  TCase *tc = tcase_create("explore");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 60);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "crash_explore", "explore", setup, teardown, 60);
   tcase_add_test(tc, failure_shrinks_to_the_one_lost_op_that_matters);
   tcase_add_test(tc, shrinking_does_not_change_what_is_explored);
   tcase_add_test(tc, state_id_replays_the_same_directory);

@@ -48,15 +48,23 @@ START_TEST(injected_sync_eio_then_retry_succeeds) {
 }
 END_TEST
 
+/* A fault env with the one fault planned (into *fe) and an unbuffered
+ * file dir/f opened on it (its path into p). */
+static pl_writable_file *open_with_fault(const pl_crash_fault *fault, pl_crash_faults **fe, char *p,
+                                         size_t cap) {
+  pl_writable_file *f;
+  pl_writable_options wo = unbuffered();
+  ck_assert_pl_ok(pl_crash_faults_new(pl_env_platform(), fault, 1, fe));
+  ck_assert_pl_ok(pl_env_new_writable(pl_crash_faults_env(*fe), pl_test_path(p, cap, dir, "f"), &wo, &f));
+  return f;
+}
+
 START_TEST(enospc_write_fails_and_stores_nothing) {
   pl_crash_fault fault = {PL_FAULT_ENOSPC, NULL, 2, 0};
   pl_crash_faults *fe;
-  pl_writable_file *f;
-  pl_writable_options wo = unbuffered();
   char p[1200], *c;
   size_t n;
-  ck_assert_pl_ok(pl_crash_faults_new(pl_env_platform(), &fault, 1, &fe));
-  ck_assert_pl_ok(pl_env_new_writable(pl_crash_faults_env(fe), pl_test_path(p, sizeof p, dir, "f"), &wo, &f));
+  pl_writable_file *f = open_with_fault(&fault, &fe, p, sizeof p);
   ck_assert_pl_ok(pl_writable_append(f, "one", 3));
   ck_assert_int_eq(pl_writable_append(f, "two", 3), PL_IO_ERROR);
   ck_assert_int_eq(pl_error_os(), ENOSPC);
@@ -71,12 +79,9 @@ END_TEST
 START_TEST(short_write_stores_a_prefix_then_fails) {
   pl_crash_fault fault = {PL_FAULT_SHORT_WRITE, "f", 1, 2};
   pl_crash_faults *fe;
-  pl_writable_file *f;
-  pl_writable_options wo = unbuffered();
   char p[1200], *c;
   size_t n;
-  ck_assert_pl_ok(pl_crash_faults_new(pl_env_platform(), &fault, 1, &fe));
-  ck_assert_pl_ok(pl_env_new_writable(pl_crash_faults_env(fe), pl_test_path(p, sizeof p, dir, "f"), &wo, &f));
+  pl_writable_file *f = open_with_fault(&fault, &fe, p, sizeof p);
   ck_assert_int_eq(pl_writable_append(f, "abcdef", 6), PL_IO_ERROR);
   ck_assert_int_eq(pl_error_os(), ENOSPC);
   ck_assert_pl_ok(pl_writable_close(f));
@@ -249,35 +254,38 @@ START_TEST(write_at_can_be_taken_away_and_allocate_refused) {
 }
 END_TEST
 
-START_TEST(retrying_a_failed_sync_is_caught) {
+/* Records log_engine (retrying or not) with the first sync of "log"
+ * failing; returns the failing crash states, the two syncs' statuses in
+ * *first and *second. */
+static uint64_t failures_after_a_failed_sync(int retry, pl_status *first, pl_status *second) {
   pl_crash_fault fault = {PL_FAULT_SYNC_EIO, "log", 1, 0};
   pl_crash_faults *fe;
   pl_crash_recorder *rec;
-  pl_status first, second;
+  uint64_t failures;
   ck_assert_pl_ok(pl_crash_faults_new(pl_env_platform(), &fault, 1, &fe));
   ck_assert_pl_ok(pl_crash_recorder_new(pl_crash_faults_env(fe), dir, NULL, &rec));
-  log_engine(pl_crash_recorder_env(rec), rec, 1, &first, &second);
-  ck_assert_int_eq(first, PL_IO_ERROR);
-  ck_assert_int_eq(second, PL_OK);
-  ck_assert_uint_gt(explore_failures(rec), 0);
+  log_engine(pl_crash_recorder_env(rec), rec, retry, first, second);
+  failures = explore_failures(rec);
   pl_crash_recorder_free(rec);
   pl_crash_faults_free(fe);
+  return failures;
+}
+
+START_TEST(retrying_a_failed_sync_is_caught) {
+  pl_status first, second;
+  uint64_t failures = failures_after_a_failed_sync(1, &first, &second);
+  ck_assert_int_eq(first, PL_IO_ERROR);
+  ck_assert_int_eq(second, PL_OK);
+  ck_assert_uint_gt(failures, 0);
 }
 END_TEST
 
 /* The same engine without the retry never acknowledges: it passes. */
 START_TEST(giving_up_after_a_failed_sync_passes) {
-  pl_crash_fault fault = {PL_FAULT_SYNC_EIO, "log", 1, 0};
-  pl_crash_faults *fe;
-  pl_crash_recorder *rec;
   pl_status first, second;
-  ck_assert_pl_ok(pl_crash_faults_new(pl_env_platform(), &fault, 1, &fe));
-  ck_assert_pl_ok(pl_crash_recorder_new(pl_crash_faults_env(fe), dir, NULL, &rec));
-  log_engine(pl_crash_recorder_env(rec), rec, 0, &first, &second);
+  uint64_t failures = failures_after_a_failed_sync(0, &first, &second);
   ck_assert_int_eq(first, PL_IO_ERROR);
-  ck_assert_uint_eq(explore_failures(rec), 0);
-  pl_crash_recorder_free(rec);
-  pl_crash_faults_free(fe);
+  ck_assert_uint_eq(failures, 0);
 }
 END_TEST
 
@@ -290,25 +298,20 @@ static int fail_syncs, sync_calls;
 int fdatasync(int fd);
 int fsync(int fd);
 
-int fdatasync(int fd) {
+/* Either sync: fails with EIO while fail_syncs lasts, else makes the
+ * system call sysno. */
+static int interposed_sync(long sysno, int fd) {
   sync_calls++;
   if (fail_syncs > 0) {
     fail_syncs--;
     errno = EIO;
     return -1;
   }
-  return (int)syscall(SYS_fdatasync, fd);
+  return (int)syscall(sysno, fd);
 }
 
-int fsync(int fd) {
-  sync_calls++;
-  if (fail_syncs > 0) {
-    fail_syncs--;
-    errno = EIO;
-    return -1;
-  }
-  return (int)syscall(SYS_fsync, fd);
-}
+int fdatasync(int fd) { return interposed_sync(SYS_fdatasync, fd); }
+int fsync(int fd) { return interposed_sync(SYS_fsync, fd); }
 
 /* The naive engine retries, but plinth's writable keeps failing after the
  * first EIO (it never asks the OS again, so Linux cannot answer "OK"): no
@@ -408,10 +411,8 @@ START_TEST(file_replace_passes_under_the_harness) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("crash_faults");
-  TCase *tc = tcase_create("faults");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 60);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "crash_faults", "faults", setup, teardown, 60);
   tcase_add_test(tc, injected_sync_eio_then_retry_succeeds);
   tcase_add_test(tc, enospc_write_fails_and_stores_nothing);
   tcase_add_test(tc, short_write_stores_a_prefix_then_fails);

@@ -287,9 +287,8 @@ START_TEST(large_pending_sets_are_sampled_with_both_extremes) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("crash_generator");
-  TCase *tc = tcase_create("generator");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "crash_generator", "generator", setup, teardown, 0);
   tcase_add_test(tc, unsynced_create_and_write_give_six_combinations_four_states);
   tcase_add_test(tc, synced_file_and_directory_leave_one_state);
   tcase_add_test(tc, two_sector_write_tears_five_ways);

@@ -365,8 +365,8 @@ START_TEST(litmus_names_are_unique) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("crash_litmus");
-  TCase *tc = tcase_create("litmus");
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "crash_litmus", "litmus", NULL, NULL, 0);
   size_t n = sizeof cases / sizeof cases[0], i;
   static TTest named[sizeof cases / sizeof cases[0]];
   /* One Check case per litmus case, named in the log by its rule. */

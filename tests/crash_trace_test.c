@@ -388,13 +388,21 @@ static void write_raw(const char *p, const void *d, size_t n) {
   ck_assert_pl_ok(pl_file_write_all(pl_env_platform(), p, d, n, 0));
 }
 
+/* Saves the sample trace (into *t) as dir/t.plt, its path into p, and
+ * returns the file's bytes (*n of them), to be damaged and written back. */
+static char *saved_sample_trace(pl_crash_trace *t, char *p, size_t cap, size_t *n) {
+  char *raw;
+  sample_trace(t);
+  ck_assert_pl_ok(pl_crash_trace_save(pl_env_platform(), pl_test_path(p, cap, dir, "t.plt"), t));
+  ck_assert_pl_ok(pl_file_read_all(pl_env_platform(), p, &raw, n));
+  return raw;
+}
+
 START_TEST(trace_cut_short_keeps_whole_records) {
   pl_crash_trace t, u;
   char p[1200], *raw;
   size_t n;
-  sample_trace(&t);
-  ck_assert_pl_ok(pl_crash_trace_save(pl_env_platform(), pl_test_path(p, sizeof p, dir, "t.plt"), &t));
-  ck_assert_pl_ok(pl_file_read_all(pl_env_platform(), p, &raw, &n));
+  raw = saved_sample_trace(&t, p, sizeof p, &n);
   write_raw(p, raw, n - 3);
   ck_assert_pl_ok(pl_crash_trace_load(pl_env_platform(), p, &u));
   ck_assert_uint_eq(u.count, t.count - 1);
@@ -408,9 +416,7 @@ START_TEST(damaged_trace_is_corruption) {
   pl_crash_trace t, u;
   char p[1200], *raw;
   size_t n;
-  sample_trace(&t);
-  ck_assert_pl_ok(pl_crash_trace_save(pl_env_platform(), pl_test_path(p, sizeof p, dir, "t.plt"), &t));
-  ck_assert_pl_ok(pl_file_read_all(pl_env_platform(), p, &raw, &n));
+  raw = saved_sample_trace(&t, p, sizeof p, &n);
   raw[30] ^= 0x40;
   write_raw(p, raw, n);
   ck_assert_int_eq(pl_crash_trace_load(pl_env_platform(), p, &u), PL_CORRUPTION);
@@ -426,9 +432,7 @@ START_TEST(other_trace_version_is_not_supported) {
   pl_crash_trace t, u;
   char p[1200], *raw;
   size_t n;
-  sample_trace(&t);
-  ck_assert_pl_ok(pl_crash_trace_save(pl_env_platform(), pl_test_path(p, sizeof p, dir, "t.plt"), &t));
-  ck_assert_pl_ok(pl_file_read_all(pl_env_platform(), p, &raw, &n));
+  raw = saved_sample_trace(&t, p, sizeof p, &n);
   raw[8] = 3;
   write_raw(p, raw, n);
   ck_assert_int_eq(pl_crash_trace_load(pl_env_platform(), p, &u), PL_NOT_SUPPORTED);
@@ -496,9 +500,8 @@ END_TEST
 #endif
 
 int main(void) {
-  Suite *s = suite_create("crash_trace");
-  TCase *tc = tcase_create("trace");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "crash_trace", "trace", setup, teardown, 0);
   tcase_add_test(tc, recorder_records_every_durable_op_in_order);
   tcase_add_test(tc, recorder_ignores_paths_outside_its_root);
   tcase_add_test(tc, manifest_sync_records_directory_sync_first);

@@ -632,8 +632,8 @@ static int tracer_works(char *why, size_t cap) {
 }
 
 int main(int argc, char **argv) {
-  Suite *s = suite_create("crash_tracer");
-  TCase *tc = tcase_create("tracer");
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "crash_tracer", "tracer", NULL, NULL, 0);
   char why[1024], cwd[2048];
   const char *asan = getenv("ASAN_OPTIONS");
   char asan_opts[1024];

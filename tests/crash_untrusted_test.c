@@ -324,9 +324,8 @@ START_TEST(dump_never_prints_control_bytes_from_a_trace) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("crash_untrusted");
-  TCase *tc = tcase_create("untrusted");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "crash_untrusted", "untrusted", setup, teardown, 0);
   tcase_add_test(tc, lengths_that_wrap_around_are_corruption);
   tcase_add_test(tc, lengths_that_do_not_add_up_are_corruption);
   tcase_add_test(tc, ops_without_the_fields_their_kind_needs_are_corruption);

@@ -361,9 +361,8 @@ START_TEST(failure_after_a_failed_sync_names_the_writes_it_dropped) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("crash_verdicts");
-  TCase *tc = tcase_create("verdicts");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "crash_verdicts", "verdicts", setup, teardown, 0);
   tcase_add_test(tc, new_file_and_its_directory_synced_but_not_the_parent_is_caught);
   tcase_add_test(tc, new_directory_synced_up_to_the_root_passes);
   tcase_add_test(tc, directory_renamed_before_its_contents_were_synced_is_caught);

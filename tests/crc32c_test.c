@@ -58,9 +58,8 @@ START_TEST(long_and_unaligned_inputs_match_the_definition) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("crc32c");
-  TCase *tc = tcase_create("crc32c");
-  tcase_set_timeout(tc, 60);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "crc32c", "crc32c", NULL, NULL, 60);
   tcase_add_test(tc, known_answer_for_123456789);
   tcase_add_test(tc, extending_in_pieces_equals_the_whole);
   tcase_add_test(tc, long_and_unaligned_inputs_match_the_definition);

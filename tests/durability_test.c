@@ -17,12 +17,11 @@ static char dir[1024], dir_suffix[1100], path[1200];
 static pl_env *env(void) { return pl_env_default(); }
 
 static void setup(void) {
-  pl_test_fresh_dir(dir, sizeof dir, "durability");
+  pl_test_fresh_file(dir, sizeof dir, path, sizeof path, "durability", "file");
   /* The spy logs an open file's final path, which may spell the temporary
    * directory its own way (links, \\?\ on Windows); the test directory's
    * own name is enough to recognize it. */
   snprintf(dir_suffix, sizeof dir_suffix, "/%s", pl_path_basename(dir));
-  pl_test_path(path, sizeof path, dir, "file");
   spy_reset();
 }
 
@@ -514,9 +513,8 @@ static void add_interruptible(TCase *tc, const TTest *t, const char *name) {
 #define PL_TEST_INTERRUPTIBLE(tc, fn) add_interruptible(tc, fn, #fn)
 
 int main(void) {
-  Suite *s = suite_create("durability");
-  TCase *tc = tcase_create("durability");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "durability", "durability", setup, teardown, 0);
   tcase_add_test(tc, sync_writes_the_buffer_then_makes_the_file_durable);
   tcase_add_test(tc, sync_writes_file_needs_no_file_sync);
   tcase_add_test(tc, manifest_sync_syncs_its_directory_before_its_data);

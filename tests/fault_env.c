@@ -13,6 +13,17 @@ void fault_env_free(void) {
   faults = NULL;
 }
 
+void fault_env_fixture(char *dir, size_t dir_cap, char *path, size_t path_cap, const char *name,
+                       const char *file) {
+  pl_test_fresh_file(dir, dir_cap, path, path_cap, name, file);
+  fault_env_init();
+}
+
+void fault_env_fixture_end(const char *dir) {
+  fault_env_free();
+  pl_test_remove_tree(dir);
+}
+
 pl_env *fault_env(void) { return pl_crash_faults_env(faults); }
 pl_crash_faults *fault_env_faults(void) { return faults; }
 

@@ -459,8 +459,8 @@ SWEEP(mkdir_failures, SPY_MKDIR)
 SWEEP(rename_failures, SPY_RENAME)
 
 int main(void) {
-  Suite *s = suite_create("fault_sweep");
-  TCase *tc = tcase_create("fault_sweep");
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "fault_sweep", "fault_sweep", NULL, NULL, 0);
   tcase_add_unchecked_fixture(tc, setup, NULL);
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, clean_run_succeeds_and_makes_every_kind_of_call);

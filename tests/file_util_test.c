@@ -13,8 +13,7 @@ static pl_env *env;
 
 static void setup(void) {
   env = pl_test_env();
-  pl_test_fresh_dir(dir, sizeof dir, "file_util");
-  pl_test_path(path, sizeof path, dir, "CURRENT");
+  pl_test_fresh_file(dir, sizeof dir, path, sizeof path, "file_util", "CURRENT");
 }
 static void teardown(void) { pl_test_remove_tree(dir); }
 
@@ -174,9 +173,8 @@ START_TEST(writable_wrapper_forwards_all_but_its_override) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("file_util");
-  TCase *tc = tcase_create("file_util");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "file_util", "file_util", setup, teardown, 0);
   tcase_add_test(tc, write_all_then_read_all_round_trips);
   tcase_add_test(tc, read_all_of_missing_file_is_not_found_and_empty);
   tcase_add_test(tc, replace_creates_then_replaces_contents_leaving_no_temporary);

@@ -228,9 +228,8 @@ START_TEST(path_helpers_split_directory_and_name) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("fs");
-  TCase *tc = tcase_create("fs");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "fs", "fs", setup, teardown, 0);
   tcase_add_test(tc, file_exists_tells_files_and_directories_from_nothing);
   tcase_add_test(tc, list_children_names_every_entry_without_dots);
   tcase_add_test(tc, list_children_of_missing_directory_is_not_found);

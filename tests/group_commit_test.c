@@ -13,15 +13,8 @@
 static char dir[1024];
 static char path[1200];
 
-static void setup(void) {
-  pl_test_fresh_dir(dir, sizeof dir, "group_commit");
-  pl_test_path(path, sizeof path, dir, "wal");
-  fault_env_init();
-}
-static void teardown(void) {
-  fault_env_free();
-  pl_test_remove_tree(dir);
-}
+static void setup(void) { fault_env_fixture(dir, sizeof dir, path, sizeof path, "group_commit", "wal"); }
+static void teardown(void) { fault_env_fixture_end(dir); }
 
 static pl_env *fault(void) { return fault_env(); }
 
@@ -559,10 +552,8 @@ START_TEST(producer_blocked_on_a_full_queue_gets_the_failure) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("group_commit");
-  TCase *tc = tcase_create("group_commit");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 60);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "group_commit", "group_commit", setup, teardown, 60);
   tcase_add_test(tc, concurrent_appends_reach_file_whole_in_sequence_order);
   tcase_add_test(tc, concurrent_durable_appends_are_durable_when_they_return);
   tcase_add_test(tc, durable_appends_after_an_idle_pause_still_wake_the_writer);

@@ -23,8 +23,7 @@ static pl_env *env;
 
 static void setup(void) {
   env = pl_test_env();
-  pl_test_fresh_dir(dir, sizeof dir, "lock");
-  pl_test_path(path, sizeof path, dir, "LOCK");
+  pl_test_fresh_file(dir, sizeof dir, path, sizeof path, "lock", "LOCK");
 }
 static void teardown(void) { pl_test_remove_tree(dir); }
 
@@ -243,9 +242,8 @@ END_TEST
 #endif
 
 int main(void) {
-  Suite *s = suite_create("lock");
-  TCase *tc = tcase_create("lock");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "lock", "lock", setup, teardown, 0);
   tcase_add_test(tc, lock_creates_the_file_and_unlock_releases_it);
   tcase_add_test(tc, second_lock_in_the_same_process_fails_clearly);
   tcase_add_test(tc, every_spelling_of_a_held_file_is_the_same_lock);

@@ -391,10 +391,8 @@ START_TEST(eio_on_sync_with_linux_semantics_loses_nothing_acknowledged) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("log_crash");
-  TCase *tc = tcase_create("log_crash");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 300);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "log_crash", "log_crash", setup, teardown, 300);
   tcase_add_test(tc, acked_records_survive_rolls_prezeroing_recycling_and_reopening);
   tcase_add_test(tc, acked_records_survive_with_garbage_where_growing_writes_did_not_land);
   tcase_add_test(tc, acked_records_survive_under_group_commit);

@@ -260,7 +260,7 @@ START_TEST(fragments_never_cross_a_block_and_trailers_are_zero) {
   ck_assert_uint_eq(n, 1 << 20);
   for (n = PL_LOG_BLOCK_SIZE - 10; n < PL_LOG_BLOCK_SIZE; n++) ck_assert_int_eq(c[n], 0);
   ck_assert_int_eq(c[PL_LOG_BLOCK_SIZE + 6], PL__LOG_FIRST);
-  ck_assert_uint_eq(pl__log_get32((unsigned char *)c + PL_LOG_BLOCK_SIZE + 7), 1); /* log number */
+  ck_assert_uint_eq(pl__get32((unsigned char *)c + PL_LOG_BLOCK_SIZE + 7), 1); /* log number */
   free(c);
   read_log(dir, PL_LOG_ABSOLUTE, 0, &g);
   ck_assert_pl_ok(g.status);
@@ -1171,10 +1171,8 @@ START_TEST(direct_io_where_the_file_system_allows_it) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("log");
-  TCase *tc = tcase_create("log");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 120);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "log", "log", setup, teardown, 120);
   tcase_add_test(tc, records_read_back_in_order_when_each_append_syncs);
   tcase_add_test(tc, records_read_back_in_order_with_group_commit);
   tcase_add_test(tc, records_read_back_in_order_without_syncs);

@@ -95,9 +95,8 @@ START_TEST(logger_in_missing_directory_is_not_found) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("logger");
-  TCase *tc = tcase_create("logger");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "logger", "logger", setup, teardown, 0);
   tcase_add_test(tc, logger_writes_stamped_lines_each_ending_once_in_newline);
   tcase_add_test(tc, logger_keeps_long_messages_whole);
   tcase_add_test(tc, logger_lines_from_many_threads_never_interleave);

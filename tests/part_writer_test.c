@@ -17,15 +17,10 @@ static char path[1200];
 static char tmp[1300];
 
 static void setup(void) {
-  pl_test_fresh_dir(dir, sizeof dir, "part_writer");
-  pl_test_path(path, sizeof path, dir, "blob");
+  fault_env_fixture(dir, sizeof dir, path, sizeof path, "part_writer", "blob");
   snprintf(tmp, sizeof tmp, "%s.parts-tmp", path);
-  fault_env_init();
 }
-static void teardown(void) {
-  fault_env_free();
-  pl_test_remove_tree(dir);
-}
+static void teardown(void) { fault_env_fixture_end(dir); }
 
 static pl_env *fault(void) { return fault_env(); }
 
@@ -388,10 +383,8 @@ START_TEST(open_in_a_missing_directory_fails_with_not_found) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("part_writer");
-  TCase *tc = tcase_create("part_writer");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 60);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "part_writer", "part_writer", setup, teardown, 60);
   tcase_add_test(tc, parts_written_by_concurrent_threads_are_published_whole);
   tcase_add_test(tc, last_part_holds_the_remainder);
   tcase_add_test(tc, one_temporary_file_is_preallocated_to_the_full_size);

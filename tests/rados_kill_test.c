@@ -270,13 +270,8 @@ START_TEST(lock_of_a_killed_holder_is_free_after_its_lease_across_an_osd_restart
 END_TEST
 
 int main(int argc, char **argv) {
-  Suite *s;
   TCase *tc;
-  int rc = rt_helper_main(argc, argv);
-  if (rc >= 0) return rc;
-  s = suite_create("rados_kill");
-  tc = tcase_create("rados_kill");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  Suite *s = rt_suite(argc, argv, &tc, "rados_kill", setup, teardown);
   tcase_add_test(tc, osd_killed_mid_workload_calls_fail_within_the_timeout_and_synced_data_survives);
   tcase_add_test(tc, monitor_killed_mid_workload_io_goes_on_and_new_clients_fail_within_the_timeout);
   tcase_add_test(tc, lock_of_a_killed_holder_is_free_after_its_lease_across_an_osd_restart);

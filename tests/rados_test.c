@@ -14,10 +14,7 @@
 static char dir[1024];
 static char path[1200];
 
-static void setup(void) {
-  pl_test_fresh_dir(dir, sizeof dir, "rados");
-  pl_test_path(path, sizeof path, dir, "file");
-}
+static void setup(void) { pl_test_fresh_file(dir, sizeof dir, path, sizeof path, "rados", "file"); }
 static void teardown(void) { pl_test_remove_tree(dir); }
 
 static double now_s(void) {
@@ -456,13 +453,13 @@ static pl_env *big_stripes(void) {
   return rt_open(&o);
 }
 
-START_TEST(failed_write_is_reported_by_sync_and_stays) {
+/* A file on e ending 1 byte past 31 MiB, open unbuffered for appending,
+ * and 2 MiB of fill appended to it: a write past what the cluster takes. */
+static pl_writable_file *append_past_the_object_limit(pl_env *e, char fill) {
   static char block[2 << 20];
-  pl_env *e = big_stripes();
   pl_writable_file *f;
   pl_writable_options wo;
-  pl_writable_stats st;
-  memset(block, 'b', sizeof block);
+  memset(block, fill, sizeof block);
   ck_assert_pl_ok(pl_env_new_writable(e, path, NULL, &f));
   ck_assert_pl_ok(pl_writable_write_at(f, (31u << 20), "x", 1));
   ck_assert_pl_ok(pl_writable_close(f));
@@ -471,6 +468,13 @@ START_TEST(failed_write_is_reported_by_sync_and_stays) {
   ck_assert_pl_ok(pl_env_new_appendable(e, path, &wo, &f));
   /* Sent asynchronously: the append itself cannot know yet. */
   ck_assert_pl_ok(pl_writable_append(f, block, sizeof block));
+  return f;
+}
+
+START_TEST(failed_write_is_reported_by_sync_and_stays) {
+  pl_env *e = big_stripes();
+  pl_writable_file *f = append_past_the_object_limit(e, 'b');
+  pl_writable_stats st;
   ck_assert_int_eq(pl_writable_sync(f), PL_IO_ERROR);
   ck_assert_int_eq(pl_error_os(), EFBIG);
   ck_assert_msg(strstr(pl_error_message(), path) != NULL, "%s", pl_error_message());
@@ -488,18 +492,8 @@ START_TEST(failed_write_is_reported_by_sync_and_stays) {
 END_TEST
 
 START_TEST(failed_write_is_reported_by_close_when_never_synced) {
-  static char block[2 << 20];
   pl_env *e = big_stripes();
-  pl_writable_file *f;
-  pl_writable_options wo;
-  memset(block, 'c', sizeof block);
-  ck_assert_pl_ok(pl_env_new_writable(e, path, NULL, &f));
-  ck_assert_pl_ok(pl_writable_write_at(f, (31u << 20), "x", 1));
-  ck_assert_pl_ok(pl_writable_close(f));
-  pl_writable_options_init(&wo);
-  wo.buffer_size = 0;
-  ck_assert_pl_ok(pl_env_new_appendable(e, path, &wo, &f));
-  ck_assert_pl_ok(pl_writable_append(f, block, sizeof block));
+  pl_writable_file *f = append_past_the_object_limit(e, 'c');
   ck_assert_int_eq(pl_writable_close(f), PL_IO_ERROR);
   ck_assert_int_eq(pl_error_os(), EFBIG);
   pl_rados_env_close(e);
@@ -709,13 +703,8 @@ START_TEST(bad_options_are_invalid_arguments) {
 END_TEST
 
 int main(int argc, char **argv) {
-  Suite *s;
   TCase *tc;
-  int rc = rt_helper_main(argc, argv);
-  if (rc >= 0) return rc;
-  s = suite_create("rados");
-  tc = tcase_create("rados");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  Suite *s = rt_suite(argc, argv, &tc, "rados", setup, teardown);
   tcase_add_test(tc, files_span_objects_of_the_stripe_size);
   tcase_add_test(tc, reads_in_order_are_read_ahead);
   tcase_add_test(tc, reads_out_of_order_fetch_only_what_they_ask);

@@ -134,4 +134,15 @@ static inline int rt_helper_main(int argc, char **argv) {
   }
 }
 
+/* The start of both suites' main: when the program was started as a
+ * helper process (rt_spawn), runs the helper and exits with its status;
+ * otherwise returns the suite named name with its test case of the same
+ * name in *tc (pl_test_suite, fixture setup and teardown). */
+static inline Suite *rt_suite(int argc, char **argv, TCase **tc, const char *name, SFun setup,
+                              SFun teardown) {
+  int rc = rt_helper_main(argc, argv);
+  if (rc >= 0) exit(rc);
+  return pl_test_suite(tc, name, name, setup, teardown, 0);
+}
+
 #endif

@@ -237,9 +237,8 @@ START_TEST(mapped_reads_are_safe_from_many_threads) { concurrent_reads(1); }
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("read");
-  TCase *tc = tcase_create("read");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "read", "read", setup, teardown, 0);
   tcase_add_test(tc, sequential_reads_everything_then_zero_at_end);
   tcase_add_test(tc, sequential_skip_moves_forward);
   tcase_add_test(tc, sequential_open_of_missing_file_is_not_found);

@@ -291,9 +291,8 @@ START_TEST(missing_settings_are_invalid_arguments) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("s3");
-  TCase *tc = tcase_create("s3");
-  tcase_add_checked_fixture(tc, setup, teardown);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "s3", "s3", setup, teardown, 0);
   tcase_add_test(tc, parts_uploaded_in_parallel_are_published_whole);
   tcase_add_test(tc, each_part_keeps_its_etag_and_crc);
   tcase_add_test(tc, object_is_absent_until_finalize);

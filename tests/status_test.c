@@ -73,8 +73,8 @@ START_TEST(long_messages_are_truncated_not_overflowed) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("status");
-  TCase *tc = tcase_create("status");
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "status", "status", NULL, NULL, 0);
   tcase_add_test(tc, status_names_are_leveldbs);
   tcase_add_test(tc, missing_path_is_not_found_with_path_and_os_text);
   tcase_add_test(tc, success_leaves_the_last_error_untouched);

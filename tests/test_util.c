@@ -62,6 +62,26 @@ void pl_test_fresh_dir(char *buf, size_t cap, const char *name) {
   ck_assert_pl_ok(pl_env_create_dir(env, buf));
 }
 
+TCase *pl_test_tcase(const char *name, SFun setup, SFun teardown, double timeout) {
+  TCase *tc = tcase_create(name);
+  if (setup != NULL || teardown != NULL) tcase_add_checked_fixture(tc, setup, teardown);
+  if (timeout > 0) tcase_set_timeout(tc, timeout);
+  return tc;
+}
+
+void pl_test_fresh_file(char *dir, size_t dir_cap, char *path, size_t path_cap, const char *name,
+                        const char *file) {
+  pl_test_fresh_dir(dir, dir_cap, name);
+  pl_test_path(path, path_cap, dir, file);
+}
+
+Suite *pl_test_suite(TCase **tc, const char *name, const char *tcase_name, SFun setup, SFun teardown,
+                     double timeout) {
+  Suite *s = suite_create(name);
+  *tc = pl_test_tcase(tcase_name, setup, teardown, timeout);
+  return s;
+}
+
 int pl_test_run(Suite *s) {
   SRunner *sr = srunner_create(s);
   int failed;

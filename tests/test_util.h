@@ -28,11 +28,29 @@ pl_env *pl_test_env(void);
  * buf.  The directory is unique per process and call. */
 void pl_test_fresh_dir(char *buf, size_t cap, const char *name);
 
+/* The fixture of a suite whose cases work on one file: makes a fresh test
+ * directory as pl_test_fresh_dir does (into dir, dir_cap bytes) and writes
+ * the path of the file named file in it into path (path_cap bytes). */
+void pl_test_fresh_file(char *dir, size_t dir_cap, char *path, size_t path_cap, const char *name,
+                        const char *file);
+
 /* Removes a directory tree made by pl_test_fresh_dir (best effort). */
 void pl_test_remove_tree(const char *dir);
 
 /* Joins dir and name with '/' into buf. */
 const char *pl_test_path(char *buf, size_t cap, const char *dir, const char *name);
+
+/* Makes a test case named name, with setup and teardown (either may be
+ * NULL) as its checked fixture, run around each test in the test's own
+ * process, and, when timeout is above 0, a timeout of that many seconds
+ * instead of Check's default.  The caller adds it to its suite. */
+TCase *pl_test_tcase(const char *name, SFun setup, SFun teardown, double timeout);
+
+/* Makes the suite named name and, into *tc, its test case named
+ * tcase_name as pl_test_tcase does; the caller adds the tests to *tc and
+ * then *tc to the suite (suite_add_tcase), as for any other case. */
+Suite *pl_test_suite(TCase **tc, const char *name, const char *tcase_name, SFun setup, SFun teardown,
+                     double timeout);
 
 /* Runs the suite and returns the exit status for main (0 = all passed). */
 int pl_test_run(Suite *s);

@@ -1004,10 +1004,8 @@ int main(int argc, char **argv) {
   (void)argv;
 #endif
   s = suite_create("win32");
-  TCase *tc = tcase_create("portable");
-  TCase *win = tcase_create("windows");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_add_checked_fixture(win, setup, teardown);
+  TCase *tc = pl_test_tcase("portable", setup, teardown, 0);
+  TCase *win = pl_test_tcase("windows", setup, teardown, 0);
   tcase_add_test(tc, non_ascii_names_are_written_listed_renamed_and_read);
   tcase_add_test(tc, non_ascii_directory_names_work);
   tcase_add_test(tc, paths_longer_than_max_path_work);

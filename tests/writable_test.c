@@ -18,10 +18,7 @@
 static char dir[1024];
 static char path[1200];
 
-static void setup(void) {
-  pl_test_fresh_dir(dir, sizeof dir, "writable");
-  pl_test_path(path, sizeof path, dir, "file");
-}
+static void setup(void) { pl_test_fresh_file(dir, sizeof dir, path, sizeof path, "writable", "file"); }
 static void teardown(void) { pl_test_remove_tree(dir); }
 
 static pl_writable_file *open_with_buffer(const char *p, size_t buffer) {
@@ -466,12 +463,9 @@ END_TEST
 #endif /* !_WIN32 */
 
 int main(void) {
-  Suite *s = suite_create("writable");
-  TCase *tc = tcase_create("writable");
-  TCase *px = tcase_create("writable-posix");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_add_checked_fixture(px, setup, teardown);
-  tcase_set_timeout(px, 60);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "writable", "writable", setup, teardown, 0);
+  TCase *px = pl_test_tcase("writable-posix", setup, teardown, 60);
   tcase_add_test(tc, appends_are_read_back_in_order);
   tcase_add_test(tc, new_writable_truncates_an_existing_file);
   tcase_add_test(tc, small_appends_stay_in_the_buffer_until_flush);

@@ -115,12 +115,16 @@ static int blob_whole(void *arg, const char *d, const char *const *notes, size_t
   return 0;
 }
 
-START_TEST(part_writer_publish_is_all_or_nothing_after_power_loss) {
+/* The old file exists, durably, before recording starts. */
+static void old_blob(void) {
   char path[1200];
-  pl_crash_report r;
-  /* the old file exists, durably, before recording starts */
   ck_assert_pl_ok(pl_file_replace(pl_env_platform(), pl_test_path(path, sizeof path, root, "blob"),
                                   OLD, strlen(OLD)));
+}
+
+START_TEST(part_writer_publish_is_all_or_nothing_after_power_loss) {
+  pl_crash_report r;
+  old_blob();
   explore(publish_with_part_writer, blob_whole, &r);
   if (r.failures) pl_crash_report_print(&r, stdout);
   ck_assert_uint_eq(r.failures, 0);
@@ -130,10 +134,8 @@ START_TEST(part_writer_publish_is_all_or_nothing_after_power_loss) {
 END_TEST
 
 START_TEST(in_place_overwrite_is_caught_by_the_same_check) {
-  char path[1200];
   pl_crash_report r;
-  ck_assert_pl_ok(pl_file_replace(pl_env_platform(), pl_test_path(path, sizeof path, root, "blob"),
-                                  OLD, strlen(OLD)));
+  old_blob();
   explore(overwrite_in_place, blob_whole, &r);
   ck_assert_uint_gt(r.failures, 0);
   pl_crash_report_free(&r);
@@ -223,10 +225,8 @@ START_TEST(acknowledging_queued_records_is_caught_by_the_same_check) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("write_paths_crash");
-  TCase *tc = tcase_create("write_paths_crash");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 120);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "write_paths_crash", "write_paths_crash", setup, teardown, 120);
   tcase_add_test(tc, part_writer_publish_is_all_or_nothing_after_power_loss);
   tcase_add_test(tc, in_place_overwrite_is_caught_by_the_same_check);
   tcase_add_test(tc, group_commit_acknowledged_records_survive_power_loss);

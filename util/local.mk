@@ -4,7 +4,8 @@ libplinth_core_la_SOURCES += \
 	util/u32map.c util/u32map.h \
 	util/strlist.c \
 	util/path.c \
-	util/crc32c.c util/crc32c.h
+	util/crc32c.c util/crc32c.h \
+	util/bytes.h
 
 # util/crc32c.h is internal: its suite links the convenience library.
 if HAVE_CHECK

@@ -943,10 +943,8 @@ START_TEST(start_thread_failure_aborts) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("leveldb_adapter");
-  TCase *tc = tcase_create("leveldb_adapter");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 60);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "leveldb_adapter", "leveldb_adapter", setup, teardown, 60);
   tcase_add_test(tc, db_round_trips_on_the_platform_env);
   tcase_add_test(tc, db_runs_on_a_wrapped_env_and_every_call_goes_through_it);
   tcase_add_test(tc, each_env_call_maps_to_its_pl_env_call);

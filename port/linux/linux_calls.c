@@ -466,12 +466,7 @@ static void exit_open(pl__lx_tracer *tr, pl__lx_task *t, int fd) {
   kpath[n] = '\0';
   o->dev = st.st_dev;
   o->ino = st.st_ino;
-  o->append = (flags & O_APPEND) != 0;
-  o->durable = (flags & (O_SYNC | O_DSYNC)) != 0;
-  o->writable = (flags & O_ACCMODE) != O_RDONLY;
-#ifdef O_DIRECT
-  o->direct = (flags & O_DIRECT) != 0;
-#endif
+  pl__lx_ofd_set_flags(o, (unsigned)flags);
   created = (flags & O_CREAT) && ((flags & O_EXCL) || !c->existed);
   memset(&ev, 0, sizeof ev);
   if ((flags & O_TMPFILE) == O_TMPFILE) {

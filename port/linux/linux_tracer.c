@@ -44,6 +44,7 @@
 
 #include "port/linux/tracer_internal.h"
 #include "port/port.h"
+#include "port/posix/posix_process.h"
 
 #if defined(__x86_64__)
 #define PL__LX_ARCH AUDIT_ARCH_X86_64
@@ -63,8 +64,6 @@
 #ifndef CLONE_VFORK
 #define CLONE_VFORK 0x00004000
 #endif
-
-extern char **environ;
 
 /* ------------------------------------------------------------------------ */
 /* /proc and memory                                                          */
@@ -262,6 +261,15 @@ void pl__lx_ofd_unref(pl__lx_ofd *o) {
   if (o != NULL && --o->refs == 0) free(o);
 }
 
+void pl__lx_ofd_set_flags(pl__lx_ofd *o, unsigned flags) {
+  o->append = (flags & O_APPEND) != 0;
+  o->durable = (flags & (O_SYNC | O_DSYNC)) != 0;
+  o->writable = (flags & O_ACCMODE) != O_RDONLY;
+#ifdef O_DIRECT
+  o->direct = (flags & O_DIRECT) != 0;
+#endif
+}
+
 static pl__lx_ftable *ftable_new(void) {
   pl__lx_ftable *f = calloc(1, sizeof *f);
   if (f != NULL) f->refs = 1;
@@ -359,14 +367,7 @@ pl__lx_ofd *pl__lx_fd(pl__lx_tracer *tr, pl__lx_task *t, int fd) {
       }
     }
   }
-  if (pl__lx_fdinfo(t->tid, fd, NULL, &flags)) {
-    o->append = (flags & O_APPEND) != 0;
-    o->durable = (flags & (O_SYNC | O_DSYNC)) != 0;
-    o->writable = (flags & O_ACCMODE) != O_RDONLY;
-#ifdef O_DIRECT
-    o->direct = (flags & O_DIRECT) != 0;
-#endif
-  }
+  if (pl__lx_fdinfo(t->tid, fd, NULL, &flags)) pl__lx_ofd_set_flags(o, flags);
   pl__lx_fd_set(t, fd, o, (flags & O_CLOEXEC) != 0);
   if (t->ft == NULL || fd >= t->ft->cap || t->ft->s[fd].o != o) {
     /* Out of memory for the table: unknown it stays. */
@@ -790,12 +791,7 @@ static void on_exec(pl__lx_tracer *tr, pl__lx_task *t) {
      * id, and the leader is gone without a death report. */
     pl__lx_task *f = task_find(tr, (pid_t)former);
     if (f != NULL) {
-      task_unlink(tr, t);
-      tr->ntasks--;
-      pl__lx_call_clear(&t->c);
-      ftable_unref(t->ft);
-      mm_unref(tr, t, t->mm);
-      free(t);
+      task_free(tr, t);
       task_unlink(tr, f);
       f->tid = f->tgid;
       task_link(tr, f);
@@ -895,28 +891,6 @@ static int build_filter(struct sock_filter *f) {
 /* Starting the program                                                      */
 
 enum { STAGE_CHDIR = 1, STAGE_PTRACE, STAGE_SECCOMP, STAGE_EXEC };
-
-static char **child_environment(const char *const *add) {
-  size_t n = 0, k = 0, i, j;
-  char **envp;
-  while (environ[n] != NULL) n++;
-  for (i = 0; add != NULL && add[i] != NULL; i++) {
-  }
-  envp = malloc((n + i + 1) * sizeof *envp);
-  if (envp == NULL) return NULL;
-  for (j = 0; j < n; j++) {
-    int replaced = 0;
-    for (i = 0; add != NULL && add[i] != NULL && !replaced; i++) {
-      const char *eq = strchr(add[i], '=');
-      size_t len = eq ? (size_t)(eq - add[i]) + 1 : 0;
-      replaced = len > 0 && strncmp(environ[j], add[i], len) == 0;
-    }
-    if (!replaced) envp[k++] = environ[j];
-  }
-  for (i = 0; add != NULL && add[i] != NULL; i++) envp[k++] = (char *)add[i];
-  envp[k] = NULL;
-  return envp;
-}
 
 /* The child: become traceable, stop until the tracer is ready, install
  * the filter, execute.  Only async-signal-safe calls. */
@@ -1143,7 +1117,7 @@ pl_status pl__tracer_run(const pl__tracer_options *o, pl__proc_status *st, pl__t
   if (s != PL_OK) return s;
   tr.watched = canonical_list(o->watched);
   tr.quiet = canonical_list(o->quiet);
-  envp = child_environment(o->env_add);
+  envp = pl__process_child_environment(o->env_add);
   if (envp == NULL || tr.watched == NULL || tr.quiet == NULL) {
     free(envp);
     free_list(tr.watched);

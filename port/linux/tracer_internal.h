@@ -139,6 +139,9 @@ void pl__lx_fd_set(pl__lx_task *t, int fd, pl__lx_ofd *o, int cloexec);
 int pl__lx_fd_cloexec(pl__lx_task *t, int fd, int cloexec);
 pl__lx_ofd *pl__lx_ofd_new(void);
 void pl__lx_ofd_unref(pl__lx_ofd *o);
+/* Sets o's append, durable, writable and direct from the open(2) flags
+ * it was opened with. */
+void pl__lx_ofd_set_flags(pl__lx_ofd *o, unsigned flags);
 /* Gives a file under the root its id, reporting its OPEN under its
  * current name (read from the /proc link `link`) if that was not done;
  * returns 0 if the file is not under the root any more. */

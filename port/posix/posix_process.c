@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "port/port.h"
+#include "port/posix/posix_process.h"
 #include "port/process.h"
 #include "util/buf.h"
 
@@ -77,10 +78,7 @@ void pl__process_setenv(const char *name, const char *value) {
   else unsetenv(name);
 }
 
-/* The environment for the child: this process's, with env_add's names
- * replaced.  Built before fork: after fork in a threaded process only
- * async-signal-safe calls are allowed, and setenv allocates. */
-static char **child_environment(const char *const *add) {
+char **pl__process_child_environment(const char *const *add) {
   size_t n = 0, k = 0, i, j;
   char **envp;
   while (environ[n] != NULL) n++;
@@ -143,7 +141,7 @@ pl_status pl__process_run(const char *const *argv, const pl__proc_options *o, pl
   if (o == NULL) o = &defaults;
   s = pl__process_resolve(argv[0], prog, sizeof prog);
   if (s != PL_OK) return s;
-  envp = child_environment(o->env_add);
+  envp = pl__process_child_environment(o->env_add);
   if (envp == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", argv[0]);
   if (pipe(pipefd) != 0) {
     free(envp);

@@ -104,6 +104,21 @@ static wchar_t *widen(const char *s) {
   return w;
 }
 
+/* Sets each of add's NAME=VALUE strings (NULL-terminated; add may be
+ * NULL) in this process's environment, or with unset removes those names
+ * again; names of 256 bytes or more are passed over. */
+static void putenv_each(const char *const *add, int unset) {
+  size_t i;
+  for (i = 0; add != NULL && add[i] != NULL; i++) {
+    char name[256];
+    const char *eq = strchr(add[i], '=');
+    if (eq == NULL || (size_t)(eq - add[i]) >= sizeof name) continue;
+    memcpy(name, add[i], (size_t)(eq - add[i]));
+    name[eq - add[i]] = '\0';
+    _putenv_s(name, unset ? "" : eq + 1);
+  }
+}
+
 static pl_status run_line(const char *prog, const char *line, const pl__proc_options *o,
                           pl__proc_status *st) {
   static const pl__proc_options defaults;
@@ -113,7 +128,6 @@ static pl_status run_line(const char *prog, const char *line, const pl__proc_opt
   HANDLE out = INVALID_HANDLE_VALUE, job;
   wchar_t *wprog = widen(prog), *wline = widen(line), *wcwd = NULL;
   DWORD wait, code = 0, err = 0;
-  size_t i;
   BOOL ok;
   memset(st, 0, sizeof *st);
   if (o == NULL) o = &defaults;
@@ -147,26 +161,12 @@ static pl_status run_line(const char *prog, const char *line, const pl__proc_opt
     si.hStdOutput = out;
     si.hStdError = out;
   }
-  for (i = 0; o->env_add != NULL && o->env_add[i] != NULL; i++) {
-    char name[256];
-    const char *eq = strchr(o->env_add[i], '=');
-    if (eq == NULL || (size_t)(eq - o->env_add[i]) >= sizeof name) continue;
-    memcpy(name, o->env_add[i], (size_t)(eq - o->env_add[i]));
-    name[eq - o->env_add[i]] = '\0';
-    /* Inherited by the child; set back below. */
-    _putenv_s(name, eq + 1);
-  }
+  /* Inherited by the child; set back below. */
+  putenv_each(o->env_add, 0);
   job = CreateJobObjectW(NULL, NULL);
   ok = CreateProcessW(wprog, wline, NULL, NULL, o->output != NULL, CREATE_SUSPENDED, NULL, wcwd, &si, &pi);
   if (!ok) err = GetLastError();
-  for (i = 0; o->env_add != NULL && o->env_add[i] != NULL; i++) {
-    char name[256];
-    const char *eq = strchr(o->env_add[i], '=');
-    if (eq == NULL || (size_t)(eq - o->env_add[i]) >= sizeof name) continue;
-    memcpy(name, o->env_add[i], (size_t)(eq - o->env_add[i]));
-    name[eq - o->env_add[i]] = '\0';
-    _putenv_s(name, "");
-  }
+  putenv_each(o->env_add, 1);
   free(wprog);
   free(wline);
   free(wcwd);
