@@ -14,22 +14,12 @@
 #include "env/compress_internal.h"
 #include "fuzz/fuzz_util.h"
 #include "plinth/plinth.h"
+#include "util/bytes.h"
 #include "util/crc32c.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n);
 
 #ifdef FUZZ_REPAIR_CRCS
-static uint32_t get32(const uint8_t *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-  p[2] = (uint8_t)(v >> 16);
-  p[3] = (uint8_t)(v >> 24);
-}
-
 /* Rewrites both checksums of every whole chunk (env/COMPRESS-FORMAT.md):
  * the payload's, then the header's seeded with the stream id (0 for the
  * first chunk, whose payload carries the id). */
@@ -38,12 +28,12 @@ static void repair(uint8_t *d, size_t n) {
   uint8_t id[8] = {0};
   int first = 1;
   while (n - at >= PL__CZ_HEADER_SIZE) {
-    uint32_t len = get32(d + at + 8), c;
+    uint32_t len = pl__get32(d + at + 8), c;
     if (len > n - at - PL__CZ_HEADER_SIZE) break;
-    put32(d + at + 4, pl__crc32c(d + at + PL__CZ_HEADER_SIZE, len));
+    pl__put32(d + at + 4, pl__crc32c(d + at + PL__CZ_HEADER_SIZE, len));
     if (first && len >= PL__CZ_STREAM_PAYLOAD) memcpy(id, d + at + PL__CZ_HEADER_SIZE + 16, 8);
     c = pl__crc32c_extend(0, first ? (const uint8_t *)"\0\0\0\0\0\0\0\0" : id, 8);
-    put32(d + at, pl__crc32c_extend(c, d + at + 4, PL__CZ_HEADER_SIZE - 4));
+    pl__put32(d + at, pl__crc32c_extend(c, d + at + 4, PL__CZ_HEADER_SIZE - 4));
     first = 0;
     at += PL__CZ_HEADER_SIZE + len;
   }

@@ -32,7 +32,7 @@ static void repair(uint8_t *d, size_t n) {
     if (p + PL__LOG_H > n) return;
     len = (uint32_t)d[p + 4] | (uint32_t)d[p + 5] << 8;
     if (len > pl__log_block_left(p) - PL__LOG_H || p + PL__LOG_H + len > n) return;
-    pl__log_put32(d + p, pl__crc32c(d + p + 4, PL__LOG_H - 4 + len));
+    pl__put32(d + p, pl__crc32c(d + p + 4, PL__LOG_H - 4 + len));
     p += PL__LOG_H + len;
   }
 }
@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
   fuzz_write_file(path, copy, n);
   /* The segment's log number: the one its first header names, so records
    * are not all stale, or (odd sizes) one more, so they all are. */
-  number = n >= PL__LOG_H ? pl__log_get32(copy + 7) + (uint64_t)(n & 1) : 1;
+  number = n >= PL__LOG_H ? pl__get32(copy + 7) + (uint64_t)(n & 1) : 1;
   free(copy);
   for (mode = PL_LOG_TOLERATE_TAIL; mode <= PL_LOG_SKIP_CORRUPTED; mode++) {
     pl_log_reader_options o;
