@@ -7,6 +7,7 @@
 
 #include "fuzz/fuzz_util.h"
 #include "plinth/plinth.h"
+#include "util/bytes.h"
 #include "util/crc32c.h"
 
 const char *fuzz_dir(void) {
@@ -33,20 +34,28 @@ void fuzz_write_file(const char *path, const uint8_t *data, size_t n) {
   }
 }
 
-static uint32_t get32(const uint8_t *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+const char *fuzz_input(const char *name, const uint8_t *data, size_t n, void (*repair)(uint8_t *, size_t)) {
+  const char *path = fuzz_path(name);
+  uint8_t *copy;
+  if (repair == NULL) {
+    fuzz_write_file(path, data, n);
+    return path;
+  }
+  copy = malloc(n ? n : 1);
+  if (copy == NULL) return NULL;
+  memcpy(copy, data, n);
+  repair(copy, n);
+  fuzz_write_file(path, copy, n);
+  free(copy);
+  return path;
 }
 
 void fuzz_repair_crcs(uint8_t *d, size_t n) {
   size_t at = 16;
   while (n >= 8 && at <= n - 8) {
-    uint32_t body = get32(d + at), crc;
+    uint32_t body = pl__get32(d + at);
     if (body > n - at - 8) break;
-    crc = pl__crc32c(d + at + 8, body);
-    d[at + 4] = (uint8_t)crc;
-    d[at + 5] = (uint8_t)(crc >> 8);
-    d[at + 6] = (uint8_t)(crc >> 16);
-    d[at + 7] = (uint8_t)(crc >> 24);
+    pl__put32(d + at + 4, pl__crc32c(d + at + 8, body));
     at += 8 + (size_t)body;
   }
 }

@@ -14,6 +14,11 @@ const char *fuzz_path(const char *name);
 /* Writes n bytes of data to path, replacing it; aborts on failure (the
  * fuzzer must not mistake a full /tmp for a finding). */
 void fuzz_write_file(const char *path, const uint8_t *data, size_t n);
+/* Writes the input to fuzz_path(name) -- a copy passed through repair
+ * first, unless repair is NULL -- and returns the path; NULL if memory for
+ * the copy ran out (the run is then skipped, not failed). */
+const char *fuzz_input(const char *name, const uint8_t *data, size_t n,
+                       void (*repair)(uint8_t *data, size_t n));
 /* Rewrites, in place, the CRC of every whole record of a trace file image,
  * so mutations of lengths, kinds and paths reach the parser's checks. */
 void fuzz_repair_crcs(uint8_t *data, size_t n);

@@ -39,16 +39,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
   pl_crash_options o;
   pl_crash_checker c = {pass, NULL, NULL};
   pl_crash_report r;
-  const char *path = fuzz_path("trace.plt");
+  const char *path;
   char work[600], canary[600];
-  uint8_t *copy;
   if (n > 1 << 16) return 0;
-  copy = malloc(n ? n : 1);
-  if (copy == NULL) return 0;
-  memcpy(copy, data, n);
-  fuzz_repair_crcs(copy, n);
-  fuzz_write_file(path, copy, n);
-  free(copy);
+  path = fuzz_input("trace.plt", data, n, fuzz_repair_crcs);
+  if (path == NULL) return 0;
   if (pl_crash_trace_load_max(pl_env_platform(), path, 1 << 16, &t) != PL_OK) return 0;
   if (t.count <= 64 && small_files(&t)) {
     snprintf(work, sizeof work, "%s", fuzz_path("work"));

@@ -16,16 +16,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
   pl_crash_trace t;
-  const char *path = fuzz_path("trace.plt");
-  uint8_t *copy = malloc(n ? n : 1);
-  static FILE *sink;
-  if (copy == NULL) return 0;
-  memcpy(copy, data, n);
 #ifdef FUZZ_REPAIR_CRCS
-  fuzz_repair_crcs(copy, n);
+  const char *path = fuzz_input("trace.plt", data, n, fuzz_repair_crcs);
+#else
+  const char *path = fuzz_input("trace.plt", data, n, NULL);
 #endif
-  fuzz_write_file(path, copy, n);
-  free(copy);
+  static FILE *sink;
+  if (path == NULL) return 0;
   if (pl_crash_trace_load_max(pl_env_platform(), path, 1 << 20, &t) == PL_OK) {
     if (sink == NULL) sink = fopen("/dev/null", "w");
     if (sink != NULL) pl_crash_trace_dump(&t, sink);
