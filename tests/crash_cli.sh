@@ -217,4 +217,24 @@ else
   echo "SKIP syscall recording: not a Linux build"
 fi
 
+# Usage errors, each with its own message, before anything is run.
+run 2 && said "$err" "give one of EXAMPLE, --trace FILE or -- PROGRAM"
+run 2 --checker true -- && said "$err" "no program after --"
+run 2 --trace "$tmp/t.plt" && said "$err" "a trace or program needs --checker CMD"
+run 2 --replay 1 --trace "$tmp/t.plt" && said "$err" "--replay needs --out DIR"
+run 2 --env log-ok && said "$err" "give -- PROGRAM"
+run 2 --model weak log-ok && said "$err" "unknown model 'weak'"
+# shellcheck disable=SC2046
+run 2 $(for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do printf -- '--exclude x%d ' "$i"; done) log-ok &&
+  said "$err" "at most 16 --exclude patterns"
+# An HTML report that cannot be written is an error, not a verdict.
+run 2 --max-failures 1 --html /dev/full replace-no-sync && said "$err" "cannot write /dev/full"
+# Without --quiet, progress goes to stderr and never to stdout.
+if "$plinth" crashcheck --max-failures 1 replace-ok >"$out" 2>"$err" && grep -q "crash point [0-9]*/[0-9]*  states" "$err" &&
+   ! grep -q "crash point [0-9]*/" "$out"; then
+  echo "ok: crashcheck replace-ok shows its progress on stderr"
+else
+  bad "crashcheck replace-ok without --quiet: no progress on stderr"
+fi
+
 exit $fail

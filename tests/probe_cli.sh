@@ -85,6 +85,23 @@ for bad in "--seconds nan" "--seconds 1e300" "--seconds -1" "--seconds 0" "--sec
   fi
 done
 
+# Usage: an unknown option, and a second DIR, are refused before anything
+# is measured.
+"$plinth" probe --bogus "$work/ok" > /dev/null 2> "$work/err"
+rc=$?
+if [ $rc -ne 2 ] || ! grep -q "unknown or incomplete option '--bogus'" "$work/err"; then
+  echo "FAIL: probe --bogus exited $rc"; cat "$work/err"; fail=1
+else
+  echo "ok: probe --bogus -> 2"
+fi
+"$plinth" probe "$work/ok" "$work/ro" > /dev/null 2> "$work/err"
+rc=$?
+if [ $rc -ne 2 ] || ! grep -qF "one DIR at most ('$work/ok' and '$work/ro')" "$work/err"; then
+  echo "FAIL: probe of two DIRs exited $rc"; cat "$work/err"; fail=1
+else
+  echo "ok: probe of two DIRs -> 2"
+fi
+
 chmod 755 "$work/ro"
 rm -rf "$work"
 exit $fail
