@@ -1170,6 +1170,88 @@ START_TEST(direct_io_where_the_file_system_allows_it) {
 }
 END_TEST
 
+START_TEST(unknown_durability_and_direct_modes_are_invalid_argument) {
+  pl_log_options o;
+  pl_log *log = (pl_log *)1;
+  pl_log_options_init(&o);
+  o.durability = (pl_log_durability)99;
+  ck_assert_int_eq(pl_log_open(pl_env_default(), dir, &o, &log), PL_INVALID_ARGUMENT);
+  ck_assert_msg(strstr(pl_error_message(), "unknown durability") != NULL, "%s", pl_error_message());
+  ck_assert_ptr_null(log);
+  pl_log_options_init(&o);
+  o.direct = (pl_log_direct)99;
+  ck_assert_int_eq(pl_log_open(pl_env_default(), dir, &o, &log), PL_INVALID_ARGUMENT);
+  ck_assert_msg(strstr(pl_error_message(), "unknown direct mode") != NULL, "%s", pl_error_message());
+  o.direct = PL_LOG_DIRECT_OFF;
+  o.recycle = 33;
+  ck_assert_int_eq(pl_log_open(pl_env_default(), dir, &o, &log), PL_INVALID_ARGUMENT);
+  ck_assert_msg(strstr(pl_error_message(), "recycle must be 0 to 32") != NULL, "%s", pl_error_message());
+}
+END_TEST
+
+START_TEST(open_removes_unfinished_zeroing_and_spares_of_another_size) {
+  /* What a crash while zeroing a spare leaves (a .tmp), and a spare made
+   * for another segment size: neither is ever used. */
+  char tmp[1300], odd[1300];
+  pl_log *log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  append_n(log, 0, 3, 100, 'T');
+  ck_assert_pl_ok(pl_log_close(log));
+  pl__log_name(tmp, sizeof tmp, dir, 0x63, "tmp");
+  pl__log_name(odd, sizeof odd, dir, 0x64, "zero");
+  ck_assert_pl_ok(pl_file_write_all(pl_env_default(), tmp, "half", 4, 0));
+  ck_assert_pl_ok(pl_file_write_all(pl_env_default(), odd, "short", 5, 0));
+  log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  ck_assert_int_eq(pl_env_file_exists(pl_env_default(), tmp), PL_NOT_FOUND);
+  ck_assert_int_eq(pl_env_file_exists(pl_env_default(), odd), PL_NOT_FOUND);
+  append_n(log, 3, 1, 100, 'T');
+  ck_assert_pl_ok(pl_log_close(log));
+}
+END_TEST
+
+START_TEST(resume_offset_past_the_last_whole_record_is_invalid_argument) {
+  pl_log *log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  pl_log_options o;
+  append_n(log, 0, 3, 100, 'P');
+  ck_assert_pl_ok(pl_log_close(log));
+  pl_log_options_init(&o);
+  o.segment_size = SEG;
+  o.resume_log = 1;
+  o.resume_offset = 10 * 115;
+  log = (pl_log *)1;
+  ck_assert_int_eq(pl_log_open(pl_env_default(), dir, &o, &log), PL_INVALID_ARGUMENT);
+  ck_assert_msg(strstr(pl_error_message(), "past the last whole record (which ends at 345)") != NULL, "%s",
+                pl_error_message());
+  ck_assert_ptr_null(log);
+}
+END_TEST
+
+START_TEST(resuming_in_an_earlier_segment_releases_every_later_one) {
+  pl_log *log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  pl_log_options o;
+  got g;
+  append_n(log, 0, 5, 100, 'R');
+  ck_assert_pl_ok(pl_log_close(log));
+  log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  append_n(log, 5, 5, 100, 'R');
+  ck_assert_pl_ok(pl_log_close(log));
+  pl_log_options_init(&o);
+  o.segment_size = SEG;
+  o.spares = 0;
+  o.resume_log = 1;
+  o.resume_offset = 3 * 115;
+  ck_assert_pl_ok(pl_log_open(pl_env_default(), dir, &o, &log));
+  append_n(log, 100, 2, 100, 'S');
+  ck_assert_pl_ok(pl_log_close(log));
+  read_log(dir, PL_LOG_ABSOLUTE, 0, &g);
+  ck_assert_pl_ok(g.status);
+  ck_assert_int_eq(g.records, 5);
+  expect_records(&g, 0, 0, 3, 100, 'R');
+  expect_records(&g, 3, 100, 2, 100, 'S');
+  ck_assert_uint_gt(g.log_number[3], 2);
+  got_free(&g);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("log");
   TCase *tc = tcase_create("log");
@@ -1218,6 +1300,10 @@ int main(void) {
   PL_TEST_POSIX_ONLY(tc, rlimit_fsize_while_zeroing_is_reported_not_sticky);
   tcase_add_test(tc, direct_io_refused_by_the_file_system_falls_back_or_fails_clearly);
   tcase_add_test(tc, direct_io_where_the_file_system_allows_it);
+  tcase_add_test(tc, unknown_durability_and_direct_modes_are_invalid_argument);
+  tcase_add_test(tc, open_removes_unfinished_zeroing_and_spares_of_another_size);
+  tcase_add_test(tc, resume_offset_past_the_last_whole_record_is_invalid_argument);
+  tcase_add_test(tc, resuming_in_an_earlier_segment_releases_every_later_one);
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }
