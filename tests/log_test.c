@@ -1252,6 +1252,78 @@ START_TEST(resuming_in_an_earlier_segment_releases_every_later_one) {
 }
 END_TEST
 
+START_TEST(every_drop_reason_has_a_name) {
+  static const char *const names[] = {"unknown", "truncated", "zeros", "bad header", "bad checksum",
+                                      "stale record", "partial record", "orphan fragment",
+                                      "unsealed segment", "missing segment", "after damage",
+                                      "segment not in the chain"};
+  int i;
+  for (i = 0; i <= 11; i++) ck_assert_str_eq(pl_log_drop_reason_name((pl_log_drop_reason)i), names[i]);
+  ck_assert_str_eq(pl_log_drop_reason_name((pl_log_drop_reason)99), "unknown");
+}
+END_TEST
+
+START_TEST(a_stray_segment_no_seal_leads_to_is_reported_not_in_the_chain) {
+  /* Segment 1's seal names segment 100 (first_log_number moved the
+   * numbering on): a segment 2 found beside them is in no chain. */
+  pl_log *log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  pl_log_options o;
+  char stray[1300];
+  got g;
+  append_n(log, 0, 3, 100, 'F');
+  ck_assert_pl_ok(pl_log_close(log));
+  pl_log_options_init(&o);
+  o.segment_size = SEG;
+  o.first_log_number = 100;
+  ck_assert_pl_ok(pl_log_open(pl_env_default(), dir, &o, &log));
+  append_n(log, 3, 3, 100, 'F');
+  ck_assert_pl_ok(pl_log_close(log));
+  seg_path(stray, sizeof stray, dir, 2);
+  ck_assert_pl_ok(pl_file_write_all(pl_env_platform(), stray, "stray", 5, 0));
+  read_log(dir, PL_LOG_SKIP_CORRUPTED, 0, &g);
+  ck_assert_int_eq(g.records, 6);
+  expect_records(&g, 0, 0, 6, 100, 'F');
+  ck_assert_int_eq(g.ndrops, 1);
+  ck_assert_int_eq(g.drops[0].reason, PL_LOG_DROP_NOT_IN_CHAIN);
+  ck_assert_uint_eq(g.drops[0].log_number, 2);
+  ck_assert_uint_eq(g.drops[0].length, 5);
+  got_free(&g);
+}
+END_TEST
+
+START_TEST(a_segment_that_cannot_be_read_stops_the_reader_with_its_error) {
+  /* A directory where segment 1 should be: listed like a segment, but
+   * reading it fails. */
+  char path[1300];
+  got g;
+  ck_assert_pl_ok(pl_env_create_dir(pl_env_platform(), dir));
+  seg_path(path, sizeof path, dir, 1);
+  ck_assert_pl_ok(pl_env_create_dir(pl_env_platform(), path));
+  read_log(dir, PL_LOG_SKIP_CORRUPTED, 0, &g);
+  ck_assert_int_ne(g.status, PL_OK);
+  ck_assert_int_eq(g.records, 0);
+  got_free(&g);
+}
+END_TEST
+
+static pl_status refuse_listing(pl_env *e, const char *d, pl_strlist *out) {
+  (void)e;
+  (void)out;
+  return pl_error_set(PL_IO_ERROR, 5, "%s: listing refused", d);
+}
+
+START_TEST(a_directory_that_cannot_be_listed_fails_the_reader_open) {
+  pl_env_wrapper w;
+  pl_log_reader *r = (pl_log_reader *)1;
+  pl_env_wrapper_init(&w, pl_env_default(), "no-listing");
+  w.env.list_children = refuse_listing;
+  ck_assert_int_eq(pl_log_reader_open(&w.env, dir, NULL, &r), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), 5);
+  ck_assert_msg(strstr(pl_error_message(), "listing refused") != NULL, "%s", pl_error_message());
+  ck_assert_ptr_null(r);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("log");
   TCase *tc = tcase_create("log");
@@ -1304,6 +1376,10 @@ int main(void) {
   tcase_add_test(tc, open_removes_unfinished_zeroing_and_spares_of_another_size);
   tcase_add_test(tc, resume_offset_past_the_last_whole_record_is_invalid_argument);
   tcase_add_test(tc, resuming_in_an_earlier_segment_releases_every_later_one);
+  tcase_add_test(tc, every_drop_reason_has_a_name);
+  tcase_add_test(tc, a_stray_segment_no_seal_leads_to_is_reported_not_in_the_chain);
+  tcase_add_test(tc, a_segment_that_cannot_be_read_stops_the_reader_with_its_error);
+  tcase_add_test(tc, a_directory_that_cannot_be_listed_fails_the_reader_open);
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }
