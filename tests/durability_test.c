@@ -557,6 +557,21 @@ START_TEST(direct_io_refused_by_the_file_system_is_not_supported) {
 END_TEST
 #endif
 
+START_TEST(lock_refused_by_the_system_is_an_io_error_naming_the_file) {
+  /* Not "locked by another process": the OS failed the lock itself. */
+  pl_file_lock *l = (pl_file_lock *)1;
+  spy_fail(SPY_LOCK, spy_os_error(SPY_E_IO), 0, 1);
+  ck_assert_int_eq(pl_env_lock_file(env(), path, &l), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), spy_os_error(SPY_E_IO));
+  ck_assert_msg(strstr(pl_error_message(), "/file") != NULL, "%s", pl_error_message());
+  ck_assert_ptr_null(strstr(pl_error_message(), "another process"));
+  /* nothing is held: the next attempt locks */
+  spy_disarm();
+  ck_assert_pl_ok(pl_env_lock_file(env(), path, &l));
+  ck_assert_pl_ok(pl_env_unlock_file(env(), l));
+}
+END_TEST
+
 /* Interruption is a POSIX event: Windows file calls are not interrupted by
  * signals (the spy has no such error there), so these cases run where
  * EINTR exists and are named as skipped elsewhere. */
@@ -604,6 +619,7 @@ int main(void) {
   tcase_add_test(tc, replace_whose_write_fails_reports_the_write_error_itself);
   tcase_add_test(tc, random_read_failure_names_the_file_and_the_os_error);
   tcase_add_test(tc, allocate_without_space_is_an_io_error_naming_the_file);
+  tcase_add_test(tc, lock_refused_by_the_system_is_an_io_error_naming_the_file);
 #if HAVE_DECL_O_DIRECT && !defined(_WIN32)
   tcase_add_test(tc, direct_io_refused_by_the_file_system_is_not_supported);
 #endif

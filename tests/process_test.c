@@ -161,6 +161,51 @@ START_TEST(process_absolute_refuses_a_result_longer_than_the_buffer) {
 }
 END_TEST
 
+START_TEST(process_run_gives_the_program_the_added_variables_over_its_own) {
+  static const char *const add[] = {"PLINTH_PROCESS_A=new", "PLINTH_PROCESS_B=added", NULL};
+  const char *args[] = {NULL};
+  pl__proc_options o;
+  pl__proc_status st;
+  pl__process_setenv("PLINTH_PROCESS_A", "old");
+  memset(&o, 0, sizeof o);
+  o.env_add = add;
+  ck_assert_pl_ok(pl__process_run_shell("test \"$PLINTH_PROCESS_A/$PLINTH_PROCESS_B\" = new/added", args, &o, &st));
+  ck_assert_int_eq(st.exited, 1);
+  ck_assert_int_eq(st.code, 0);
+  /* and this process keeps its own */
+  ck_assert_str_eq(getenv("PLINTH_PROCESS_A"), "old");
+  ck_assert_ptr_null(getenv("PLINTH_PROCESS_B"));
+}
+END_TEST
+
+START_TEST(process_resolve_refuses_an_empty_name_a_directory_and_a_missing_file) {
+  char dir[1024], out[4096];
+  pl_test_fresh_dir(dir, sizeof dir, "process");
+  ck_assert_int_eq(pl__process_resolve("", out, sizeof out), PL_NOT_FOUND);
+  ck_assert_str_eq(pl_error_message(), "empty program name");
+  /* a directory exists but is no executable file */
+  ck_assert_int_eq(pl__process_resolve(dir, out, sizeof out), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), EACCES);
+  ck_assert_int_eq(chdir(dir), 0);
+  ck_assert_int_eq(pl__process_resolve("./absent", out, sizeof out), PL_NOT_FOUND);
+  ck_assert_int_eq(pl_error_os(), ENOENT);
+  ck_assert_str_eq(pl_error_message(), "./absent: No such file or directory");
+  pl_test_remove_tree(dir);
+}
+END_TEST
+
+START_TEST(process_resolve_searches_the_default_path_when_path_is_empty) {
+  char out[4096];
+  pl__process_setenv("PATH", "");
+  ck_assert_pl_ok(pl__process_resolve("sh", out, sizeof out));
+  ck_assert_msg(strcmp(out, "/usr/local/bin/sh") == 0 || strcmp(out, "/usr/bin/sh") == 0 ||
+                    strcmp(out, "/bin/sh") == 0,
+                "%s", out);
+  /* a name whose candidates overflow the buffer is not found */
+  ck_assert_int_eq(pl__process_resolve("sh", out, 7), PL_NOT_FOUND);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("process");
   TCase *tc = tcase_create("process");
@@ -173,6 +218,9 @@ int main(void) {
   tcase_add_test(tc, proc_status_describe_names_common_signals_and_numbers_the_rest);
   tcase_add_test(tc, process_run_reports_a_pipe_failure_with_the_os_error);
   tcase_add_test(tc, process_absolute_refuses_a_result_longer_than_the_buffer);
+  tcase_add_test(tc, process_run_gives_the_program_the_added_variables_over_its_own);
+  tcase_add_test(tc, process_resolve_refuses_an_empty_name_a_directory_and_a_missing_file);
+  tcase_add_test(tc, process_resolve_searches_the_default_path_when_path_is_empty);
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }
