@@ -251,8 +251,10 @@ int main(void) {
   tcase_add_test(tc, clear_dir_empties_but_keeps_the_directory);
   tcase_add_test(tc, wrapper_overrides_one_method_and_forwards_the_rest);
   tcase_add_test(tc, writable_wrapper_forwards_all_but_its_override);
-  tcase_add_test(tc, wrapper_forwards_directories_threads_loggers_and_appendable_files);
-  tcase_add_test(tc, writable_wrapper_forwards_positional_writes_flush_and_allocate);
+  PL_TEST_PLATFORM_ONLY(tc, wrapper_forwards_directories_threads_loggers_and_appendable_files,
+                        "platform env: loggers, threads, test directory");
+  PL_TEST_PLATFORM_ONLY(tc, writable_wrapper_forwards_positional_writes_flush_and_allocate,
+                        "platform env: positional writes");
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }

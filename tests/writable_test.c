@@ -465,6 +465,48 @@ START_TEST(files_larger_than_4_gib_work) {
 END_TEST
 #endif /* !_WIN32 */
 
+START_TEST(appendv_of_more_pieces_than_one_write_holds_on_the_stack_keeps_their_order) {
+  /* Twelve pieces, together larger than the buffer: the buffered bytes and
+   * every piece go out in one vectored write. */
+  char pieces[12][100], *expect = malloc(3 + sizeof pieces);
+  pl_iovec v[12];
+  pl_writable_file *f = open_with_buffer(path, 64);
+  pl_writable_stats st;
+  int i;
+  for (i = 0; i < 12; i++) {
+    memset(pieces[i], 'a' + i, sizeof pieces[i]);
+    v[i].base = pieces[i];
+    v[i].len = sizeof pieces[i];
+  }
+  ck_assert_pl_ok(pl_writable_append(f, "hdr", 3));
+  ck_assert_pl_ok(pl_writable_appendv(f, v, 12));
+  pl_writable_stats_get(f, &st);
+  ck_assert_uint_eq(st.os_writes, 1);
+  ck_assert_pl_ok(pl_writable_close(f));
+  memcpy(expect, "hdr", 3);
+  memcpy(expect + 3, pieces, sizeof pieces);
+  expect_contents(path, expect, 3 + sizeof pieces);
+  free(expect);
+}
+END_TEST
+
+#if !defined(_WIN32)
+START_TEST(appendv_after_a_failure_returns_the_first_error) {
+  pl_writable_file *f;
+  pl_iovec v[2] = {{"a", 1}, {"b", 1}};
+  if (pl_env_file_exists(pl_env_default(), "/dev/full") != PL_OK) return;
+  ck_assert_pl_ok(pl_env_new_appendable(pl_env_default(), "/dev/full", NULL, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "no room", 7));
+  ck_assert_int_eq(pl_writable_flush(f), PL_IO_ERROR);
+  pl_error_clear();
+  ck_assert_int_eq(pl_writable_appendv(f, v, 2), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ENOSPC);
+  ck_assert_msg(strncmp(pl_error_message(), "/dev/full: ", 11) == 0, "%s", pl_error_message());
+  ck_assert_int_eq(pl_writable_close(f), PL_IO_ERROR);
+}
+END_TEST
+#endif
+
 int main(void) {
   Suite *s = suite_create("writable");
   TCase *tc = tcase_create("writable");
@@ -496,6 +538,9 @@ int main(void) {
   PL_TEST_POSIX_ONLY(px, file_size_limit_reports_efbig);
   PL_TEST_POSIX_ONLY(px, read_only_directory_refuses_new_files);
   PL_TEST_POSIX_ONLY(px, files_larger_than_4_gib_work);
+  PL_TEST_PLATFORM_ONLY(tc, appendv_of_more_pieces_than_one_write_holds_on_the_stack_keeps_their_order,
+                        "platform env: one vectored write");
+  PL_TEST_POSIX_ONLY(px, appendv_after_a_failure_returns_the_first_error);
   suite_add_tcase(s, tc);
   suite_add_tcase(s, px);
   return pl_test_run(s);
