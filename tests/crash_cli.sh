@@ -227,6 +227,15 @@ run 2 --model weak log-ok && said "$err" "unknown model 'weak'"
 # shellcheck disable=SC2046
 run 2 $(for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do printf -- '--exclude x%d ' "$i"; done) log-ok &&
   said "$err" "at most 16 --exclude patterns"
+run 2 --format xml log-ok && said "$err" "unknown format 'xml' (text, json)"
+# Every number option refuses what is not a whole number in its range.
+for bad in "--max-exhaustive 0" "--samples 4294967297" "--program-timeout 86401" "--max-trace-size 15" \
+           "--seed 18446744073709551616" "--checker-timeout x" "--max-tears -1"; do
+  # shellcheck disable=SC2086
+  run 2 $bad log-ok && said "$err" "${bad%% *} wants a whole number from"
+done
+run 0 --model strict --format text --max-failures 1 replace-ok
+
 # An HTML report that cannot be written is an error, not a verdict.
 run 2 --max-failures 1 --html /dev/full replace-no-sync && said "$err" "cannot write /dev/full"
 # Without --quiet, progress goes to stderr and never to stdout.

@@ -85,6 +85,18 @@ for bad in "--seconds nan" "--seconds 1e300" "--seconds -1" "--seconds 0" "--sec
   fi
 done
 
+# More than 3 decimals, or more than 9 digits of seconds, are refused too.
+for bad in "--seconds 1.2345" "--seconds 1234567890"; do
+  # shellcheck disable=SC2086
+  "$plinth" probe $bad "$work/ok" > /dev/null 2> "$work/err"
+  rc=$?
+  if [ $rc -ne 2 ] || ! grep -q "wants seconds from" "$work/err"; then
+    echo "FAIL: probe $bad exited $rc"; cat "$work/err"; fail=1
+  else
+    echo "ok: probe $bad -> 2"
+  fi
+done
+
 # Usage: an unknown option, and a second DIR, are refused before anything
 # is measured.
 "$plinth" probe --bogus "$work/ok" > /dev/null 2> "$work/err"
