@@ -537,6 +537,46 @@ static int mode_tmpfile(void) {
   return 0;
 }
 
+/* The older calls a program may still make directly: open and creat
+ * (not openat), mknod of a regular file, close_range, unshare of the
+ * descriptor table, mremap of a whole shared mapping, and a FIFO made
+ * with mknod.  Exit 77 where
+ * the architecture has no open or creat system call. */
+static int mode_legacy(void) {
+#if defined(SYS_open) && defined(SYS_creat) && defined(SYS_close_range)
+  int fd;
+  char *p;
+  fd = (int)syscall(SYS_creat, "c", 0644);
+  CHECK(fd >= 0);
+  put(fd, "C");
+  CHECK(close(fd) == 0);
+  fd = (int)syscall(SYS_open, "o", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+  CHECK(fd >= 0);
+  put(fd, "OO");
+  /* close_range closes it; the number is reused by the next open */
+  CHECK(syscall(SYS_close_range, (unsigned)fd, (unsigned)fd, 0u) == 0);
+  CHECK(mknod("n", S_IFREG | 0644, 0) == 0);
+  CHECK(unshare(CLONE_FILES) == 0);
+  fd = open("r", O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  CHECK(fd >= 0);
+  CHECK(ftruncate(fd, 8192) == 0);
+  p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK(p != MAP_FAILED);
+  CHECK(close(fd) == 0);
+  p = mremap(p, 4096, 8192, MREMAP_MAYMOVE);
+  CHECK(p != MAP_FAILED);
+  memcpy(p + 6000, "moved", 5);
+  CHECK(msync(p, 8192, MS_SYNC) == 0);
+  CHECK(munmap(p, 8192) == 0);
+  /* a FIFO holds no data: said, not recorded */
+  CHECK(mknod("fifo", S_IFIFO | 0644, 0) == 0);
+  CHECK(unlink("fifo") == 0);
+  return 0;
+#else
+  return 77;
+#endif
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "basic";
   self = argv[0];
@@ -565,6 +605,7 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "failures") == 0) return mode_failures();
   if (strcmp(mode, "tmpfile") == 0) return mode_tmpfile();
   if (strcmp(mode, "linked-away") == 0) return mode_linked_away();
+  if (strcmp(mode, "legacy") == 0) return mode_legacy();
   if (strcmp(mode, "sleep") == 0) {
     if (fork() == 0) setsid(); /* a child in a group of its own */
     sleep(60);
