@@ -436,6 +436,21 @@ START_TEST(open_creat_mknod_close_range_unshare_and_mremap_are_recorded) {
 }
 END_TEST
 
+START_TEST(partial_munmaps_and_a_forked_childs_mapping_are_recorded) {
+  /* Each part is written when it is unmapped; the second mapping's copy
+   * predates A and B, so its ranges reach back to them.  The child's
+   * msync is durable; the parent, whose copy is older, writes the page
+   * again at munmap. */
+  long pg = sysconf(_SC_PAGESIZE);
+  char want[512];
+  snprintf(want, sizeof want,
+           "create s; truncate s %ld; write s %ld+1; write s %ld+1; write s %ld+1; write s 0+1; write s 0+11; "
+           "write s %ld+11; create k; truncate k %ld; write k 0+5!; write k 0+5",
+           4 * pg, pg, 3 * pg, 2 * pg, pg, pg);
+  check_mode("mmap-split", NULL, want);
+}
+END_TEST
+
 /* ---- error paths ---- */
 
 START_TEST(missing_program_is_not_found) {
@@ -699,6 +714,7 @@ int main(int argc, char **argv) {
     tcase_add_test(tc, existing_tree_is_the_baseline);
     tcase_add_test(tc, plinth_program_leaves_both_traces);
     tcase_add_test(tc, open_creat_mknod_close_range_unshare_and_mremap_are_recorded);
+    tcase_add_test(tc, partial_munmaps_and_a_forked_childs_mapping_are_recorded);
   }
   suite_add_tcase(s, tc);
   return pl_test_run(s);

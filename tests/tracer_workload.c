@@ -537,6 +537,51 @@ static int mode_tmpfile(void) {
   return 0;
 }
 
+/* munmap of part of a shared mapping: a hole in the middle (the tail
+ * becomes a mapping of its own), the last page, the first page, and the
+ * rest; then a mapping that a forked child writes and syncs. */
+static int mode_mmap_split(void) {
+  long pg = sysconf(_SC_PAGESIZE);
+  int fd = open("s", O_CREAT | O_RDWR | O_CLOEXEC, 0644), st;
+  char *p, *q;
+  pid_t child;
+  CHECK(fd >= 0);
+  CHECK(ftruncate(fd, 4 * pg) == 0);
+  p = mmap(NULL, (size_t)(4 * pg), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK(p != MAP_FAILED);
+  q = mmap(NULL, (size_t)(2 * pg), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK(q != MAP_FAILED);
+  CHECK(close(fd) == 0);
+  p[0] = 'A';
+  p[pg] = 'B';
+  p[2 * pg] = 'C';
+  p[3 * pg] = 'D';
+  CHECK(munmap(p + pg, (size_t)pg) == 0);     /* the middle: B */
+  CHECK(munmap(p + 3 * pg, (size_t)pg) == 0); /* the tail's end: D */
+  CHECK(munmap(p + 2 * pg, (size_t)pg) == 0); /* what is left of it: C */
+  CHECK(munmap(p, (size_t)pg) == 0);          /* A */
+  q[10] = 'E';
+  q[pg + 10] = 'F';
+  CHECK(munmap(q, (size_t)pg) == 0);      /* the head: E */
+  CHECK(munmap(q + pg, (size_t)pg) == 0); /* F */
+  fd = open("k", O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  CHECK(fd >= 0);
+  CHECK(ftruncate(fd, pg) == 0);
+  p = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK(p != MAP_FAILED);
+  CHECK(close(fd) == 0);
+  child = fork();
+  CHECK(child >= 0);
+  if (child == 0) {
+    memcpy(p, "child", 5);
+    _exit(msync(p, (size_t)pg, MS_SYNC) == 0 ? 0 : 1);
+  }
+  CHECK(waitpid(child, &st, 0) == child);
+  CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  CHECK(munmap(p, (size_t)pg) == 0);
+  return 0;
+}
+
 /* The older calls a program may still make directly: open and creat
  * (not openat), mknod of a regular file, close_range, unshare of the
  * descriptor table, mremap of a whole shared mapping, and a FIFO made
@@ -606,6 +651,7 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "tmpfile") == 0) return mode_tmpfile();
   if (strcmp(mode, "linked-away") == 0) return mode_linked_away();
   if (strcmp(mode, "legacy") == 0) return mode_legacy();
+  if (strcmp(mode, "mmap-split") == 0) return mode_mmap_split();
   if (strcmp(mode, "sleep") == 0) {
     if (fork() == 0) setsid(); /* a child in a group of its own */
     sleep(60);
