@@ -451,6 +451,45 @@ START_TEST(partial_munmaps_and_a_forked_childs_mapping_are_recorded) {
 }
 END_TEST
 
+/* A program that resolves but cannot be executed: the failure comes back
+ * from execve in the traced child. */
+static pl_status record_script(const char *name, const char *text, pl_crash_program_status *st) {
+  char dir[1200], prog[1300], trace[1300];
+  const char *argv[2];
+  pl_crash_program p;
+  pl_status s;
+  pl_test_fresh_dir(dir, sizeof dir, name);
+  snprintf(prog, sizeof prog, "%s/prog", dir);
+  snprintf(trace, sizeof trace, "%s/t.plt", dir);
+  ck_assert_pl_ok(pl_file_write_all(pl_env_platform(), prog, text, strlen(text), 0));
+  ck_assert_int_eq(chmod(prog, 0755), 0);
+  argv[0] = prog;
+  argv[1] = NULL;
+  memset(&p, 0, sizeof p);
+  p.argv = argv;
+  p.dir = dir;
+  p.trace_path = trace;
+  p.flags = PL_CRASH_PROGRAM_SYSCALLS;
+  s = pl_crash_record_program(&p, st);
+  pl_test_remove_tree(dir);
+  return s;
+}
+
+START_TEST(a_script_whose_interpreter_is_missing_is_not_found) {
+  pl_crash_program_status st;
+  ck_assert_int_eq(record_script("badinterp", "#!/nonexistent/interpreter\n", &st), PL_NOT_FOUND);
+  ck_assert_int_eq(pl_error_os(), ENOENT);
+}
+END_TEST
+
+START_TEST(an_executable_in_no_known_format_cannot_run) {
+  pl_crash_program_status st;
+  ck_assert_int_eq(record_script("badformat", "\x7f" "garbage, not a program\n", &st), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ENOEXEC);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), "cannot run"));
+}
+END_TEST
+
 /* ---- error paths ---- */
 
 START_TEST(missing_program_is_not_found) {
@@ -715,6 +754,8 @@ int main(int argc, char **argv) {
     tcase_add_test(tc, plinth_program_leaves_both_traces);
     tcase_add_test(tc, open_creat_mknod_close_range_unshare_and_mremap_are_recorded);
     tcase_add_test(tc, partial_munmaps_and_a_forked_childs_mapping_are_recorded);
+    tcase_add_test(tc, a_script_whose_interpreter_is_missing_is_not_found);
+    tcase_add_test(tc, an_executable_in_no_known_format_cannot_run);
   }
   suite_add_tcase(s, tc);
   return pl_test_run(s);
