@@ -451,6 +451,26 @@ START_TEST(partial_munmaps_and_a_forked_childs_mapping_are_recorded) {
 }
 END_TEST
 
+START_TEST(copies_preallocation_and_exchange_with_a_file_outside_are_said) {
+  run r;
+  char there[1300], want[3000];
+  pl_test_fresh_dir(there, sizeof there, "elsewhere");
+  record_mode(&r, "outside-calls", there);
+  /* The file's creation outside is said once, not each copy into it or
+   * its preallocation; the exchange cannot be recorded and says so. */
+  snprintf(want, sizeof want,
+           "create src; write src 0+10; ignored create %s/o2: outside the recording root; "
+           "ignored not recorded: renameat2(RENAME_EXCHANGE) between ",
+           there);
+  expect_ops_contain(&r, want);
+  snprintf(want, sizeof want, "/src and %s/o2, one outside the root", there);
+  expect_ops_contain(&r, want);
+  ck_assert_uint_eq(r.st.unsupported, 1);
+  run_free(&r);
+  pl_test_remove_tree(there);
+}
+END_TEST
+
 /* A program that resolves but cannot be executed: the failure comes back
  * from execve in the traced child. */
 static pl_status record_script(const char *name, const char *text, pl_crash_program_status *st) {
@@ -756,6 +776,7 @@ int main(int argc, char **argv) {
     tcase_add_test(tc, partial_munmaps_and_a_forked_childs_mapping_are_recorded);
     tcase_add_test(tc, a_script_whose_interpreter_is_missing_is_not_found);
     tcase_add_test(tc, an_executable_in_no_known_format_cannot_run);
+    tcase_add_test(tc, copies_preallocation_and_exchange_with_a_file_outside_are_said);
   }
   suite_add_tcase(s, tc);
   return pl_test_run(s);

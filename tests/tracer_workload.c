@@ -582,6 +582,25 @@ static int mode_mmap_split(void) {
   return 0;
 }
 
+/* Calls on a file outside the root through a descriptor: a copy into it,
+ * a preallocation, and an exchange of it with a file inside. */
+static int mode_outside_calls(const char *there) {
+  char p[4096];
+  int in, out;
+  loff_t off = 0;
+  snprintf(p, sizeof p, "%s/o2", there);
+  make("src", "0123456789");
+  in = open("src", O_RDONLY | O_CLOEXEC);
+  out = open(p, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+  CHECK(in >= 0 && out >= 0);
+  CHECK(copy_file_range(in, &off, out, NULL, 4, 0) == 4);
+  CHECK(sendfile(out, in, NULL, 3) == 3);
+  CHECK(fallocate(out, 0, 0, 8192) == 0);
+  CHECK(close(in) == 0 && close(out) == 0);
+  CHECK(syscall(SYS_renameat2, AT_FDCWD, "src", AT_FDCWD, p, 2 /* RENAME_EXCHANGE */) == 0);
+  return 0;
+}
+
 /* The older calls a program may still make directly: open and creat
  * (not openat), mknod of a regular file, close_range, unshare of the
  * descriptor table, mremap of a whole shared mapping, and a FIFO made
@@ -652,6 +671,7 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "linked-away") == 0) return mode_linked_away();
   if (strcmp(mode, "legacy") == 0) return mode_legacy();
   if (strcmp(mode, "mmap-split") == 0) return mode_mmap_split();
+  if (strcmp(mode, "outside-calls") == 0 && argc > 2) return mode_outside_calls(argv[2]);
   if (strcmp(mode, "sleep") == 0) {
     if (fork() == 0) setsid(); /* a child in a group of its own */
     sleep(60);
