@@ -1324,6 +1324,35 @@ START_TEST(a_directory_that_cannot_be_listed_fails_the_reader_open) {
 }
 END_TEST
 
+START_TEST(names_that_are_not_segment_names_are_left_alone) {
+  /* Not 16 lowercase hex digits and a known extension: neither read nor
+   * removed, by the writer or the reader. */
+  static const char *const others[] = {"000000000000000g.log", "0000000000000001.txt", "000000000000000A.log",
+                                       "0000000000000001.logx", "notes"};
+  char p[1300];
+  size_t i;
+  got g;
+  pl_log *log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  append_n(log, 0, 2, 100, 'N');
+  for (i = 0; i < sizeof others / sizeof others[0]; i++) {
+    pl_test_path(p, sizeof p, dir, others[i]);
+    ck_assert_pl_ok(pl_file_write_all(pl_env_default(), p, "other", 5, 0));
+  }
+  ck_assert_pl_ok(pl_log_close(log));
+  log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  append_n(log, 2, 1, 100, 'N');
+  ck_assert_pl_ok(pl_log_close(log));
+  read_log(dir, PL_LOG_ABSOLUTE, 0, &g);
+  ck_assert_pl_ok(g.status);
+  ck_assert_int_eq(g.records, 3);
+  expect_records(&g, 0, 0, 3, 100, 'N');
+  ck_assert_int_eq(g.ndrops, 0);
+  got_free(&g);
+  for (i = 0; i < sizeof others / sizeof others[0]; i++)
+    ck_assert_pl_ok(pl_env_file_exists(pl_env_default(), pl_test_path(p, sizeof p, dir, others[i])));
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("log");
   TCase *tc = tcase_create("log");
@@ -1380,6 +1409,7 @@ int main(void) {
   tcase_add_test(tc, a_stray_segment_no_seal_leads_to_is_reported_not_in_the_chain);
   tcase_add_test(tc, a_segment_that_cannot_be_read_stops_the_reader_with_its_error);
   tcase_add_test(tc, a_directory_that_cannot_be_listed_fails_the_reader_open);
+  tcase_add_test(tc, names_that_are_not_segment_names_are_left_alone);
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }
