@@ -572,6 +572,24 @@ START_TEST(lock_refused_by_the_system_is_an_io_error_naming_the_file) {
 }
 END_TEST
 
+#if HAVE_FALLOCATE && !defined(_WIN32)
+START_TEST(allocate_the_file_system_cannot_do_is_not_supported) {
+  /* EOPNOTSUPP from the file system, ENOSYS from an old kernel. */
+  pl_writable_file *f = open_with(0, 0);
+  spy_fail(SPY_ALLOCATE, EOPNOTSUPP, 0, 1);
+  ck_assert_int_eq(pl_writable_allocate(f, 0, 4096), PL_NOT_SUPPORTED);
+  ck_assert_int_eq(pl_error_os(), EOPNOTSUPP);
+  spy_fail(SPY_ALLOCATE, ENOSYS, 0, 1);
+  ck_assert_int_eq(pl_writable_allocate(f, 0, 4096), PL_NOT_SUPPORTED);
+  ck_assert_int_eq(pl_error_os(), ENOSYS);
+  ck_assert_msg(strstr(pl_error_message(), "preallocation not supported") != NULL, "%s", pl_error_message());
+  /* not sticky: the file goes on */
+  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+#endif
+
 /* Interruption is a POSIX event: Windows file calls are not interrupted by
  * signals (the spy has no such error there), so these cases run where
  * EINTR exists and are named as skipped elsewhere. */
@@ -620,6 +638,9 @@ int main(void) {
   tcase_add_test(tc, random_read_failure_names_the_file_and_the_os_error);
   tcase_add_test(tc, allocate_without_space_is_an_io_error_naming_the_file);
   tcase_add_test(tc, lock_refused_by_the_system_is_an_io_error_naming_the_file);
+#if HAVE_FALLOCATE && !defined(_WIN32)
+  tcase_add_test(tc, allocate_the_file_system_cannot_do_is_not_supported);
+#endif
 #if HAVE_DECL_O_DIRECT && !defined(_WIN32)
   tcase_add_test(tc, direct_io_refused_by_the_file_system_is_not_supported);
 #endif

@@ -507,6 +507,41 @@ START_TEST(appendv_after_a_failure_returns_the_first_error) {
 END_TEST
 #endif
 
+#if !defined(_WIN32)
+START_TEST(allocate_and_buffer_filling_appends_after_enospc_fail) {
+  /* An append that fills the 64-byte buffer writes it at once: on a full
+   * device that write fails, and so does every later call. */
+  pl_writable_file *f;
+  char forty[40];
+  if (pl_env_file_exists(pl_env_default(), "/dev/full") != PL_OK) return;
+  memset(forty, 'f', sizeof forty);
+  f = open_with_buffer("/dev/full", 64);
+  ck_assert_pl_ok(pl_writable_append(f, forty, sizeof forty));
+  ck_assert_int_eq(pl_writable_append(f, forty, sizeof forty), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ENOSPC);
+  ck_assert_int_eq(pl_writable_allocate(f, 0, 4096), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ENOSPC);
+  ck_assert_msg(strstr(pl_error_message(), "earlier failure") != NULL, "%s", pl_error_message());
+  ck_assert_int_eq(pl_writable_close(f), PL_IO_ERROR);
+}
+END_TEST
+#endif
+
+START_TEST(a_path_too_long_for_its_directory_is_invalid_argument) {
+  char *p = malloc(5000);
+  pl_writable_file *f = (pl_writable_file *)1;
+  memset(p, 'd', 4999);
+  p[0] = '/';
+  p[4990] = '/';
+  p[4999] = '\0';
+  ck_assert_int_eq(pl_env_new_writable(pl_env_default(), p, NULL, &f), PL_INVALID_ARGUMENT);
+  /* the message names the path (cut at the detail's 1023 bytes) */
+  ck_assert_int_eq(strncmp(pl_error_message(), p, 1000), 0);
+  ck_assert_ptr_null(f);
+  free(p);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("writable");
   TCase *tc = tcase_create("writable");
@@ -541,6 +576,8 @@ int main(void) {
   PL_TEST_PLATFORM_ONLY(tc, appendv_of_more_pieces_than_one_write_holds_on_the_stack_keeps_their_order,
                         "platform env: one vectored write");
   PL_TEST_POSIX_ONLY(px, appendv_after_a_failure_returns_the_first_error);
+  PL_TEST_POSIX_ONLY(px, allocate_and_buffer_filling_appends_after_enospc_fail);
+  PL_TEST_PLATFORM_ONLY(tc, a_path_too_long_for_its_directory_is_invalid_argument, "platform env: path limits");
   suite_add_tcase(s, tc);
   suite_add_tcase(s, px);
   return pl_test_run(s);
