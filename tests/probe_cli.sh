@@ -85,6 +85,17 @@ for bad in "--seconds nan" "--seconds 1e300" "--seconds -1" "--seconds 0" "--sec
   fi
 done
 
+# A file size limit the scratch file fits under but appends outgrow: the
+# probe still measures (exit 0), and the append method says why it stopped.
+mkdir "$work/limit"
+if sh -c 'trap "" XFSZ; ulimit -f 16 && exec "$@"' sh $probe --block 4096 "$work/limit" > "$work/out" 2> "$work/err" &&
+   grep -q "^plinth append + sync .*stopped: IOError: .*plinth-probe.tmp" "$work/out" &&
+   grep -q "(block 4096 bytes" "$work/out"; then
+  echo "ok: probe under a file size limit -> 0, appends stopped and said why"
+else
+  echo "FAIL: probe under a file size limit"; cat "$work/out" "$work/err"; fail=1
+fi
+
 # More than 3 decimals, or more than 9 digits of seconds, are refused too.
 for bad in "--seconds 1.2345" "--seconds 1234567890"; do
   # shellcheck disable=SC2086
