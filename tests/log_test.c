@@ -1353,6 +1353,38 @@ START_TEST(names_that_are_not_segment_names_are_left_alone) {
 }
 END_TEST
 
+START_TEST(a_seal_that_does_not_fit_in_its_block_follows_a_pad) {
+  /* One record leaves 20 bytes of the first block: room for a header, not
+   * for a seal.  Closing, and reopening a crashed copy, both pad the block
+   * and seal in the next. */
+  const size_t len = PL_LOG_BLOCK_SIZE - 20 - PL_LOG_HEADER_SIZE;
+  pl_log_options o;
+  pl_log *log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  got g;
+  append_n(log, 0, 1, len, 'Q');
+  snapshot();
+  ck_assert_pl_ok(pl_log_close(log));
+  read_log(dir, PL_LOG_ABSOLUTE, 0, &g);
+  ck_assert_pl_ok(g.status);
+  ck_assert_int_eq(g.records, 1);
+  expect_records(&g, 0, 0, 1, len, 'Q');
+  got_free(&g);
+  pl_log_options_init(&o);
+  o.segment_size = SEG;
+  o.spares = 0;
+  ck_assert_pl_ok(pl_log_open(pl_env_default(), snap, &o, &log));
+  append_n(log, 1, 1, 100, 'Q');
+  ck_assert_pl_ok(pl_log_close(log));
+  read_log(snap, PL_LOG_ABSOLUTE, 0, &g);
+  ck_assert_pl_ok(g.status);
+  ck_assert_int_eq(g.records, 2);
+  expect_records(&g, 0, 0, 1, len, 'Q');
+  expect_records(&g, 1, 1, 1, 100, 'Q');
+  ck_assert_int_eq(g.ndrops, 0);
+  got_free(&g);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("log");
   TCase *tc = tcase_create("log");
@@ -1410,6 +1442,7 @@ int main(void) {
   tcase_add_test(tc, a_segment_that_cannot_be_read_stops_the_reader_with_its_error);
   tcase_add_test(tc, a_directory_that_cannot_be_listed_fails_the_reader_open);
   tcase_add_test(tc, names_that_are_not_segment_names_are_left_alone);
+  tcase_add_test(tc, a_seal_that_does_not_fit_in_its_block_follows_a_pad);
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }
