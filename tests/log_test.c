@@ -1385,6 +1385,32 @@ START_TEST(a_seal_that_does_not_fit_in_its_block_follows_a_pad) {
 }
 END_TEST
 
+START_TEST(a_roll_whose_seal_cannot_be_synced_fails_and_keeps_its_spare) {
+  /* Without per-append syncs the seal's sync is the segment's first. */
+  /* (the segment was opened by its spare name) */
+  static const pl_crash_fault sync_fails = {PL_FAULT_SYNC_EIO, ".zero", 1, 0};
+  pl_log *log;
+  pl_log_stats st;
+  uint64_t segments;
+  char buf[100];
+  fault_env_init();
+  log = open_log(fault_env(), PL_LOG_SYNC_NONE, SEG, 1);
+  append_n(log, 0, 3, 100, 'W');
+  pl_log_stats_get(log, &st);
+  segments = st.segments;
+  ck_assert_pl_ok(pl_crash_faults_add(fault_env_faults(), &sync_fails));
+  ck_assert_int_eq(pl_log_roll(log, NULL), PL_IO_ERROR);
+  ck_assert_msg(strstr(pl_error_message(), "injected sync") != NULL, "%s", pl_error_message());
+  pl_log_stats_get(log, &st);
+  ck_assert_uint_eq(st.segments, segments); /* no new segment began */
+  /* sticky: nothing more is accepted */
+  make_record(buf, 3, sizeof buf, 'W');
+  ck_assert_int_eq(pl_log_append(log, buf, sizeof buf), PL_IO_ERROR);
+  pl_log_close(log);
+  fault_env_free();
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("log");
   TCase *tc = tcase_create("log");
@@ -1443,6 +1469,7 @@ int main(void) {
   tcase_add_test(tc, a_directory_that_cannot_be_listed_fails_the_reader_open);
   tcase_add_test(tc, names_that_are_not_segment_names_are_left_alone);
   tcase_add_test(tc, a_seal_that_does_not_fit_in_its_block_follows_a_pad);
+  tcase_add_test(tc, a_roll_whose_seal_cannot_be_synced_fails_and_keeps_its_spare);
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }
