@@ -1385,7 +1385,7 @@ START_TEST(a_seal_that_does_not_fit_in_its_block_follows_a_pad) {
 }
 END_TEST
 
-START_TEST(a_roll_whose_seal_cannot_be_synced_fails_and_keeps_its_spare) {
+START_TEST(a_roll_whose_seal_cannot_be_synced_fails_and_starts_no_segment) {
   /* Without per-append syncs the seal's sync is the segment's first. */
   /* (the segment was opened by its spare name) */
   static const pl_crash_fault sync_fails = {PL_FAULT_SYNC_EIO, ".zero", 1, 0};
@@ -1469,7 +1469,7 @@ int main(void) {
   tcase_add_test(tc, a_directory_that_cannot_be_listed_fails_the_reader_open);
   tcase_add_test(tc, names_that_are_not_segment_names_are_left_alone);
   tcase_add_test(tc, a_seal_that_does_not_fit_in_its_block_follows_a_pad);
-  tcase_add_test(tc, a_roll_whose_seal_cannot_be_synced_fails_and_keeps_its_spare);
+  tcase_add_test(tc, a_roll_whose_seal_cannot_be_synced_fails_and_starts_no_segment);
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }
