@@ -14,6 +14,28 @@
 #include "port/process.h"
 #include "tests/test_util.h"
 
+/* Cases change the working directory, PATH and the descriptor limit:
+ * each puts them back, so the suite also runs in one process (CK_FORK=no,
+ * as under valgrind). */
+static char saved_cwd[4096], saved_path[8192];
+static int had_path;
+static struct rlimit saved_nofile;
+
+static void save_state(void) {
+  const char *p = getenv("PATH");
+  ck_assert_ptr_nonnull(getcwd(saved_cwd, sizeof saved_cwd));
+  had_path = p != NULL;
+  snprintf(saved_path, sizeof saved_path, "%s", p ? p : "");
+  ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &saved_nofile), 0);
+}
+
+static void restore_state(void) {
+  if (chdir(saved_cwd) != 0) perror(saved_cwd);
+  pl__process_setenv("PATH", had_path ? saved_path : NULL);
+  pl__process_setenv("PLINTH_PROCESS_A", NULL);
+  setrlimit(RLIMIT_NOFILE, &saved_nofile);
+}
+
 static void write_script(const char *path, const char *text, mode_t mode) {
   FILE *f = fopen(path, "w");
   ck_assert_ptr_nonnull(f);
@@ -140,14 +162,16 @@ START_TEST(process_run_reports_a_pipe_failure_with_the_os_error) {
   /* No descriptor left for the pipe that reports exec failures. */
   const char *argv[] = {"/bin/true", NULL};
   pl__proc_status st;
-  struct rlimit rl;
-  int fd;
-  rl.rlim_cur = rl.rlim_max = 32;
+  struct rlimit rl = saved_nofile;
+  int fds[64], n = 0, fd, i;
+  pl_status s;
+  rl.rlim_cur = 32; /* the soft limit only: it can be raised again */
   ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
-  while ((fd = open("/dev/null", O_RDONLY)) >= 0) {
-  }
+  while (n < 64 && (fd = open("/dev/null", O_RDONLY)) >= 0) fds[n++] = fd;
   ck_assert_int_eq(errno, EMFILE);
-  ck_assert_int_eq(pl__process_run(argv, NULL, &st), PL_IO_ERROR);
+  s = pl__process_run(argv, NULL, &st);
+  for (i = 0; i < n; i++) close(fds[i]);
+  ck_assert_int_eq(s, PL_IO_ERROR);
   ck_assert_int_eq(pl_error_os(), EMFILE);
   ck_assert_ptr_nonnull(strstr(pl_error_message(), "pipe"));
 }
@@ -209,6 +233,7 @@ END_TEST
 int main(void) {
   Suite *s = suite_create("process");
   TCase *tc = tcase_create("process");
+  tcase_add_checked_fixture(tc, save_state, restore_state);
   tcase_add_test(tc, process_resolve_takes_an_empty_path_entry_as_the_current_directory);
   tcase_add_test(tc, process_setenv_sets_and_removes_a_variable);
   tcase_add_test(tc, process_run_refuses_a_file_that_is_not_executable);
