@@ -471,6 +471,17 @@ START_TEST(copies_preallocation_and_exchange_with_a_file_outside_are_said) {
 }
 END_TEST
 
+START_TEST(asynchronous_io_is_said_to_be_unsupported) {
+  run r;
+  record_mode(&r, "async-io", NULL);
+  if (!r.skipped) {
+    expect_ops_contain(&r, "ignored not recorded: Linux AIO (io_submit): the writes it submits are not recorded");
+    ck_assert_uint_ge(r.st.unsupported, 1);
+  }
+  run_free(&r);
+}
+END_TEST
+
 /* A program that resolves but cannot be executed: the failure comes back
  * from execve in the traced child. */
 static pl_status record_script(const char *name, const char *text, pl_crash_program_status *st) {
@@ -777,6 +788,7 @@ int main(int argc, char **argv) {
     tcase_add_test(tc, a_script_whose_interpreter_is_missing_is_not_found);
     tcase_add_test(tc, an_executable_in_no_known_format_cannot_run);
     tcase_add_test(tc, copies_preallocation_and_exchange_with_a_file_outside_are_said);
+    tcase_add_test(tc, asynchronous_io_is_said_to_be_unsupported);
   }
   suite_add_tcase(s, tc);
   return pl_test_run(s);

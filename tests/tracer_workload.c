@@ -601,6 +601,20 @@ static int mode_outside_calls(const char *there) {
   return 0;
 }
 
+/* Asynchronous I/O the tracer cannot follow: an io_uring instance (where
+ * the kernel has it) and an io_submit (which fails here: no context). */
+static int mode_async_io(void) {
+#if defined(SYS_io_uring_setup)
+  unsigned char params[120]; /* struct io_uring_params */
+  long fd;
+  memset(params, 0, sizeof params);
+  fd = syscall(SYS_io_uring_setup, 1, params);
+  if (fd >= 0) close((int)fd);
+#endif
+  CHECK(syscall(SYS_io_submit, 0, 0, NULL) < 0);
+  return 0;
+}
+
 /* The older calls a program may still make directly: open and creat
  * (not openat), mknod of a regular file, close_range, unshare of the
  * descriptor table, mremap of a whole shared mapping, and a FIFO made
@@ -671,6 +685,7 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "linked-away") == 0) return mode_linked_away();
   if (strcmp(mode, "legacy") == 0) return mode_legacy();
   if (strcmp(mode, "mmap-split") == 0) return mode_mmap_split();
+  if (strcmp(mode, "async-io") == 0) return mode_async_io();
   if (strcmp(mode, "outside-calls") == 0 && argc > 2) return mode_outside_calls(argv[2]);
   if (strcmp(mode, "sleep") == 0) {
     if (fork() == 0) setsid(); /* a child in a group of its own */
