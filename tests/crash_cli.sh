@@ -6,6 +6,7 @@
 # error (exit 2) that says why, never a wall of "failing states".
 plinth=$(pwd)/tools/plinth
 workload=$(pwd)/tests/crash_workload
+example=$(pwd)/crash/crash_example
 if [ ! -x "$plinth" ] || [ ! -x "$workload" ]; then
   echo "$plinth or $workload is missing"
   exit 99
@@ -215,6 +216,28 @@ SCRIPT
   run 2 --syscalls --checker true --program-timeout 1 -- ./myprog sleep && said "$err" "timed out"
 else
   echo "SKIP syscall recording: not a Linux build"
+fi
+
+# crash/crash_example, the built-in examples as a program of their own:
+# run, check (0 consistent, 1 with the reason on stdout), usage (2).
+if [ -x "$example" ]; then
+  mkdir "$tmp/ex"
+  if PLINTH_CRASH_DIR="$tmp/ex" "$example" run replace-ok >"$out" 2>"$err" &&
+     "$example" check replace-ok "$tmp/ex" "$tmp/no-notes" >"$out" 2>"$err"; then
+    echo "ok: crash_example run and check replace-ok -> 0"
+  else
+    bad "crash_example run or check replace-ok failed"
+  fi
+  echo garbage >"$tmp/ex/config"
+  printf 'v1\n' >"$tmp/ex/notes"
+  "$example" check replace-ok "$tmp/ex" "$tmp/ex/notes" >"$out" 2>"$err"
+  [ $? -eq 1 ] && said "$out" "config holds neither version" || bad "crash_example check of a damaged config did not exit 1"
+  PLINTH_CRASH_DIR="$tmp/missing" "$example" run replace-ok >"$out" 2>"$err"
+  [ $? -eq 1 ] && said "$err" "crash_example replace-ok: $tmp/missing/" || bad "crash_example run in a missing directory did not exit 1"
+  "$example" run >"$out" 2>"$err"
+  [ $? -eq 2 ] && said "$err" "usage: crash_example run NAME" || bad "crash_example without a name did not exit 2"
+else
+  echo "SKIP crash_example: not built"
 fi
 
 # Usage errors, each with its own message, before anything is run.
