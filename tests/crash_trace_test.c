@@ -552,6 +552,36 @@ START_TEST(recorder_records_the_file_a_lock_creates_and_a_loggers_lines) {
 }
 END_TEST
 
+START_TEST(exclude_follows_handles_through_truncates_and_reuse) {
+  /* A truncate by handle goes with its file; one by name is judged by the
+   * name; a handle reopened for a kept file is kept from then on. */
+  pl_crash_trace t;
+  pl_crash_op op;
+  size_t removed;
+  pl_crash_trace_init(&t);
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 1, "a.tmp"));
+  memset(&op, 0, sizeof op);
+  op.kind = PL_CRASH_TRUNCATE;
+  op.handle = 1;
+  op.offset = 0;
+  ck_assert_pl_ok(pl_crash_trace_add(&t, &op)); /* by handle: dropped */
+  op.path = (char *)"b.tmp";
+  ck_assert_pl_ok(pl_crash_trace_add(&t, &op)); /* by name: dropped */
+  op.path = (char *)"keep";
+  ck_assert_pl_ok(pl_crash_trace_add(&t, &op)); /* by name: kept */
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_OPEN, 1, "kept"));
+  ck_assert_pl_ok(pl_crash_trace_add_write(&t, 1, 0, "k", 1)); /* the handle now names a kept file */
+  ck_assert_pl_ok(pl_crash_trace_exclude(&t, "*.tmp", &removed));
+  ck_assert_uint_eq(removed, 3);
+  ck_assert_uint_eq(t.count, 3);
+  ck_assert_int_eq(t.ops[0].kind, PL_CRASH_TRUNCATE);
+  ck_assert_str_eq(t.ops[0].path, "keep");
+  ck_assert_str_eq(t.ops[1].path, "kept");
+  ck_assert_int_eq(t.ops[2].kind, PL_CRASH_WRITE);
+  pl_crash_trace_free(&t);
+}
+END_TEST
+
 /* describe(kind, path, path2, offset, len, data, flags, failed) */
 static const char *describe(int kind, const char *path, const char *path2, uint64_t off, uint64_t len,
                             const char *data, unsigned flags, int failed) {
@@ -629,6 +659,7 @@ int main(void) {
   tcase_add_test(tc, describe_renders_every_kind_of_op_on_one_safe_line);
   tcase_add_test(tc, recorder_sees_renames_across_its_root_as_removal_and_empty_creation);
   tcase_add_test(tc, recorder_records_the_file_a_lock_creates_and_a_loggers_lines);
+  tcase_add_test(tc, exclude_follows_handles_through_truncates_and_reuse);
 #if !defined(_WIN32)
   PL_TEST_POSIX_ONLY(tc, note_on_a_plain_env_goes_to_plinth_notes);
 #else
