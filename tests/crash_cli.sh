@@ -261,6 +261,11 @@ run 0 --model strict --format text --max-failures 1 replace-ok
 
 # An HTML report that cannot be written is an error, not a verdict.
 run 2 --max-failures 1 --html /dev/full replace-no-sync && said "$err" "cannot write /dev/full"
+# The report's title names what was checked: the trace file, the program.
+run 0 --checker true --html "$tmp/trace.html" --trace rel.plt && grep -q "rel.plt" "$tmp/trace.html" ||
+  bad "--html of a trace does not name rel.plt"
+run 0 --checker true --html "$tmp/prog.html" -- ./myprog ok && grep -q "myprog" "$tmp/prog.html" ||
+  bad "--html of a program does not name ./myprog"
 # Without --quiet, progress goes to stderr and never to stdout.
 if "$plinth" crashcheck --max-failures 1 replace-ok >"$out" 2>"$err" && grep -q "crash point [0-9]*/[0-9]*  states" "$err" &&
    ! grep -q "crash point [0-9]*/" "$out"; then
