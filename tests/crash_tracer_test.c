@@ -482,6 +482,34 @@ START_TEST(asynchronous_io_is_said_to_be_unsupported) {
 }
 END_TEST
 
+START_TEST(openat2_partial_mremap_and_many_outside_changes) {
+  /* openat2 creates like openat; moving part of a mapping is said; past 16
+   * changes outside the root, the rest are counted in one line. */
+  run r;
+  char there[1300], want[8000];
+  size_t n;
+  int i;
+  pl_test_fresh_dir(there, sizeof there, "elsewhere");
+  record_mode(&r, "more-calls", there);
+  if (!r.skipped) {
+    n = (size_t)snprintf(want, sizeof want,
+                         "create o2; write o2 0+3; create m; truncate m %ld; ignored not recorded: mremap of part "
+                         "of a shared file mapping: that part's later changes are not recorded; ",
+                         2 * sysconf(_SC_PAGESIZE));
+    for (i = 0; i < 16; i++)
+      n += (size_t)snprintf(want + n, sizeof want - n, "ignored create %s/out-%d: outside the recording root; ",
+                            there, i);
+    snprintf(want + n, sizeof want - n, "ignored and 4 more changes outside the recording root");
+    expect_ops(&r, want);
+    ck_assert_uint_eq(r.st.outside, 20);
+    ck_assert_uint_eq(r.st.unsupported, 1);
+    expect_replay_matches(&r);
+  }
+  run_free(&r);
+  pl_test_remove_tree(there);
+}
+END_TEST
+
 /* A program that resolves but cannot be executed: the failure comes back
  * from execve in the traced child. */
 static pl_status record_script(const char *name, const char *text, pl_crash_program_status *st) {
@@ -789,6 +817,7 @@ int main(int argc, char **argv) {
     tcase_add_test(tc, an_executable_in_no_known_format_cannot_run);
     tcase_add_test(tc, copies_preallocation_and_exchange_with_a_file_outside_are_said);
     tcase_add_test(tc, asynchronous_io_is_said_to_be_unsupported);
+    tcase_add_test(tc, openat2_partial_mremap_and_many_outside_changes);
   }
   suite_add_tcase(s, tc);
   return pl_test_run(s);

@@ -615,6 +615,42 @@ static int mode_async_io(void) {
   return 0;
 }
 
+/* openat2, mremap of part of a shared mapping, and more changes outside
+ * the root than are named one by one. */
+static int mode_more_calls(const char *there) {
+#if defined(SYS_openat2)
+  struct {
+    unsigned long long flags, mode, resolve;
+  } how = {O_CREAT | O_WRONLY | O_CLOEXEC, 0644, 0};
+  long pg = sysconf(_SC_PAGESIZE);
+  char p[4096], *m, *q;
+  int fd, i;
+  fd = (int)syscall(SYS_openat2, AT_FDCWD, "o2", &how, sizeof how);
+  if (fd < 0 && errno == ENOSYS) return 77;
+  CHECK(fd >= 0);
+  put(fd, "two");
+  CHECK(close(fd) == 0);
+  fd = open("m", O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  CHECK(fd >= 0);
+  CHECK(ftruncate(fd, 2 * pg) == 0);
+  m = mmap(NULL, (size_t)(2 * pg), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK(m != MAP_FAILED);
+  CHECK(close(fd) == 0);
+  q = mremap(m + pg, (size_t)pg, (size_t)(2 * pg), MREMAP_MAYMOVE); /* its second page only */
+  CHECK(q != MAP_FAILED);
+  CHECK(munmap(q, (size_t)(2 * pg)) == 0);
+  CHECK(munmap(m, (size_t)pg) == 0);
+  for (i = 0; i < 20; i++) {
+    snprintf(p, sizeof p, "%s/out-%d", there, i);
+    make(p, "x");
+  }
+  return 0;
+#else
+  (void)there;
+  return 77;
+#endif
+}
+
 /* The older calls a program may still make directly: open and creat
  * (not openat), mknod of a regular file, close_range, unshare of the
  * descriptor table, mremap of a whole shared mapping, and a FIFO made
@@ -686,6 +722,7 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "legacy") == 0) return mode_legacy();
   if (strcmp(mode, "mmap-split") == 0) return mode_mmap_split();
   if (strcmp(mode, "async-io") == 0) return mode_async_io();
+  if (strcmp(mode, "more-calls") == 0 && argc > 2) return mode_more_calls(argv[2]);
   if (strcmp(mode, "outside-calls") == 0 && argc > 2) return mode_outside_calls(argv[2]);
   if (strcmp(mode, "sleep") == 0) {
     if (fork() == 0) setsid(); /* a child in a group of its own */
