@@ -510,6 +510,20 @@ START_TEST(openat2_partial_mremap_and_many_outside_changes) {
 }
 END_TEST
 
+START_TEST(rename_whiteout_is_recorded_as_a_rename_and_its_whiteout_said) {
+  /* The whiteout (a device file left at the old name) is not in the
+   * trace, so no replay comparison here. */
+  run r;
+  record_mode(&r, "whiteout", NULL);
+  if (!r.skipped) {
+    expect_ops(&r, "create w; write w 0+1; ignored not recorded: renameat2(RENAME_WHITEOUT) of w: the whiteout "
+                   "left behind is not recorded; rename w w2");
+    ck_assert_uint_eq(r.st.unsupported, 1);
+  }
+  run_free(&r);
+}
+END_TEST
+
 /* A program that resolves but cannot be executed: the failure comes back
  * from execve in the traced child. */
 static pl_status record_script(const char *name, const char *text, pl_crash_program_status *st) {
@@ -818,6 +832,7 @@ int main(int argc, char **argv) {
     tcase_add_test(tc, copies_preallocation_and_exchange_with_a_file_outside_are_said);
     tcase_add_test(tc, asynchronous_io_is_said_to_be_unsupported);
     tcase_add_test(tc, openat2_partial_mremap_and_many_outside_changes);
+    tcase_add_test(tc, rename_whiteout_is_recorded_as_a_rename_and_its_whiteout_said);
   }
   suite_add_tcase(s, tc);
   return pl_test_run(s);

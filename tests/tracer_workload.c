@@ -651,6 +651,17 @@ static int mode_more_calls(const char *there) {
 #endif
 }
 
+/* renameat2(RENAME_WHITEOUT), as overlay file systems use it: exit 77
+ * where the file system or the privileges do not allow it. */
+static int mode_whiteout(void) {
+  make("w", "w");
+  if (syscall(SYS_renameat2, AT_FDCWD, "w", AT_FDCWD, "w2", 4 /* RENAME_WHITEOUT */) != 0) {
+    if (errno == EPERM || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS) return 77;
+    CHECK(0);
+  }
+  return 0;
+}
+
 /* The older calls a program may still make directly: open and creat
  * (not openat), mknod of a regular file, close_range, unshare of the
  * descriptor table, mremap of a whole shared mapping, and a FIFO made
@@ -722,6 +733,7 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "legacy") == 0) return mode_legacy();
   if (strcmp(mode, "mmap-split") == 0) return mode_mmap_split();
   if (strcmp(mode, "async-io") == 0) return mode_async_io();
+  if (strcmp(mode, "whiteout") == 0) return mode_whiteout();
   if (strcmp(mode, "more-calls") == 0 && argc > 2) return mode_more_calls(argv[2]);
   if (strcmp(mode, "outside-calls") == 0 && argc > 2) return mode_outside_calls(argv[2]);
   if (strcmp(mode, "sleep") == 0) {
