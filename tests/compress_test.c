@@ -809,6 +809,18 @@ START_TEST(absent_feature_says_not_supported) {
 }
 END_TEST
 
+START_TEST(every_end_kind_has_a_name_and_unknown_kinds_say_so) {
+  ck_assert_str_eq(pl_compress_end_name(PL_COMPRESS_END_NONE), "not at the end");
+  ck_assert_str_eq(pl_compress_end_name(PL_COMPRESS_END_CLOSED), "closed");
+  ck_assert_str_eq(pl_compress_end_name(PL_COMPRESS_END_OPEN), "open (not closed by its writer)");
+  ck_assert_str_eq(pl_compress_end_name(PL_COMPRESS_END_TRUNCATED), "truncated chunk");
+  ck_assert_str_eq(pl_compress_end_name(PL_COMPRESS_END_ZEROS), "zero-filled tail");
+  ck_assert_str_eq(pl_compress_end_name(PL_COMPRESS_END_CHECKSUM), "torn or corrupt chunk");
+  ck_assert_str_eq(pl_compress_end_name(PL_COMPRESS_END_BAD_DATA), "chunk does not decode");
+  ck_assert_str_eq(pl_compress_end_name(-1), "unknown");
+}
+END_TEST
+
 int main(void) {
   TCase *tc;
   Suite *s = pl_test_suite(&tc, "compress", "compress", setup, teardown, 0);
@@ -841,6 +853,7 @@ int main(void) {
     PL_TEST_POSIX_ONLY(tc, file_size_limit_stops_the_stream_at_whole_chunks);
 #endif
   }
+  tcase_add_test(tc, every_end_kind_has_a_name_and_unknown_kinds_say_so);
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }

@@ -6,6 +6,7 @@
 # error (exit 2) that says why, never a wall of "failing states".
 plinth=$(pwd)/tools/plinth
 workload=$(pwd)/tests/crash_workload
+example=$(pwd)/crash/crash_example
 if [ ! -x "$plinth" ] || [ ! -x "$workload" ]; then
   echo "$plinth or $workload is missing"
   exit 99
@@ -215,6 +216,62 @@ SCRIPT
   run 2 --syscalls --checker true --program-timeout 1 -- ./myprog sleep && said "$err" "timed out"
 else
   echo "SKIP syscall recording: not a Linux build"
+fi
+
+# crash/crash_example, the built-in examples as a program of their own:
+# run, check (0 consistent, 1 with the reason on stdout), usage (2).
+if [ -x "$example" ]; then
+  mkdir "$tmp/ex"
+  if PLINTH_CRASH_DIR="$tmp/ex" "$example" run replace-ok >"$out" 2>"$err" &&
+     "$example" check replace-ok "$tmp/ex" "$tmp/no-notes" >"$out" 2>"$err"; then
+    echo "ok: crash_example run and check replace-ok -> 0"
+  else
+    bad "crash_example run or check replace-ok failed"
+  fi
+  echo garbage >"$tmp/ex/config"
+  printf 'v1\n' >"$tmp/ex/notes"
+  "$example" check replace-ok "$tmp/ex" "$tmp/ex/notes" >"$out" 2>"$err"
+  [ $? -eq 1 ] && said "$out" "config holds neither version" || bad "crash_example check of a damaged config did not exit 1"
+  PLINTH_CRASH_DIR="$tmp/missing" "$example" run replace-ok >"$out" 2>"$err"
+  [ $? -eq 1 ] && said "$err" "crash_example replace-ok: $tmp/missing/" || bad "crash_example run in a missing directory did not exit 1"
+  "$example" run >"$out" 2>"$err"
+  [ $? -eq 2 ] && said "$err" "usage: crash_example run NAME" || bad "crash_example without a name did not exit 2"
+else
+  echo "SKIP crash_example: not built"
+fi
+
+# Usage errors, each with its own message, before anything is run.
+run 2 && said "$err" "give one of EXAMPLE, --trace FILE or -- PROGRAM"
+run 2 --checker true -- && said "$err" "no program after --"
+run 2 --trace "$tmp/t.plt" && said "$err" "a trace or program needs --checker CMD"
+run 2 --replay 1 --trace "$tmp/t.plt" && said "$err" "--replay needs --out DIR"
+run 2 --env log-ok && said "$err" "give -- PROGRAM"
+run 2 --model weak log-ok && said "$err" "unknown model 'weak'"
+# shellcheck disable=SC2046
+run 2 $(for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do printf -- '--exclude x%d ' "$i"; done) log-ok &&
+  said "$err" "at most 16 --exclude patterns"
+run 2 --format xml log-ok && said "$err" "unknown format 'xml' (text, json)"
+# Every number option refuses what is not a whole number in its range.
+for bad in "--max-exhaustive 0" "--samples 4294967297" "--program-timeout 86401" "--max-trace-size 15" \
+           "--seed 18446744073709551616" "--checker-timeout x" "--max-tears -1"; do
+  # shellcheck disable=SC2086
+  run 2 $bad log-ok && said "$err" "${bad%% *} wants a whole number from"
+done
+run 0 --model strict --format text --max-failures 1 replace-ok
+
+# An HTML report that cannot be written is an error, not a verdict.
+run 2 --max-failures 1 --html /dev/full replace-no-sync && said "$err" "cannot write /dev/full"
+# The report's title names what was checked: the trace file, the program.
+run 0 --checker true --html "$tmp/trace.html" --trace rel.plt && grep -q "rel.plt" "$tmp/trace.html" ||
+  bad "--html of a trace does not name rel.plt"
+run 0 --checker true --html "$tmp/prog.html" -- ./myprog ok && grep -q "myprog" "$tmp/prog.html" ||
+  bad "--html of a program does not name ./myprog"
+# Without --quiet, progress goes to stderr and never to stdout.
+if "$plinth" crashcheck --max-failures 1 replace-ok >"$out" 2>"$err" && grep -q "crash point [0-9]*/[0-9]*  states" "$err" &&
+   ! grep -q "crash point [0-9]*/" "$out"; then
+  echo "ok: crashcheck replace-ok shows its progress on stderr"
+else
+  bad "crashcheck replace-ok without --quiet: no progress on stderr"
 fi
 
 exit $fail

@@ -499,6 +499,145 @@ START_TEST(default_env_records_when_plinth_trace_is_set) {
 END_TEST
 #endif
 
+START_TEST(recorder_sees_renames_across_its_root_as_removal_and_empty_creation) {
+  pl_crash_recorder *rec;
+  const pl_crash_trace *t;
+  char root[1200], out[1200], a[1300], b[1300];
+  pl_test_path(root, sizeof root, dir, "root");
+  pl_test_path(out, sizeof out, dir, "outside");
+  ck_assert_pl_ok(pl_env_create_dir(pl_env_platform(), root));
+  ck_assert_pl_ok(pl_env_create_dir(pl_env_platform(), out));
+  ck_assert_pl_ok(pl_file_write_all(pl_env_platform(), pl_test_path(a, sizeof a, root, "in"), "i", 1, 0));
+  ck_assert_pl_ok(pl_file_write_all(pl_env_platform(), pl_test_path(a, sizeof a, out, "o"), "o", 1, 0));
+  ck_assert_pl_ok(pl_crash_recorder_new(pl_env_platform(), root, NULL, &rec));
+  ck_assert_pl_ok(pl_env_rename(pl_crash_recorder_env(rec), pl_test_path(a, sizeof a, root, "in"),
+                                pl_test_path(b, sizeof b, out, "moved")));
+  ck_assert_pl_ok(pl_env_rename(pl_crash_recorder_env(rec), pl_test_path(a, sizeof a, out, "o"),
+                                pl_test_path(b, sizeof b, root, "came")));
+  t = pl_crash_recorder_trace(rec);
+  ck_assert_uint_eq(t->count, baseline(t) + 3);
+  ck_assert_int_eq(op_at(t, baseline(t) + 1)->kind, PL_CRASH_UNLINK);
+  ck_assert_str_eq(op_at(t, baseline(t) + 1)->path, "in");
+  ck_assert_int_eq(op_at(t, baseline(t) + 2)->kind, PL_CRASH_CREATE);
+  ck_assert_str_eq(op_at(t, baseline(t) + 2)->path, "came");
+  pl_crash_recorder_free(rec);
+}
+END_TEST
+
+START_TEST(recorder_records_the_file_a_lock_creates_and_a_loggers_lines) {
+  pl_crash_recorder *rec;
+  const pl_crash_trace *t;
+  pl_file_lock *l;
+  pl_logger *lg;
+  char p[1300];
+  size_t i, b;
+  int created_lock = 0, created_log = 0, wrote = 0;
+  ck_assert_pl_ok(pl_crash_recorder_new(pl_env_platform(), dir, NULL, &rec));
+  ck_assert_pl_ok(pl_env_lock_file(pl_crash_recorder_env(rec), pl_test_path(p, sizeof p, dir, "LOCK"), &l));
+  ck_assert_pl_ok(pl_env_unlock_file(pl_crash_recorder_env(rec), l));
+  /* the second lock finds the file there: nothing more to record */
+  ck_assert_pl_ok(pl_env_lock_file(pl_crash_recorder_env(rec), p, &l));
+  ck_assert_pl_ok(pl_env_unlock_file(pl_crash_recorder_env(rec), l));
+  ck_assert_pl_ok(pl_env_new_logger(pl_crash_recorder_env(rec), pl_test_path(p, sizeof p, dir, "LOG"), &lg));
+  pl_logger_log(lg, "opened %d", 7);
+  lg->methods->close(lg);
+  t = pl_crash_recorder_trace(rec);
+  b = baseline(t);
+  for (i = b + 1; i < t->count; i++) {
+    const pl_crash_op *o = op_at(t, i);
+    if (o->kind == PL_CRASH_CREATE && strcmp(o->path, "LOCK") == 0) created_lock++;
+    if (o->kind == PL_CRASH_CREATE && strcmp(o->path, "LOG") == 0) created_log++;
+    if (o->kind == PL_CRASH_WRITE && o->data && strstr((const char *)o->data, "opened 7") != NULL) wrote++;
+  }
+  ck_assert_int_eq(created_lock, 1);
+  ck_assert_int_eq(created_log, 1);
+  ck_assert_int_eq(wrote, 1);
+  pl_crash_recorder_free(rec);
+}
+END_TEST
+
+START_TEST(exclude_follows_handles_through_truncates_and_reuse) {
+  /* A truncate by handle goes with its file; one by name is judged by the
+   * name; a handle reopened for a kept file is kept from then on. */
+  pl_crash_trace t;
+  pl_crash_op op;
+  size_t removed;
+  pl_crash_trace_init(&t);
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_CREATE, 1, "a.tmp"));
+  memset(&op, 0, sizeof op);
+  op.kind = PL_CRASH_TRUNCATE;
+  op.handle = 1;
+  op.offset = 0;
+  ck_assert_pl_ok(pl_crash_trace_add(&t, &op)); /* by handle: dropped */
+  op.path = (char *)"b.tmp";
+  ck_assert_pl_ok(pl_crash_trace_add(&t, &op)); /* by name: dropped */
+  op.path = (char *)"keep";
+  ck_assert_pl_ok(pl_crash_trace_add(&t, &op)); /* by name: kept */
+  ck_assert_pl_ok(pl_crash_trace_add_file(&t, PL_CRASH_OPEN, 1, "kept"));
+  ck_assert_pl_ok(pl_crash_trace_add_write(&t, 1, 0, "k", 1)); /* the handle now names a kept file */
+  ck_assert_pl_ok(pl_crash_trace_exclude(&t, "*.tmp", &removed));
+  ck_assert_uint_eq(removed, 3);
+  ck_assert_uint_eq(t.count, 3);
+  ck_assert_int_eq(t.ops[0].kind, PL_CRASH_TRUNCATE);
+  ck_assert_str_eq(t.ops[0].path, "keep");
+  ck_assert_str_eq(t.ops[1].path, "kept");
+  ck_assert_int_eq(t.ops[2].kind, PL_CRASH_WRITE);
+  pl_crash_trace_free(&t);
+}
+END_TEST
+
+/* describe(kind, path, path2, offset, len, data, flags, failed) */
+static const char *describe(int kind, const char *path, const char *path2, uint64_t off, uint64_t len,
+                            const char *data, unsigned flags, int failed) {
+  static char buf[512];
+  pl_crash_op op;
+  memset(&op, 0, sizeof op);
+  op.kind = kind;
+  op.handle = 3;
+  op.path = (char *)path;
+  op.path2 = (char *)path2;
+  op.offset = off;
+  op.len = len;
+  op.data = (unsigned char *)data;
+  op.flags = flags;
+  op.failed = failed;
+  pl_crash_op_describe(&op, "f.dat", buf, sizeof buf);
+  return buf;
+}
+
+START_TEST(every_op_kind_has_a_name_and_unknown_kinds_say_so) {
+  static const char *const names[] = {"unknown", "create", "open", "write", "extend", "sync", "syncdir",
+                                      "rename", "unlink", "mkdir", "rmdir", "note", "baseline",
+                                      "truncate", "link", "symlink", "syncall", "exchange", "zero",
+                                      "ignored", "syncrange"};
+  int k;
+  for (k = 0; k <= PL_CRASH_KIND_MAX; k++) ck_assert_str_eq(pl_crash_op_name(k), names[k]);
+  ck_assert_str_eq(pl_crash_op_name(PL_CRASH_KIND_MAX + 1), "unknown");
+}
+END_TEST
+
+START_TEST(describe_renders_every_kind_of_op_on_one_safe_line) {
+  ck_assert_str_eq(describe(PL_CRASH_TRUNCATE, NULL, NULL, 7, 0, NULL, 0, 0), "truncate #3 f.dat to 7");
+  ck_assert_str_eq(describe(PL_CRASH_TRUNCATE, "g", NULL, 0, 0, NULL, 0, 1), "truncate #3 g to 0 (failed)");
+  ck_assert_str_eq(describe(PL_CRASH_SYNC_RANGE, NULL, NULL, 4096, 512, NULL, 0, 0),
+                   "syncrange #3 f.dat [4096,+512) (not a barrier)");
+  ck_assert_str_eq(describe(PL_CRASH_ZERO, NULL, NULL, 0, 10, NULL, PL_CRASH_FLAG_KEEP_SIZE, 0),
+                   "zero #3 f.dat [0,+10) keep size");
+  ck_assert_str_eq(describe(PL_CRASH_ZERO, NULL, NULL, 5, 1, NULL, 0, 1), "zero #3 f.dat [5,+1) (failed)");
+  ck_assert_str_eq(describe(PL_CRASH_SYMLINK, "ln", NULL, 0, 6, "target", 0, 0), "symlink ln -> \"target\"");
+  ck_assert_str_eq(describe(PL_CRASH_LINK, "a", "b", 0, 0, NULL, 0, 0), "link a -> b");
+  ck_assert_str_eq(describe(PL_CRASH_EXCHANGE, "a", "b", 0, 0, NULL, 0, 1), "exchange a <-> b (failed)");
+  ck_assert_str_eq(describe(PL_CRASH_SYNC_ALL, NULL, NULL, 0, 0, NULL, 0, 0), "syncall");
+  ck_assert_str_eq(describe(PL_CRASH_BASELINE, NULL, NULL, 0, 0, NULL, 0, 0), "baseline");
+  ck_assert_str_eq(describe(PL_CRASH_SYNC_DIR, "", NULL, 0, 0, NULL, 0, 0), "syncdir (root)");
+  ck_assert_str_eq(describe(PL_CRASH_RMDIR, NULL, NULL, 0, 0, NULL, 0, 0), "rmdir ?");
+  ck_assert_str_eq(describe(PL_CRASH_EXTEND, NULL, NULL, 100, 0, NULL, PL_CRASH_FLAG_DURABLE, 0),
+                   "extend #3 f.dat to 100 (durable on return)");
+  /* control bytes from a trace never reach the terminal */
+  ck_assert_str_eq(describe(PL_CRASH_NOTE, NULL, NULL, 0, 5, "a\033[2J", 0, 0), "note \"a?[2J\"");
+}
+END_TEST
+
 int main(void) {
   TCase *tc;
   Suite *s = pl_test_suite(&tc, "crash_trace", "trace", setup, teardown, 0);
@@ -519,6 +658,11 @@ int main(void) {
   tcase_add_test(tc, exclude_refuses_a_rename_across_the_pattern);
   tcase_add_test(tc, stacked_recorder_passes_notes_down);
   tcase_add_test(tc, syscall_recording_without_a_tracer_is_not_supported);
+  tcase_add_test(tc, every_op_kind_has_a_name_and_unknown_kinds_say_so);
+  tcase_add_test(tc, describe_renders_every_kind_of_op_on_one_safe_line);
+  tcase_add_test(tc, recorder_sees_renames_across_its_root_as_removal_and_empty_creation);
+  tcase_add_test(tc, recorder_records_the_file_a_lock_creates_and_a_loggers_lines);
+  tcase_add_test(tc, exclude_follows_handles_through_truncates_and_reuse);
 #if !defined(_WIN32)
   PL_TEST_POSIX_ONLY(tc, note_on_a_plain_env_goes_to_plinth_notes);
 #else

@@ -420,6 +420,149 @@ START_TEST(write_to_a_file_known_only_by_a_removed_name_is_said) {
 }
 END_TEST
 
+START_TEST(open_creat_mknod_close_range_unshare_and_mremap_are_recorded) {
+  /* The mapping grown by mremap has no copy of its new half to compare
+   * with: that half is written whole at msync (durable) and at munmap. */
+  run r;
+  record_mode(&r, "legacy", NULL);
+  if (!r.skipped) {
+    expect_ops(&r, "create c; write c 0+1; create o; write o 0+2; create n; create r; truncate r 8192; "
+                   "write r 4096+4096!; write r 4096+4096; ignored not recorded: mknod of fifo: special files "
+                   "(FIFOs, devices, sockets) are not recorded; unlink fifo");
+    ck_assert_uint_eq(r.st.unsupported, 1);
+    expect_replay_matches(&r);
+  }
+  run_free(&r);
+}
+END_TEST
+
+START_TEST(partial_munmaps_and_a_forked_childs_mapping_are_recorded) {
+  /* Each part is written when it is unmapped; the second mapping's copy
+   * predates A and B, so its ranges reach back to them.  The child's
+   * msync is durable; the parent, whose copy is older, writes the page
+   * again at munmap. */
+  long pg = sysconf(_SC_PAGESIZE);
+  char want[512];
+  snprintf(want, sizeof want,
+           "create s; truncate s %ld; write s %ld+1; write s %ld+1; write s %ld+1; write s 0+1; write s 0+11; "
+           "write s %ld+11; create k; truncate k %ld; write k 0+5!; write k 0+5",
+           4 * pg, pg, 3 * pg, 2 * pg, pg, pg);
+  check_mode("mmap-split", NULL, want);
+}
+END_TEST
+
+START_TEST(copies_preallocation_and_exchange_with_a_file_outside_are_said) {
+  run r;
+  char there[1300], want[3000];
+  pl_test_fresh_dir(there, sizeof there, "elsewhere");
+  record_mode(&r, "outside-calls", there);
+  /* The file's creation outside is said once, not each copy into it or
+   * its preallocation; the exchange cannot be recorded and says so. */
+  snprintf(want, sizeof want,
+           "create src; write src 0+10; ignored create %s/o2: outside the recording root; "
+           "ignored not recorded: renameat2(RENAME_EXCHANGE) between ",
+           there);
+  expect_ops_contain(&r, want);
+  snprintf(want, sizeof want, "/src and %s/o2, one outside the root", there);
+  expect_ops_contain(&r, want);
+  ck_assert_uint_eq(r.st.unsupported, 1);
+  run_free(&r);
+  pl_test_remove_tree(there);
+}
+END_TEST
+
+START_TEST(asynchronous_io_is_said_to_be_unsupported) {
+  run r;
+  record_mode(&r, "async-io", NULL);
+  if (!r.skipped) {
+    expect_ops_contain(&r, "ignored not recorded: Linux AIO (io_submit): the writes it submits are not recorded");
+    ck_assert_uint_ge(r.st.unsupported, 1);
+  }
+  run_free(&r);
+}
+END_TEST
+
+START_TEST(openat2_partial_mremap_and_many_outside_changes) {
+  /* openat2 creates like openat; moving part of a mapping is said; past 16
+   * changes outside the root, the rest are counted in one line. */
+  run r;
+  char there[1300], want[8000];
+  size_t n;
+  int i;
+  pl_test_fresh_dir(there, sizeof there, "elsewhere");
+  record_mode(&r, "more-calls", there);
+  if (!r.skipped) {
+    n = (size_t)snprintf(want, sizeof want,
+                         "create o2; write o2 0+3; create m; truncate m %ld; ignored not recorded: mremap of part "
+                         "of a shared file mapping: that part's later changes are not recorded; ",
+                         2 * sysconf(_SC_PAGESIZE));
+    for (i = 0; i < 16; i++)
+      n += (size_t)snprintf(want + n, sizeof want - n, "ignored create %s/out-%d: outside the recording root; ",
+                            there, i);
+    snprintf(want + n, sizeof want - n, "ignored and 4 more changes outside the recording root");
+    expect_ops(&r, want);
+    ck_assert_uint_eq(r.st.outside, 20);
+    ck_assert_uint_eq(r.st.unsupported, 1);
+    expect_replay_matches(&r);
+  }
+  run_free(&r);
+  pl_test_remove_tree(there);
+}
+END_TEST
+
+START_TEST(rename_whiteout_is_recorded_as_a_rename_and_its_whiteout_said) {
+  /* The whiteout (a device file left at the old name) is not in the
+   * trace, so no replay comparison here. */
+  run r;
+  record_mode(&r, "whiteout", NULL);
+  if (!r.skipped) {
+    expect_ops(&r, "create w; write w 0+1; ignored not recorded: renameat2(RENAME_WHITEOUT) of w: the whiteout "
+                   "left behind is not recorded; rename w w2");
+    ck_assert_uint_eq(r.st.unsupported, 1);
+  }
+  run_free(&r);
+}
+END_TEST
+
+/* A program that resolves but cannot be executed: the failure comes back
+ * from execve in the traced child. */
+static pl_status record_script(const char *name, const char *text, pl_crash_program_status *st) {
+  char dir[1200], prog[1300], trace[1300];
+  const char *argv[2];
+  pl_crash_program p;
+  pl_status s;
+  pl_test_fresh_dir(dir, sizeof dir, name);
+  snprintf(prog, sizeof prog, "%s/prog", dir);
+  snprintf(trace, sizeof trace, "%s/t.plt", dir);
+  ck_assert_pl_ok(pl_file_write_all(pl_env_platform(), prog, text, strlen(text), 0));
+  ck_assert_int_eq(chmod(prog, 0755), 0);
+  argv[0] = prog;
+  argv[1] = NULL;
+  memset(&p, 0, sizeof p);
+  p.argv = argv;
+  p.dir = dir;
+  p.trace_path = trace;
+  p.flags = PL_CRASH_PROGRAM_SYSCALLS;
+  s = pl_crash_record_program(&p, st);
+  pl_test_remove_tree(dir);
+  return s;
+}
+
+START_TEST(a_script_whose_interpreter_is_missing_is_not_found) {
+  pl_crash_program_status st;
+  ck_assert_int_eq(record_script("badinterp", "#!/nonexistent/interpreter\n", &st), PL_NOT_FOUND);
+  ck_assert_int_eq(pl_error_os(), ENOENT);
+}
+END_TEST
+
+START_TEST(an_executable_in_no_known_format_cannot_run) {
+  pl_crash_program_status st;
+  ck_assert_int_eq(record_script("badformat", "\x7f" "garbage, not a program\n", &st), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ENOEXEC);
+  ck_assert_ptr_nonnull(strstr(pl_error_message(), "cannot run"));
+}
+END_TEST
+
 /* ---- error paths ---- */
 
 START_TEST(missing_program_is_not_found) {
@@ -682,6 +825,14 @@ int main(int argc, char **argv) {
     tcase_add_test(tc, failing_program_is_recorded_with_its_status);
     tcase_add_test(tc, existing_tree_is_the_baseline);
     tcase_add_test(tc, plinth_program_leaves_both_traces);
+    tcase_add_test(tc, open_creat_mknod_close_range_unshare_and_mremap_are_recorded);
+    tcase_add_test(tc, partial_munmaps_and_a_forked_childs_mapping_are_recorded);
+    tcase_add_test(tc, a_script_whose_interpreter_is_missing_is_not_found);
+    tcase_add_test(tc, an_executable_in_no_known_format_cannot_run);
+    tcase_add_test(tc, copies_preallocation_and_exchange_with_a_file_outside_are_said);
+    tcase_add_test(tc, asynchronous_io_is_said_to_be_unsupported);
+    tcase_add_test(tc, openat2_partial_mremap_and_many_outside_changes);
+    tcase_add_test(tc, rename_whiteout_is_recorded_as_a_rename_and_its_whiteout_said);
   }
   suite_add_tcase(s, tc);
   return pl_test_run(s);

@@ -57,12 +57,27 @@ START_TEST(long_and_unaligned_inputs_match_the_definition) {
 }
 END_TEST
 
+START_TEST(portable_table_matches_the_definition) {
+  /* The path non-x86 hosts and CPUs without SSE4.2 take. */
+  static const size_t lengths[] = {0, 1, 7, 8, 9, 63, 24577};
+  unsigned char *b = random_bytes(24577 + 8, 3);
+  size_t i, off;
+  ck_assert_uint_eq(pl__crc32c_extend_portable(0, "123456789", 9), 0xE3069283u);
+  for (i = 0; i < sizeof lengths / sizeof lengths[0]; i++)
+    for (off = 0; off < 8; off++)
+      ck_assert_uint_eq(pl__crc32c_extend_portable(0x9abcdef0u, b + off, lengths[i]),
+                        reference(0x9abcdef0u, b + off, lengths[i]));
+  free(b);
+}
+END_TEST
+
 int main(void) {
   TCase *tc;
   Suite *s = pl_test_suite(&tc, "crc32c", "crc32c", NULL, NULL, 60);
   tcase_add_test(tc, known_answer_for_123456789);
   tcase_add_test(tc, extending_in_pieces_equals_the_whole);
   tcase_add_test(tc, long_and_unaligned_inputs_match_the_definition);
+  tcase_add_test(tc, portable_table_matches_the_definition);
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }

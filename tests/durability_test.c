@@ -7,6 +7,7 @@
  * Only interruption (EINTR) has no Windows counterpart. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 #include "tests/syscall_spy.h"
@@ -503,6 +504,91 @@ START_TEST(replace_whose_write_fails_reports_the_write_error_itself) {
 }
 END_TEST
 
+START_TEST(random_read_failure_names_the_file_and_the_os_error) {
+  /* Without memory maps, so reads reach the OS as positional reads. */
+  int mmap_limit, fd_limit;
+  pl_random_file *r;
+  char scratch[8];
+  const char *res = NULL;
+  size_t got = 99;
+  pl_env_platform_get_limits(&mmap_limit, &fd_limit);
+  pl_env_platform_set_limits(0, fd_limit);
+  ck_assert_pl_ok(pl_file_write_all(env(), path, "hello", 5, 0));
+  ck_assert_pl_ok(pl_env_new_random(env(), path, &r));
+  spy_fail(SPY_READ, spy_os_error(SPY_E_IO), 0, 1);
+  ck_assert_int_eq(pl_random_read_at(r, 1, 4, scratch, &res, &got), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), spy_os_error(SPY_E_IO));
+  ck_assert_msg(strstr(pl_error_message(), "/file") != NULL, "%s", pl_error_message());
+  ck_assert_uint_eq(got, 0);
+  /* the failure is not kept: the next read reaches the file */
+  ck_assert_pl_ok(pl_random_read_at(r, 1, 4, scratch, &res, &got));
+  ck_assert_uint_eq(got, 4);
+  ck_assert_mem_eq(res, "ello", 4);
+  pl_random_close(r);
+  pl_env_platform_set_limits(mmap_limit, fd_limit);
+}
+END_TEST
+
+START_TEST(allocate_without_space_is_an_io_error_naming_the_file) {
+  pl_writable_file *f = open_with(0, 0);
+  spy_fail(SPY_ALLOCATE, spy_os_error(SPY_E_NOSPACE), 0, 1);
+  ck_assert_int_eq(pl_writable_allocate(f, 0, 4096), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), spy_os_error(SPY_E_NOSPACE));
+  ck_assert_msg(strstr(pl_error_message(), "/file") != NULL, "%s", pl_error_message());
+  ck_assert_uint_eq(size_on_disk(path), 0);
+  pl_writable_close(f);
+}
+END_TEST
+
+#if HAVE_DECL_O_DIRECT && !defined(_WIN32)
+START_TEST(direct_io_refused_by_the_file_system_is_not_supported) {
+  /* Linux answers EINVAL to O_DIRECT where the file system cannot do it. */
+  pl_writable_options o;
+  pl_writable_file *f = (pl_writable_file *)1;
+  pl_writable_options_init(&o);
+  o.flags |= PL_WRITABLE_DIRECT;
+  spy_fail(SPY_OPEN, EINVAL, 0, 1);
+  ck_assert_int_eq(pl_env_new_writable(env(), path, &o, &f), PL_NOT_SUPPORTED);
+  ck_assert_int_eq(pl_error_os(), EINVAL);
+  ck_assert_msg(strstr(pl_error_message(), "refuses direct I/O") != NULL, "%s", pl_error_message());
+  ck_assert_ptr_null(f);
+}
+END_TEST
+#endif
+
+START_TEST(lock_refused_by_the_system_is_an_io_error_naming_the_file) {
+  /* Not "locked by another process": the OS failed the lock itself. */
+  pl_file_lock *l = (pl_file_lock *)1;
+  spy_fail(SPY_LOCK, spy_os_error(SPY_E_IO), 0, 1);
+  ck_assert_int_eq(pl_env_lock_file(env(), path, &l), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), spy_os_error(SPY_E_IO));
+  ck_assert_msg(strstr(pl_error_message(), "/file") != NULL, "%s", pl_error_message());
+  ck_assert_ptr_null(strstr(pl_error_message(), "another process"));
+  /* nothing is held: the next attempt locks */
+  spy_disarm();
+  ck_assert_pl_ok(pl_env_lock_file(env(), path, &l));
+  ck_assert_pl_ok(pl_env_unlock_file(env(), l));
+}
+END_TEST
+
+#if HAVE_FALLOCATE && !defined(_WIN32)
+START_TEST(allocate_the_file_system_cannot_do_is_not_supported) {
+  /* EOPNOTSUPP from the file system, ENOSYS from an old kernel. */
+  pl_writable_file *f = open_with(0, 0);
+  spy_fail(SPY_ALLOCATE, EOPNOTSUPP, 0, 1);
+  ck_assert_int_eq(pl_writable_allocate(f, 0, 4096), PL_NOT_SUPPORTED);
+  ck_assert_int_eq(pl_error_os(), EOPNOTSUPP);
+  spy_fail(SPY_ALLOCATE, ENOSYS, 0, 1);
+  ck_assert_int_eq(pl_writable_allocate(f, 0, 4096), PL_NOT_SUPPORTED);
+  ck_assert_int_eq(pl_error_os(), ENOSYS);
+  ck_assert_msg(strstr(pl_error_message(), "preallocation not supported") != NULL, "%s", pl_error_message());
+  /* not sticky: the file goes on */
+  ck_assert_pl_ok(pl_writable_append(f, "x", 1));
+  ck_assert_pl_ok(pl_writable_close(f));
+}
+END_TEST
+#endif
+
 /* Interruption is a POSIX event: Windows file calls are not interrupted by
  * signals (the spy has no such error there), so these cases run where
  * EINTR exists and are named as skipped elsewhere. */
@@ -547,6 +633,15 @@ int main(void) {
   tcase_add_test(tc, write_all_that_fails_removes_the_partial_file);
   tcase_add_test(tc, write_all_failure_reports_the_write_error_itself);
   tcase_add_test(tc, replace_whose_write_fails_reports_the_write_error_itself);
+  tcase_add_test(tc, random_read_failure_names_the_file_and_the_os_error);
+  tcase_add_test(tc, allocate_without_space_is_an_io_error_naming_the_file);
+  tcase_add_test(tc, lock_refused_by_the_system_is_an_io_error_naming_the_file);
+#if HAVE_FALLOCATE && !defined(_WIN32)
+  tcase_add_test(tc, allocate_the_file_system_cannot_do_is_not_supported);
+#endif
+#if HAVE_DECL_O_DIRECT && !defined(_WIN32)
+  tcase_add_test(tc, direct_io_refused_by_the_file_system_is_not_supported);
+#endif
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }

@@ -172,6 +172,72 @@ START_TEST(writable_wrapper_forwards_all_but_its_override) {
 }
 END_TEST
 
+static int ran_count;
+
+static void note_ran(void *arg) {
+  (void)arg;
+  __atomic_add_fetch(&ran_count, 1, __ATOMIC_SEQ_CST);
+}
+
+START_TEST(wrapper_forwards_directories_threads_loggers_and_appendable_files) {
+  pl_env_wrapper w;
+  pl_env *e = &w.env;
+  char sub[1300], logp[1300], tdir[1024], *data;
+  size_t n;
+  uint64_t size = 0;
+  int waited;
+  pl_strlist names = {0};
+  pl_writable_file *f;
+  pl_logger *lg;
+  pl_env_wrapper_init(&w, env, "plain");
+  pl_test_path(sub, sizeof sub, dir, "sub");
+  ck_assert_pl_ok(pl_env_create_dir(e, sub));
+  ck_assert_pl_ok(pl_env_list_children(e, dir, &names));
+  ck_assert_uint_eq(names.count, 1);
+  ck_assert_str_eq(names.items[0], "sub");
+  pl_strlist_free(&names);
+  ck_assert_pl_ok(pl_env_remove_dir(e, sub));
+  ck_assert_int_eq(pl_env_file_exists(env, sub), PL_NOT_FOUND);
+  ck_assert_pl_ok(pl_file_write_all(e, path, "ab", 2, 0));
+  ck_assert_pl_ok(pl_env_new_appendable(e, path, NULL, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "cd", 2));
+  ck_assert_pl_ok(pl_writable_close(f));
+  ck_assert_pl_ok(pl_env_file_size(e, path, &size));
+  ck_assert_uint_eq(size, 4);
+  pl_test_path(logp, sizeof logp, dir, "LOG");
+  ck_assert_pl_ok(pl_env_new_logger(e, logp, &lg));
+  pl_logger_log(lg, "hello %d", 42);
+  lg->methods->close(lg);
+  ck_assert_pl_ok(pl_file_read_all(env, logp, &data, &n));
+  ck_assert_ptr_nonnull(strstr(data, "hello 42\n"));
+  free(data);
+  ck_assert_pl_ok(pl_env_test_directory(e, tdir, sizeof tdir));
+  ck_assert_uint_gt(strlen(tdir), 0);
+  pl_env_schedule(e, note_ran, NULL);
+  ck_assert_pl_ok(pl_env_start_thread(e, note_ran, NULL));
+  for (waited = 0; __atomic_load_n(&ran_count, __ATOMIC_SEQ_CST) < 2 && waited < 5000; waited++)
+    pl_env_sleep_micros(e, 1000);
+  ck_assert_int_eq(__atomic_load_n(&ran_count, __ATOMIC_SEQ_CST), 2);
+}
+END_TEST
+
+START_TEST(writable_wrapper_forwards_positional_writes_flush_and_allocate) {
+  pl_writable_wrapper *w = malloc(sizeof *w);
+  pl_status st;
+  ck_assert_pl_ok(pl_env_new_writable(env, path, NULL, &w->target));
+  w->base.methods = &pl_writable_wrapper_methods;
+  ck_assert_pl_ok(pl_writable_append(&w->base, "xxxxyz", 6));
+  ck_assert_pl_ok(pl_writable_flush(&w->base));
+  /* within the file's size: the contents and size stay (NotSupported
+   * where the file system cannot reserve space) */
+  st = pl_writable_allocate(&w->base, 0, 6);
+  ck_assert_msg(st == PL_OK || st == PL_NOT_SUPPORTED, "%s", pl_error_message());
+  ck_assert_pl_ok(pl_writable_write_at(&w->base, 1, "AB", 2));
+  ck_assert_pl_ok(pl_writable_close(&w->base));
+  expect_contents(path, "xABxyz");
+}
+END_TEST
+
 int main(void) {
   TCase *tc;
   Suite *s = pl_test_suite(&tc, "file_util", "file_util", setup, teardown, 0);
@@ -183,6 +249,10 @@ int main(void) {
   tcase_add_test(tc, clear_dir_empties_but_keeps_the_directory);
   tcase_add_test(tc, wrapper_overrides_one_method_and_forwards_the_rest);
   tcase_add_test(tc, writable_wrapper_forwards_all_but_its_override);
+  PL_TEST_PLATFORM_ONLY(tc, wrapper_forwards_directories_threads_loggers_and_appendable_files,
+                        "platform env: loggers, threads, test directory");
+  PL_TEST_PLATFORM_ONLY(tc, writable_wrapper_forwards_positional_writes_flush_and_allocate,
+                        "platform env: positional writes");
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }

@@ -3,6 +3,9 @@
 #include "config.h"
 
 #include <stdlib.h>
+#if !defined(_WIN32)
+#include <unistd.h>
+#endif
 
 #include "tests/test_util.h"
 
@@ -227,6 +230,31 @@ START_TEST(path_helpers_split_directory_and_name) {
 }
 END_TEST
 
+#if !defined(_WIN32)
+START_TEST(test_directory_without_test_tmpdir_is_made_under_tmpdir_or_tmp) {
+  char buf[1400], want[1400], *saved_test = getenv("TEST_TMPDIR"), *saved_tmp = getenv("TMPDIR");
+  char keep_test[1300] = "", keep_tmp[1300] = "";
+  if (saved_test) snprintf(keep_test, sizeof keep_test, "%s", saved_test);
+  if (saved_tmp) snprintf(keep_tmp, sizeof keep_tmp, "%s", saved_tmp);
+  unsetenv("TEST_TMPDIR");
+  setenv("TMPDIR", dir, 1);
+  snprintf(want, sizeof want, "%s/plinthtest-%d", dir, (int)geteuid());
+  ck_assert_pl_ok(pl_env_test_directory(pl_env_platform(), buf, sizeof buf));
+  ck_assert_str_eq(buf, want);
+  ck_assert_pl_ok(pl_env_file_exists(pl_env_platform(), want));
+  ck_assert_int_eq(pl_env_test_directory(pl_env_platform(), buf, 8), PL_INVALID_ARGUMENT);
+  ck_assert_str_eq(pl_error_message(), "test directory: buffer too small");
+  setenv("TMPDIR", "", 1);
+  snprintf(want, sizeof want, "/tmp/plinthtest-%d", (int)geteuid());
+  ck_assert_pl_ok(pl_env_test_directory(pl_env_platform(), buf, sizeof buf));
+  ck_assert_str_eq(buf, want);
+  if (saved_test) setenv("TEST_TMPDIR", keep_test, 1);
+  if (saved_tmp) setenv("TMPDIR", keep_tmp, 1);
+  else unsetenv("TMPDIR");
+}
+END_TEST
+#endif
+
 int main(void) {
   TCase *tc;
   Suite *s = pl_test_suite(&tc, "fs", "fs", setup, teardown, 0);
@@ -246,6 +274,9 @@ int main(void) {
   tcase_add_test(tc, test_directory_honours_test_tmpdir);
   tcase_add_test(tc, now_micros_never_goes_back_and_sleep_waits_at_least);
   tcase_add_test(tc, path_helpers_split_directory_and_name);
+#if !defined(_WIN32)
+  PL_TEST_POSIX_ONLY(tc, test_directory_without_test_tmpdir_is_made_under_tmpdir_or_tmp);
+#endif
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }

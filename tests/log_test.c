@@ -1170,6 +1170,247 @@ START_TEST(direct_io_where_the_file_system_allows_it) {
 }
 END_TEST
 
+START_TEST(unknown_durability_and_direct_modes_are_invalid_argument) {
+  pl_log_options o;
+  pl_log *log = (pl_log *)1;
+  pl_log_options_init(&o);
+  o.durability = (pl_log_durability)99;
+  ck_assert_int_eq(pl_log_open(pl_env_default(), dir, &o, &log), PL_INVALID_ARGUMENT);
+  ck_assert_msg(strstr(pl_error_message(), "unknown durability") != NULL, "%s", pl_error_message());
+  ck_assert_ptr_null(log);
+  pl_log_options_init(&o);
+  o.direct = (pl_log_direct)99;
+  ck_assert_int_eq(pl_log_open(pl_env_default(), dir, &o, &log), PL_INVALID_ARGUMENT);
+  ck_assert_msg(strstr(pl_error_message(), "unknown direct mode") != NULL, "%s", pl_error_message());
+  o.direct = PL_LOG_DIRECT_OFF;
+  o.recycle = 33;
+  ck_assert_int_eq(pl_log_open(pl_env_default(), dir, &o, &log), PL_INVALID_ARGUMENT);
+  ck_assert_msg(strstr(pl_error_message(), "recycle must be 0 to 32") != NULL, "%s", pl_error_message());
+}
+END_TEST
+
+START_TEST(open_removes_unfinished_zeroing_and_spares_of_another_size) {
+  /* What a crash while zeroing a spare leaves (a .tmp), and a spare made
+   * for another segment size: neither is ever used. */
+  char tmp[1300], odd[1300];
+  pl_log *log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  append_n(log, 0, 3, 100, 'T');
+  ck_assert_pl_ok(pl_log_close(log));
+  pl__log_name(tmp, sizeof tmp, dir, 0x63, "tmp");
+  pl__log_name(odd, sizeof odd, dir, 0x64, "zero");
+  ck_assert_pl_ok(pl_file_write_all(pl_env_default(), tmp, "half", 4, 0));
+  ck_assert_pl_ok(pl_file_write_all(pl_env_default(), odd, "short", 5, 0));
+  log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  ck_assert_int_eq(pl_env_file_exists(pl_env_default(), tmp), PL_NOT_FOUND);
+  ck_assert_int_eq(pl_env_file_exists(pl_env_default(), odd), PL_NOT_FOUND);
+  append_n(log, 3, 1, 100, 'T');
+  ck_assert_pl_ok(pl_log_close(log));
+}
+END_TEST
+
+START_TEST(resume_offset_past_the_last_whole_record_is_invalid_argument) {
+  pl_log *log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  pl_log_options o;
+  append_n(log, 0, 3, 100, 'P');
+  ck_assert_pl_ok(pl_log_close(log));
+  pl_log_options_init(&o);
+  o.segment_size = SEG;
+  o.resume_log = 1;
+  o.resume_offset = 10 * 115;
+  log = (pl_log *)1;
+  ck_assert_int_eq(pl_log_open(pl_env_default(), dir, &o, &log), PL_INVALID_ARGUMENT);
+  ck_assert_msg(strstr(pl_error_message(), "past the last whole record (which ends at 345)") != NULL, "%s",
+                pl_error_message());
+  ck_assert_ptr_null(log);
+}
+END_TEST
+
+START_TEST(resuming_in_an_earlier_segment_releases_every_later_one) {
+  pl_log *log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  pl_log_options o;
+  got g;
+  append_n(log, 0, 5, 100, 'R');
+  ck_assert_pl_ok(pl_log_close(log));
+  log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  append_n(log, 5, 5, 100, 'R');
+  ck_assert_pl_ok(pl_log_close(log));
+  pl_log_options_init(&o);
+  o.segment_size = SEG;
+  o.spares = 0;
+  o.resume_log = 1;
+  o.resume_offset = 3 * 115;
+  ck_assert_pl_ok(pl_log_open(pl_env_default(), dir, &o, &log));
+  append_n(log, 100, 2, 100, 'S');
+  ck_assert_pl_ok(pl_log_close(log));
+  read_log(dir, PL_LOG_ABSOLUTE, 0, &g);
+  ck_assert_pl_ok(g.status);
+  ck_assert_int_eq(g.records, 5);
+  expect_records(&g, 0, 0, 3, 100, 'R');
+  expect_records(&g, 3, 100, 2, 100, 'S');
+  ck_assert_uint_gt(g.log_number[3], 2);
+  got_free(&g);
+}
+END_TEST
+
+START_TEST(every_drop_reason_has_a_name) {
+  static const char *const names[] = {"unknown", "truncated", "zeros", "bad header", "bad checksum",
+                                      "stale record", "partial record", "orphan fragment",
+                                      "unsealed segment", "missing segment", "after damage",
+                                      "segment not in the chain"};
+  int i;
+  for (i = 0; i <= 11; i++) ck_assert_str_eq(pl_log_drop_reason_name((pl_log_drop_reason)i), names[i]);
+  ck_assert_str_eq(pl_log_drop_reason_name((pl_log_drop_reason)99), "unknown");
+}
+END_TEST
+
+START_TEST(a_stray_segment_no_seal_leads_to_is_reported_not_in_the_chain) {
+  /* Segment 1's seal names segment 100 (first_log_number moved the
+   * numbering on): a segment 2 found beside them is in no chain. */
+  pl_log *log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  pl_log_options o;
+  char stray[1300];
+  got g;
+  append_n(log, 0, 3, 100, 'F');
+  ck_assert_pl_ok(pl_log_close(log));
+  pl_log_options_init(&o);
+  o.segment_size = SEG;
+  o.first_log_number = 100;
+  ck_assert_pl_ok(pl_log_open(pl_env_default(), dir, &o, &log));
+  append_n(log, 3, 3, 100, 'F');
+  ck_assert_pl_ok(pl_log_close(log));
+  seg_path(stray, sizeof stray, dir, 2);
+  ck_assert_pl_ok(pl_file_write_all(pl_env_platform(), stray, "stray", 5, 0));
+  read_log(dir, PL_LOG_SKIP_CORRUPTED, 0, &g);
+  ck_assert_int_eq(g.records, 6);
+  expect_records(&g, 0, 0, 6, 100, 'F');
+  ck_assert_int_eq(g.ndrops, 1);
+  ck_assert_int_eq(g.drops[0].reason, PL_LOG_DROP_NOT_IN_CHAIN);
+  ck_assert_uint_eq(g.drops[0].log_number, 2);
+  ck_assert_uint_eq(g.drops[0].length, 5);
+  got_free(&g);
+}
+END_TEST
+
+START_TEST(a_segment_that_cannot_be_read_stops_the_reader_with_its_error) {
+  /* A directory where segment 1 should be: listed like a segment, but
+   * reading it fails. */
+  char path[1300];
+  got g;
+  ck_assert_pl_ok(pl_env_create_dir(pl_env_platform(), dir));
+  seg_path(path, sizeof path, dir, 1);
+  ck_assert_pl_ok(pl_env_create_dir(pl_env_platform(), path));
+  read_log(dir, PL_LOG_SKIP_CORRUPTED, 0, &g);
+  ck_assert_int_ne(g.status, PL_OK);
+  ck_assert_int_eq(g.records, 0);
+  got_free(&g);
+}
+END_TEST
+
+static pl_status refuse_listing(pl_env *e, const char *d, pl_strlist *out) {
+  (void)e;
+  (void)out;
+  return pl_error_set(PL_IO_ERROR, 5, "%s: listing refused", d);
+}
+
+START_TEST(a_directory_that_cannot_be_listed_fails_the_reader_open) {
+  pl_env_wrapper w;
+  pl_log_reader *r = (pl_log_reader *)1;
+  pl_env_wrapper_init(&w, pl_env_default(), "no-listing");
+  w.env.list_children = refuse_listing;
+  ck_assert_int_eq(pl_log_reader_open(&w.env, dir, NULL, &r), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), 5);
+  ck_assert_msg(strstr(pl_error_message(), "listing refused") != NULL, "%s", pl_error_message());
+  ck_assert_ptr_null(r);
+}
+END_TEST
+
+START_TEST(names_that_are_not_segment_names_are_left_alone) {
+  /* Not 16 lowercase hex digits and a known extension: neither read nor
+   * removed, by the writer or the reader. */
+  static const char *const others[] = {"000000000000000g.log", "0000000000000001.txt", "000000000000000A.log",
+                                       "0000000000000001.logx", "notes"};
+  char p[1300];
+  size_t i;
+  got g;
+  pl_log *log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  append_n(log, 0, 2, 100, 'N');
+  for (i = 0; i < sizeof others / sizeof others[0]; i++) {
+    pl_test_path(p, sizeof p, dir, others[i]);
+    ck_assert_pl_ok(pl_file_write_all(pl_env_default(), p, "other", 5, 0));
+  }
+  ck_assert_pl_ok(pl_log_close(log));
+  log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  append_n(log, 2, 1, 100, 'N');
+  ck_assert_pl_ok(pl_log_close(log));
+  read_log(dir, PL_LOG_ABSOLUTE, 0, &g);
+  ck_assert_pl_ok(g.status);
+  ck_assert_int_eq(g.records, 3);
+  expect_records(&g, 0, 0, 3, 100, 'N');
+  ck_assert_int_eq(g.ndrops, 0);
+  got_free(&g);
+  for (i = 0; i < sizeof others / sizeof others[0]; i++)
+    ck_assert_pl_ok(pl_env_file_exists(pl_env_default(), pl_test_path(p, sizeof p, dir, others[i])));
+}
+END_TEST
+
+START_TEST(a_seal_that_does_not_fit_in_its_block_follows_a_pad) {
+  /* One record leaves 20 bytes of the first block: room for a header, not
+   * for a seal.  Closing, and reopening a crashed copy, both pad the block
+   * and seal in the next. */
+  const size_t len = PL_LOG_BLOCK_SIZE - 20 - PL_LOG_HEADER_SIZE;
+  pl_log_options o;
+  pl_log *log = open_log(pl_env_default(), PL_LOG_SYNC_EACH, SEG, 0);
+  got g;
+  append_n(log, 0, 1, len, 'Q');
+  snapshot();
+  ck_assert_pl_ok(pl_log_close(log));
+  read_log(dir, PL_LOG_ABSOLUTE, 0, &g);
+  ck_assert_pl_ok(g.status);
+  ck_assert_int_eq(g.records, 1);
+  expect_records(&g, 0, 0, 1, len, 'Q');
+  got_free(&g);
+  pl_log_options_init(&o);
+  o.segment_size = SEG;
+  o.spares = 0;
+  ck_assert_pl_ok(pl_log_open(pl_env_default(), snap, &o, &log));
+  append_n(log, 1, 1, 100, 'Q');
+  ck_assert_pl_ok(pl_log_close(log));
+  read_log(snap, PL_LOG_ABSOLUTE, 0, &g);
+  ck_assert_pl_ok(g.status);
+  ck_assert_int_eq(g.records, 2);
+  expect_records(&g, 0, 0, 1, len, 'Q');
+  expect_records(&g, 1, 1, 1, 100, 'Q');
+  ck_assert_int_eq(g.ndrops, 0);
+  got_free(&g);
+}
+END_TEST
+
+START_TEST(a_roll_whose_seal_cannot_be_synced_fails_and_starts_no_segment) {
+  /* Without per-append syncs the seal's sync is the segment's first. */
+  /* (the segment was opened by its spare name) */
+  static const pl_crash_fault sync_fails = {PL_FAULT_SYNC_EIO, ".zero", 1, 0};
+  pl_log *log;
+  pl_log_stats st;
+  uint64_t segments;
+  char buf[100];
+  fault_env_init();
+  log = open_log(fault_env(), PL_LOG_SYNC_NONE, SEG, 1);
+  append_n(log, 0, 3, 100, 'W');
+  pl_log_stats_get(log, &st);
+  segments = st.segments;
+  ck_assert_pl_ok(pl_crash_faults_add(fault_env_faults(), &sync_fails));
+  ck_assert_int_eq(pl_log_roll(log, NULL), PL_IO_ERROR);
+  ck_assert_msg(strstr(pl_error_message(), "injected sync") != NULL, "%s", pl_error_message());
+  pl_log_stats_get(log, &st);
+  ck_assert_uint_eq(st.segments, segments); /* no new segment began */
+  /* sticky: nothing more is accepted */
+  make_record(buf, 3, sizeof buf, 'W');
+  ck_assert_int_eq(pl_log_append(log, buf, sizeof buf), PL_IO_ERROR);
+  pl_log_close(log);
+  fault_env_free();
+}
+END_TEST
+
 int main(void) {
   TCase *tc;
   Suite *s = pl_test_suite(&tc, "log", "log", setup, teardown, 120);
@@ -1216,6 +1457,17 @@ int main(void) {
   PL_TEST_POSIX_ONLY(tc, rlimit_fsize_while_zeroing_is_reported_not_sticky);
   tcase_add_test(tc, direct_io_refused_by_the_file_system_falls_back_or_fails_clearly);
   tcase_add_test(tc, direct_io_where_the_file_system_allows_it);
+  tcase_add_test(tc, unknown_durability_and_direct_modes_are_invalid_argument);
+  tcase_add_test(tc, open_removes_unfinished_zeroing_and_spares_of_another_size);
+  tcase_add_test(tc, resume_offset_past_the_last_whole_record_is_invalid_argument);
+  tcase_add_test(tc, resuming_in_an_earlier_segment_releases_every_later_one);
+  tcase_add_test(tc, every_drop_reason_has_a_name);
+  tcase_add_test(tc, a_stray_segment_no_seal_leads_to_is_reported_not_in_the_chain);
+  tcase_add_test(tc, a_segment_that_cannot_be_read_stops_the_reader_with_its_error);
+  tcase_add_test(tc, a_directory_that_cannot_be_listed_fails_the_reader_open);
+  tcase_add_test(tc, names_that_are_not_segment_names_are_left_alone);
+  tcase_add_test(tc, a_seal_that_does_not_fit_in_its_block_follows_a_pad);
+  tcase_add_test(tc, a_roll_whose_seal_cannot_be_synced_fails_and_starts_no_segment);
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }

@@ -382,6 +382,128 @@ START_TEST(open_in_a_missing_directory_fails_with_not_found) {
 }
 END_TEST
 
+/* A sink in memory that records what the part writer asks of it. */
+typedef struct mem_sink {
+  pl_part_sink base;
+  unsigned char data[64];
+  int writes, lasts, finalized, aborted, *destroyed;
+  size_t finalized_count;
+  int fail_part; /* writes to this part fail with EIO; -1: none */
+} mem_sink;
+
+static pl_status mem_write(pl_part_sink *s, size_t part, uint64_t offset, const void *data, size_t n, int last) {
+  mem_sink *m = (mem_sink *)s;
+  m->writes++;
+  if ((int)part == m->fail_part) return pl_error_set(PL_IO_ERROR, 5, "mem sink: part %d refused", (int)part);
+  memcpy(m->data + part * 8 + offset, data, n);
+  if (last) m->lasts++;
+  return PL_OK;
+}
+
+static pl_status mem_finalize(pl_part_sink *s, const pl_part_info *parts, size_t count) {
+  mem_sink *m = (mem_sink *)s;
+  (void)parts;
+  m->finalized++;
+  m->finalized_count = count;
+  return PL_OK;
+}
+
+static pl_status mem_abort(pl_part_sink *s) {
+  ((mem_sink *)s)->aborted++;
+  return PL_OK;
+}
+
+static void mem_destroy(pl_part_sink *s) {
+  mem_sink *m = (mem_sink *)s;
+  /* The sink is freed here; the test keeps its counts. */
+  m->destroyed[0] = 1;
+  m->destroyed[1] = m->finalized;
+  m->destroyed[2] = m->aborted;
+  free(m);
+}
+
+static const pl_part_sink_methods mem_methods = {1, mem_write, mem_finalize, mem_abort, mem_destroy};
+
+static mem_sink *mem_sink_new(int *destroyed, int fail_part) {
+  mem_sink *m = calloc(1, sizeof *m);
+  ck_assert_ptr_nonnull(m);
+  m->base.methods = &mem_methods;
+  m->destroyed = destroyed;
+  m->fail_part = fail_part;
+  return m;
+}
+
+START_TEST(sink_receives_every_part_and_finalize_publishes_through_it) {
+  int destroyed[3] = {0, 0, 0};
+  mem_sink *m = mem_sink_new(destroyed, -1);
+  pl_part_writer *pw;
+  pl_part_writer_options o;
+  pl_part_writer_options_init(&o);
+  o.part_size = 8;
+  ck_assert_pl_ok(pl_part_writer_open_sink(&m->base, "mem:blob", 20, &o, &pw));
+  ck_assert_ptr_eq(pl_part_writer_sink(pw), &m->base);
+  ck_assert_uint_eq(pl_part_writer_count(pw), 3);
+  ck_assert_pl_ok(pl_part_writer_write(pw, 2, "wxyz", 4));
+  ck_assert_pl_ok(pl_part_writer_write(pw, 0, "abcd", 4));
+  ck_assert_pl_ok(pl_part_writer_write(pw, 0, "efgh", 4));
+  ck_assert_pl_ok(pl_part_writer_write(pw, 1, "ijklmnop", 8));
+  ck_assert_int_eq(m->lasts, 3);
+  ck_assert_mem_eq(m->data, "abcdefghijklmnopwxyz", 20);
+  ck_assert_pl_ok(pl_part_writer_finalize(pw));
+  ck_assert_int_eq(destroyed[0], 1);
+  ck_assert_int_eq(destroyed[1], 1);
+  ck_assert_int_eq(destroyed[2], 0);
+}
+END_TEST
+
+START_TEST(sink_write_failure_makes_finalize_abort_the_sink) {
+  int destroyed[3] = {0, 0, 0};
+  mem_sink *m = mem_sink_new(destroyed, 1);
+  pl_part_writer *pw;
+  pl_part_writer_options o;
+  pl_part_writer_options_init(&o);
+  o.part_size = 8;
+  ck_assert_pl_ok(pl_part_writer_open_sink(&m->base, "mem:blob", 16, &o, &pw));
+  ck_assert_pl_ok(pl_part_writer_write(pw, 0, "abcdefgh", 8));
+  ck_assert_int_eq(pl_part_writer_write(pw, 1, "ijklmnop", 8), PL_IO_ERROR);
+  ck_assert_int_eq(pl_part_writer_finalize(pw), PL_IO_ERROR);
+  ck_assert_msg(strstr(pl_error_message(), "mem:blob") != NULL && strstr(pl_error_message(), "part 1") != NULL,
+                "%s", pl_error_message());
+  ck_assert_int_eq(pl_error_os(), 5);
+  ck_assert_int_eq(destroyed[0], 1);
+  ck_assert_int_eq(destroyed[1], 0);
+  ck_assert_int_eq(destroyed[2], 1);
+}
+END_TEST
+
+START_TEST(abort_of_a_sink_writer_aborts_and_destroys_the_sink) {
+  int destroyed[3] = {0, 0, 0};
+  mem_sink *m = mem_sink_new(destroyed, -1);
+  pl_part_writer *pw;
+  ck_assert_pl_ok(pl_part_writer_open_sink(&m->base, "mem:blob", 10, NULL, &pw));
+  ck_assert_pl_ok(pl_part_writer_write(pw, 0, "abc", 3));
+  ck_assert_pl_ok(pl_part_writer_abort(pw));
+  ck_assert_int_eq(destroyed[0], 1);
+  ck_assert_int_eq(destroyed[1], 0);
+  ck_assert_int_eq(destroyed[2], 1);
+}
+END_TEST
+
+START_TEST(open_sink_refusing_too_many_parts_aborts_and_destroys_the_sink) {
+  int destroyed[3] = {0, 0, 0};
+  mem_sink *m = mem_sink_new(destroyed, -1);
+  pl_part_writer *pw = (pl_part_writer *)1;
+  pl_part_writer_options o;
+  pl_part_writer_options_init(&o);
+  o.part_size = 1;
+  ck_assert_int_eq(pl_part_writer_open_sink(&m->base, "mem:huge", UINT64_MAX, &o, &pw), PL_INVALID_ARGUMENT);
+  ck_assert_ptr_null(pw);
+  ck_assert_str_eq(pl_error_message(), "mem:huge: too many parts");
+  ck_assert_int_eq(destroyed[0], 1);
+  ck_assert_int_eq(destroyed[2], 1);
+}
+END_TEST
+
 int main(void) {
   TCase *tc;
   Suite *s = pl_test_suite(&tc, "part_writer", "part_writer", setup, teardown, 60);
@@ -405,6 +527,10 @@ int main(void) {
   tcase_add_test(tc, preallocation_not_supported_still_writes_the_file);
   tcase_add_test(tc, preallocation_failure_fails_open_and_leaves_nothing);
   tcase_add_test(tc, open_in_a_missing_directory_fails_with_not_found);
+  tcase_add_test(tc, sink_receives_every_part_and_finalize_publishes_through_it);
+  tcase_add_test(tc, sink_write_failure_makes_finalize_abort_the_sink);
+  tcase_add_test(tc, abort_of_a_sink_writer_aborts_and_destroys_the_sink);
+  tcase_add_test(tc, open_sink_refusing_too_many_parts_aborts_and_destroys_the_sink);
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }

@@ -85,6 +85,46 @@ for bad in "--seconds nan" "--seconds 1e300" "--seconds -1" "--seconds 0" "--sec
   fi
 done
 
+# A file size limit the scratch file fits under but appends outgrow: the
+# probe still measures (exit 0), and the append method says why it stopped.
+mkdir "$work/limit"
+if sh -c 'trap "" XFSZ; ulimit -f 16 && exec "$@"' sh $probe --block 4096 "$work/limit" > "$work/out" 2> "$work/err" &&
+   grep -q "^plinth append + sync .*stopped: IOError: .*plinth-probe.tmp" "$work/out" &&
+   grep -q "(block 4096 bytes" "$work/out"; then
+  echo "ok: probe under a file size limit -> 0, appends stopped and said why"
+else
+  echo "FAIL: probe under a file size limit"; cat "$work/out" "$work/err"; fail=1
+fi
+
+# More than 3 decimals, or more than 9 digits of seconds, are refused too.
+for bad in "--seconds 1.2345" "--seconds 1234567890"; do
+  # shellcheck disable=SC2086
+  "$plinth" probe $bad "$work/ok" > /dev/null 2> "$work/err"
+  rc=$?
+  if [ $rc -ne 2 ] || ! grep -q "wants seconds from" "$work/err"; then
+    echo "FAIL: probe $bad exited $rc"; cat "$work/err"; fail=1
+  else
+    echo "ok: probe $bad -> 2"
+  fi
+done
+
+# Usage: an unknown option, and a second DIR, are refused before anything
+# is measured.
+"$plinth" probe --bogus "$work/ok" > /dev/null 2> "$work/err"
+rc=$?
+if [ $rc -ne 2 ] || ! grep -q "unknown or incomplete option '--bogus'" "$work/err"; then
+  echo "FAIL: probe --bogus exited $rc"; cat "$work/err"; fail=1
+else
+  echo "ok: probe --bogus -> 2"
+fi
+"$plinth" probe "$work/ok" "$work/ro" > /dev/null 2> "$work/err"
+rc=$?
+if [ $rc -ne 2 ] || ! grep -qF "one DIR at most ('$work/ok' and '$work/ro')" "$work/err"; then
+  echo "FAIL: probe of two DIRs exited $rc"; cat "$work/err"; fail=1
+else
+  echo "ok: probe of two DIRs -> 2"
+fi
+
 chmod 755 "$work/ro"
 rm -rf "$work"
 exit $fail

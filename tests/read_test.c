@@ -236,6 +236,35 @@ END_TEST
 START_TEST(mapped_reads_are_safe_from_many_threads) { concurrent_reads(1); }
 END_TEST
 
+START_TEST(a_file_reopened_per_read_reports_its_removal) {
+  /* Beyond the descriptor limit a random file opens its file for each
+   * read: once the name is gone, a read says NotFound, naming it. */
+  pl_random_file *r;
+  char buf[16];
+  const char *res;
+  size_t got = 99;
+  pl_env_platform_set_limits(0, 0); /* no descriptor kept: nothing holds the file open */
+  ck_assert_pl_ok(pl_env_new_random(pl_test_env(), path, &r));
+  ck_assert_pl_ok(pl_random_read_at(r, 0, sizeof buf, buf, &res, &got));
+  ck_assert_uint_eq(got, sizeof buf);
+  ck_assert_pl_ok(pl_env_remove_file(pl_test_env(), path));
+  ck_assert_int_eq(pl_random_read_at(r, 0, sizeof buf, buf, &res, &got), PL_NOT_FOUND);
+  ck_assert_uint_eq(got, 0);
+  ck_assert_msg(strstr(pl_error_message(), "data") != NULL, "%s", pl_error_message());
+  pl_random_close(r);
+}
+END_TEST
+
+START_TEST(get_limits_takes_null_for_the_value_not_wanted) {
+  int m = -1, f = -1;
+  pl_env_platform_set_limits(7, 9);
+  pl_env_platform_get_limits(&m, NULL);
+  pl_env_platform_get_limits(NULL, &f);
+  ck_assert_int_eq(m, 7);
+  ck_assert_int_eq(f, 9);
+}
+END_TEST
+
 int main(void) {
   TCase *tc;
   Suite *s = pl_test_suite(&tc, "read", "read", setup, teardown, 0);
@@ -251,6 +280,8 @@ int main(void) {
   tcase_add_test(tc, random_open_of_missing_file_is_not_found);
   tcase_add_test(tc, positional_reads_are_safe_from_many_threads);
   PL_TEST_PLATFORM_ONLY(tc, mapped_reads_are_safe_from_many_threads, "platform env: memory maps");
+  PL_TEST_PLATFORM_ONLY(tc, a_file_reopened_per_read_reports_its_removal, "platform env: descriptor limit");
+  PL_TEST_PLATFORM_ONLY(tc, get_limits_takes_null_for_the_value_not_wanted, "platform env: limits");
   suite_add_tcase(s, tc);
   return pl_test_run(s);
 }

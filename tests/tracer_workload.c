@@ -537,6 +537,171 @@ static int mode_tmpfile(void) {
   return 0;
 }
 
+/* munmap of part of a shared mapping: a hole in the middle (the tail
+ * becomes a mapping of its own), the last page, the first page, and the
+ * rest; then a mapping that a forked child writes and syncs. */
+static int mode_mmap_split(void) {
+  long pg = sysconf(_SC_PAGESIZE);
+  int fd = open("s", O_CREAT | O_RDWR | O_CLOEXEC, 0644), st;
+  char *p, *q;
+  pid_t child;
+  CHECK(fd >= 0);
+  CHECK(ftruncate(fd, 4 * pg) == 0);
+  p = mmap(NULL, (size_t)(4 * pg), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK(p != MAP_FAILED);
+  q = mmap(NULL, (size_t)(2 * pg), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK(q != MAP_FAILED);
+  CHECK(close(fd) == 0);
+  p[0] = 'A';
+  p[pg] = 'B';
+  p[2 * pg] = 'C';
+  p[3 * pg] = 'D';
+  CHECK(munmap(p + pg, (size_t)pg) == 0);     /* the middle: B */
+  CHECK(munmap(p + 3 * pg, (size_t)pg) == 0); /* the tail's end: D */
+  CHECK(munmap(p + 2 * pg, (size_t)pg) == 0); /* what is left of it: C */
+  CHECK(munmap(p, (size_t)pg) == 0);          /* A */
+  q[10] = 'E';
+  q[pg + 10] = 'F';
+  CHECK(munmap(q, (size_t)pg) == 0);      /* the head: E */
+  CHECK(munmap(q + pg, (size_t)pg) == 0); /* F */
+  fd = open("k", O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  CHECK(fd >= 0);
+  CHECK(ftruncate(fd, pg) == 0);
+  p = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK(p != MAP_FAILED);
+  CHECK(close(fd) == 0);
+  child = fork();
+  CHECK(child >= 0);
+  if (child == 0) {
+    memcpy(p, "child", 5);
+    _exit(msync(p, (size_t)pg, MS_SYNC) == 0 ? 0 : 1);
+  }
+  CHECK(waitpid(child, &st, 0) == child);
+  CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  CHECK(munmap(p, (size_t)pg) == 0);
+  return 0;
+}
+
+/* Calls on a file outside the root through a descriptor: a copy into it,
+ * a preallocation, and an exchange of it with a file inside. */
+static int mode_outside_calls(const char *there) {
+  char p[4096];
+  int in, out;
+  loff_t off = 0;
+  snprintf(p, sizeof p, "%s/o2", there);
+  make("src", "0123456789");
+  in = open("src", O_RDONLY | O_CLOEXEC);
+  out = open(p, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+  CHECK(in >= 0 && out >= 0);
+  CHECK(copy_file_range(in, &off, out, NULL, 4, 0) == 4);
+  CHECK(sendfile(out, in, NULL, 3) == 3);
+  CHECK(fallocate(out, 0, 0, 8192) == 0);
+  CHECK(close(in) == 0 && close(out) == 0);
+  CHECK(syscall(SYS_renameat2, AT_FDCWD, "src", AT_FDCWD, p, 2 /* RENAME_EXCHANGE */) == 0);
+  return 0;
+}
+
+/* Asynchronous I/O the tracer cannot follow: an io_uring instance (where
+ * the kernel has it) and an io_submit (which fails here: no context). */
+static int mode_async_io(void) {
+#if defined(SYS_io_uring_setup)
+  unsigned char params[120]; /* struct io_uring_params */
+  long fd;
+  memset(params, 0, sizeof params);
+  fd = syscall(SYS_io_uring_setup, 1, params);
+  if (fd >= 0) close((int)fd);
+#endif
+  CHECK(syscall(SYS_io_submit, 0, 0, NULL) < 0);
+  return 0;
+}
+
+/* openat2, mremap of part of a shared mapping, and more changes outside
+ * the root than are named one by one. */
+static int mode_more_calls(const char *there) {
+#if defined(SYS_openat2)
+  struct {
+    unsigned long long flags, mode, resolve;
+  } how = {O_CREAT | O_WRONLY | O_CLOEXEC, 0644, 0};
+  long pg = sysconf(_SC_PAGESIZE);
+  char p[4096], *m, *q;
+  int fd, i;
+  fd = (int)syscall(SYS_openat2, AT_FDCWD, "o2", &how, sizeof how);
+  if (fd < 0 && errno == ENOSYS) return 77;
+  CHECK(fd >= 0);
+  put(fd, "two");
+  CHECK(close(fd) == 0);
+  fd = open("m", O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  CHECK(fd >= 0);
+  CHECK(ftruncate(fd, 2 * pg) == 0);
+  m = mmap(NULL, (size_t)(2 * pg), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK(m != MAP_FAILED);
+  CHECK(close(fd) == 0);
+  q = mremap(m + pg, (size_t)pg, (size_t)(2 * pg), MREMAP_MAYMOVE); /* its second page only */
+  CHECK(q != MAP_FAILED);
+  CHECK(munmap(q, (size_t)(2 * pg)) == 0);
+  CHECK(munmap(m, (size_t)pg) == 0);
+  for (i = 0; i < 20; i++) {
+    snprintf(p, sizeof p, "%s/out-%d", there, i);
+    make(p, "x");
+  }
+  return 0;
+#else
+  (void)there;
+  return 77;
+#endif
+}
+
+/* renameat2(RENAME_WHITEOUT), as overlay file systems use it: exit 77
+ * where the file system or the privileges do not allow it. */
+static int mode_whiteout(void) {
+  make("w", "w");
+  if (syscall(SYS_renameat2, AT_FDCWD, "w", AT_FDCWD, "w2", 4 /* RENAME_WHITEOUT */) != 0) {
+    if (errno == EPERM || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS) return 77;
+    CHECK(0);
+  }
+  return 0;
+}
+
+/* The older calls a program may still make directly: open and creat
+ * (not openat), mknod of a regular file, close_range, unshare of the
+ * descriptor table, mremap of a whole shared mapping, and a FIFO made
+ * with mknod.  Exit 77 where
+ * the architecture has no open or creat system call. */
+static int mode_legacy(void) {
+#if defined(SYS_open) && defined(SYS_creat) && defined(SYS_close_range)
+  int fd;
+  char *p;
+  fd = (int)syscall(SYS_creat, "c", 0644);
+  CHECK(fd >= 0);
+  put(fd, "C");
+  CHECK(close(fd) == 0);
+  fd = (int)syscall(SYS_open, "o", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+  CHECK(fd >= 0);
+  put(fd, "OO");
+  /* close_range closes it; the number is reused by the next open */
+  CHECK(syscall(SYS_close_range, (unsigned)fd, (unsigned)fd, 0u) == 0);
+  CHECK(mknod("n", S_IFREG | 0644, 0) == 0);
+  CHECK(unshare(CLONE_FILES) == 0);
+  fd = open("r", O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  CHECK(fd >= 0);
+  CHECK(ftruncate(fd, 8192) == 0);
+  p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK(p != MAP_FAILED);
+  CHECK(close(fd) == 0);
+  p = mremap(p, 4096, 8192, MREMAP_MAYMOVE);
+  CHECK(p != MAP_FAILED);
+  memcpy(p + 6000, "moved", 5);
+  CHECK(msync(p, 8192, MS_SYNC) == 0);
+  CHECK(munmap(p, 8192) == 0);
+  /* a FIFO holds no data: said, not recorded */
+  CHECK(mknod("fifo", S_IFIFO | 0644, 0) == 0);
+  CHECK(unlink("fifo") == 0);
+  return 0;
+#else
+  return 77;
+#endif
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "basic";
   self = argv[0];
@@ -565,6 +730,12 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "failures") == 0) return mode_failures();
   if (strcmp(mode, "tmpfile") == 0) return mode_tmpfile();
   if (strcmp(mode, "linked-away") == 0) return mode_linked_away();
+  if (strcmp(mode, "legacy") == 0) return mode_legacy();
+  if (strcmp(mode, "mmap-split") == 0) return mode_mmap_split();
+  if (strcmp(mode, "async-io") == 0) return mode_async_io();
+  if (strcmp(mode, "whiteout") == 0) return mode_whiteout();
+  if (strcmp(mode, "more-calls") == 0 && argc > 2) return mode_more_calls(argv[2]);
+  if (strcmp(mode, "outside-calls") == 0 && argc > 2) return mode_outside_calls(argv[2]);
   if (strcmp(mode, "sleep") == 0) {
     if (fork() == 0) setsid(); /* a child in a group of its own */
     sleep(60);

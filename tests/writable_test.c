@@ -462,6 +462,83 @@ START_TEST(files_larger_than_4_gib_work) {
 END_TEST
 #endif /* !_WIN32 */
 
+START_TEST(appendv_of_more_pieces_than_one_write_holds_on_the_stack_keeps_their_order) {
+  /* Twelve pieces, together larger than the buffer: the buffered bytes and
+   * every piece go out in one vectored write. */
+  char pieces[12][100], *expect = malloc(3 + sizeof pieces);
+  pl_iovec v[12];
+  pl_writable_file *f = open_with_buffer(path, 64);
+  pl_writable_stats st;
+  int i;
+  for (i = 0; i < 12; i++) {
+    memset(pieces[i], 'a' + i, sizeof pieces[i]);
+    v[i].base = pieces[i];
+    v[i].len = sizeof pieces[i];
+  }
+  ck_assert_pl_ok(pl_writable_append(f, "hdr", 3));
+  ck_assert_pl_ok(pl_writable_appendv(f, v, 12));
+  pl_writable_stats_get(f, &st);
+  ck_assert_uint_eq(st.os_writes, 1);
+  ck_assert_pl_ok(pl_writable_close(f));
+  memcpy(expect, "hdr", 3);
+  memcpy(expect + 3, pieces, sizeof pieces);
+  expect_contents(path, expect, 3 + sizeof pieces);
+  free(expect);
+}
+END_TEST
+
+#if !defined(_WIN32)
+START_TEST(appendv_after_a_failure_returns_the_first_error) {
+  pl_writable_file *f;
+  pl_iovec v[2] = {{"a", 1}, {"b", 1}};
+  if (pl_env_file_exists(pl_env_default(), "/dev/full") != PL_OK) return;
+  ck_assert_pl_ok(pl_env_new_appendable(pl_env_default(), "/dev/full", NULL, &f));
+  ck_assert_pl_ok(pl_writable_append(f, "no room", 7));
+  ck_assert_int_eq(pl_writable_flush(f), PL_IO_ERROR);
+  pl_error_clear();
+  ck_assert_int_eq(pl_writable_appendv(f, v, 2), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ENOSPC);
+  ck_assert_msg(strncmp(pl_error_message(), "/dev/full: ", 11) == 0, "%s", pl_error_message());
+  ck_assert_int_eq(pl_writable_close(f), PL_IO_ERROR);
+}
+END_TEST
+#endif
+
+#if !defined(_WIN32)
+START_TEST(allocate_and_buffer_filling_appends_after_enospc_fail) {
+  /* An append that fills the 64-byte buffer writes it at once: on a full
+   * device that write fails, and so does every later call. */
+  pl_writable_file *f;
+  char forty[40];
+  if (pl_env_file_exists(pl_env_default(), "/dev/full") != PL_OK) return;
+  memset(forty, 'f', sizeof forty);
+  f = open_with_buffer("/dev/full", 64);
+  ck_assert_pl_ok(pl_writable_append(f, forty, sizeof forty));
+  ck_assert_int_eq(pl_writable_append(f, forty, sizeof forty), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ENOSPC);
+  ck_assert_int_eq(pl_writable_allocate(f, 0, 4096), PL_IO_ERROR);
+  ck_assert_int_eq(pl_error_os(), ENOSPC);
+  ck_assert_msg(strstr(pl_error_message(), "earlier failure") != NULL, "%s", pl_error_message());
+  ck_assert_int_eq(pl_writable_close(f), PL_IO_ERROR);
+}
+END_TEST
+#endif
+
+START_TEST(a_path_too_long_for_its_directory_is_invalid_argument) {
+  char *p = malloc(5000);
+  pl_writable_file *f = (pl_writable_file *)1;
+  memset(p, 'd', 4999);
+  p[0] = '/';
+  p[4990] = '/';
+  p[4999] = '\0';
+  ck_assert_int_eq(pl_env_new_writable(pl_env_default(), p, NULL, &f), PL_INVALID_ARGUMENT);
+  /* the message names the path (cut at the detail's 1023 bytes) */
+  ck_assert_int_eq(strncmp(pl_error_message(), p, 1000), 0);
+  ck_assert_ptr_null(f);
+  free(p);
+}
+END_TEST
+
 int main(void) {
   TCase *tc;
   Suite *s = pl_test_suite(&tc, "writable", "writable", setup, teardown, 0);
@@ -490,6 +567,11 @@ int main(void) {
   PL_TEST_POSIX_ONLY(px, file_size_limit_reports_efbig);
   PL_TEST_POSIX_ONLY(px, read_only_directory_refuses_new_files);
   PL_TEST_POSIX_ONLY(px, files_larger_than_4_gib_work);
+  PL_TEST_PLATFORM_ONLY(tc, appendv_of_more_pieces_than_one_write_holds_on_the_stack_keeps_their_order,
+                        "platform env: one vectored write");
+  PL_TEST_POSIX_ONLY(px, appendv_after_a_failure_returns_the_first_error);
+  PL_TEST_POSIX_ONLY(px, allocate_and_buffer_filling_appends_after_enospc_fail);
+  PL_TEST_PLATFORM_ONLY(tc, a_path_too_long_for_its_directory_is_invalid_argument, "platform env: path limits");
   suite_add_tcase(s, tc);
   suite_add_tcase(s, px);
   return pl_test_run(s);

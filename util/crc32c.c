@@ -95,8 +95,6 @@ __attribute__((target("sse4.2"))) static uint32_t crc32c_hw(uint32_t crc, const 
 static int hw_usable = -1;
 #endif
 
-static uint32_t crc32c_table(uint32_t crc, const void *data, size_t n);
-
 uint32_t pl__crc32c_extend(uint32_t crc, const void *data, size_t n) {
 #if PL__CRC32C_HW
   /* Every thread computes the same answer, so a relaxed race is harmless. */
@@ -107,10 +105,10 @@ uint32_t pl__crc32c_extend(uint32_t crc, const void *data, size_t n) {
   }
   if (hw) return crc32c_hw(crc, data, n);
 #endif
-  return crc32c_table(crc, data, n);
+  return pl__crc32c_extend_portable(crc, data, n);
 }
 
-static uint32_t crc32c_table(uint32_t crc, const void *data, size_t n) {
+uint32_t pl__crc32c_extend_portable(uint32_t crc, const void *data, size_t n) {
   const unsigned char *p = data;
   pl__once_run(&table_once, table_init);
   crc = ~crc;

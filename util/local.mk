@@ -14,3 +14,14 @@ tests_crc32c_test_SOURCES = tests/crc32c_test.c
 tests_crc32c_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_crc32c_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
 endif
+
+# The growable buffer and the 32-bit key map are internal too.
+if HAVE_CHECK
+check_PROGRAMS += tests/buf_test tests/u32map_test
+tests_buf_test_SOURCES = tests/buf_test.c
+tests_buf_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_buf_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
+tests_u32map_test_SOURCES = tests/u32map_test.c
+tests_u32map_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_u32map_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
+endif
