@@ -41,11 +41,7 @@ static void repair(uint8_t *d, size_t n) {
 #endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
-#ifdef FUZZ_REPAIR_CRCS
-  const char *path = fuzz_input("stream.zst", data, n, repair);
-#else
-  const char *path = fuzz_input("stream.zst", data, n, NULL);
-#endif
+  const char *path = fuzz_input("stream.zst", data, n, FUZZ_REPAIR(repair));
   pl_compress_read_options ro;
   pl_sequential_file *in;
   pl_compress_end end;

@@ -19,6 +19,13 @@ void fuzz_write_file(const char *path, const uint8_t *data, size_t n);
  * the copy ran out (the run is then skipped, not failed). */
 const char *fuzz_input(const char *name, const uint8_t *data, size_t n,
                        void (*repair)(uint8_t *data, size_t n));
+/* A target's repair function in its *_repaired build (FUZZ_REPAIR_CRCS),
+ * NULL in the plain one: fuzz_input(name, data, n, FUZZ_REPAIR(repair)). */
+#ifdef FUZZ_REPAIR_CRCS
+#define FUZZ_REPAIR(fn) (fn)
+#else
+#define FUZZ_REPAIR(fn) NULL
+#endif
 /* Rewrites, in place, the CRC of every whole record of a trace file image,
  * so mutations of lengths, kinds and paths reach the parser's checks. */
 void fuzz_repair_crcs(uint8_t *data, size_t n);

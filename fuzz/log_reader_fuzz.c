@@ -56,11 +56,7 @@ static void on_drop(void *arg, const pl_log_drop *d) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
-#ifdef FUZZ_REPAIR_CRCS
-  const char *path = fuzz_input("segment.log", data, n, repair);
-#else
-  const char *path = fuzz_input("segment.log", data, n, NULL);
-#endif
+  const char *path = fuzz_input("segment.log", data, n, FUZZ_REPAIR(repair));
   uint64_t number;
   int mode;
   if (path == NULL) return 0;

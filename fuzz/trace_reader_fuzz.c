@@ -16,11 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
   pl_crash_trace t;
-#ifdef FUZZ_REPAIR_CRCS
-  const char *path = fuzz_input("trace.plt", data, n, fuzz_repair_crcs);
-#else
-  const char *path = fuzz_input("trace.plt", data, n, NULL);
-#endif
+  const char *path = fuzz_input("trace.plt", data, n, FUZZ_REPAIR(fuzz_repair_crcs));
   static FILE *sink;
   if (path == NULL) return 0;
   if (pl_crash_trace_load_max(pl_env_platform(), path, 1 << 20, &t) == PL_OK) {

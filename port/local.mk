@@ -33,14 +33,3 @@ else
 libplinth_core_la_SOURCES += port/tracer_none.c
 endif
 include $(srcdir)/port/win32/local.mk
-
-# Running other programs (port/process.h), internal: its suite links the
-# convenience library.
-if HAVE_CHECK
-if PORT_POSIX
-check_PROGRAMS += tests/process_test
-tests_process_test_SOURCES = tests/process_test.c
-tests_process_test_CFLAGS = $(PL_TEST_CFLAGS)
-tests_process_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
-endif
-endif

@@ -48,8 +48,8 @@ START_TEST(buf_add_of_nothing_leaves_the_buffer_as_it_was) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("buf");
-  TCase *tc = tcase_create("buf");
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "buf", "buf", NULL, NULL, 0);
   tcase_add_test(tc, buf_reserve_refuses_a_size_that_would_overflow);
   tcase_add_test(tc, buf_addf_formats_text_longer_than_its_stack_buffer);
   tcase_add_test(tc, buf_add_of_nothing_leaves_the_buffer_as_it_was);

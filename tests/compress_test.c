@@ -810,14 +810,20 @@ START_TEST(absent_feature_says_not_supported) {
 END_TEST
 
 START_TEST(every_end_kind_has_a_name_and_unknown_kinds_say_so) {
-  ck_assert_str_eq(pl_compress_end_name(PL_COMPRESS_END_NONE), "not at the end");
-  ck_assert_str_eq(pl_compress_end_name(PL_COMPRESS_END_CLOSED), "closed");
-  ck_assert_str_eq(pl_compress_end_name(PL_COMPRESS_END_OPEN), "open (not closed by its writer)");
-  ck_assert_str_eq(pl_compress_end_name(PL_COMPRESS_END_TRUNCATED), "truncated chunk");
-  ck_assert_str_eq(pl_compress_end_name(PL_COMPRESS_END_ZEROS), "zero-filled tail");
-  ck_assert_str_eq(pl_compress_end_name(PL_COMPRESS_END_CHECKSUM), "torn or corrupt chunk");
-  ck_assert_str_eq(pl_compress_end_name(PL_COMPRESS_END_BAD_DATA), "chunk does not decode");
-  ck_assert_str_eq(pl_compress_end_name(-1), "unknown");
+  static const struct {
+    int kind;
+    const char *name;
+  } names[] = {{PL_COMPRESS_END_NONE, "not at the end"},
+               {PL_COMPRESS_END_CLOSED, "closed"},
+               {PL_COMPRESS_END_OPEN, "open (not closed by its writer)"},
+               {PL_COMPRESS_END_TRUNCATED, "truncated chunk"},
+               {PL_COMPRESS_END_ZEROS, "zero-filled tail"},
+               {PL_COMPRESS_END_CHECKSUM, "torn or corrupt chunk"},
+               {PL_COMPRESS_END_BAD_DATA, "chunk does not decode"},
+               {-1, "unknown"}};
+  size_t i;
+  for (i = 0; i < sizeof names / sizeof names[0]; i++)
+    ck_assert_str_eq(pl_compress_end_name(names[i].kind), names[i].name);
 }
 END_TEST
 

@@ -95,14 +95,19 @@ TESTS += tests/exports.sh
 endif
 EXTRA_DIST += tests/exports.sh
 
-# Out of memory at every allocation of a harness workload: plinth's own
-# malloc, calloc, realloc and strdup are wrapped at link time (GNU ld).
+# POSIX-only suites of internals, linking the convenience library: out of
+# memory at every allocation of a harness workload (plinth's own malloc,
+# calloc, realloc and strdup wrapped at link time, GNU ld), and running
+# other programs (port/process.h).
 if HAVE_CHECK
 if PORT_POSIX
-check_PROGRAMS += tests/alloc_sweep_test
+check_PROGRAMS += tests/alloc_sweep_test tests/process_test
 tests_alloc_sweep_test_SOURCES = tests/alloc_sweep_test.c
 tests_alloc_sweep_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_alloc_sweep_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
 tests_alloc_sweep_test_LDFLAGS = -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=strdup
+tests_process_test_SOURCES = tests/process_test.c
+tests_process_test_CFLAGS = $(PL_TEST_CFLAGS)
+tests_process_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
 endif
 endif

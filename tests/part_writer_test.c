@@ -424,6 +424,14 @@ static void mem_destroy(pl_part_sink *s) {
 
 static const pl_part_sink_methods mem_methods = {1, mem_write, mem_finalize, mem_abort, mem_destroy};
 
+/* The sink was destroyed, after a finalize (finalized 1) or an abort
+ * (aborted 1). */
+static void expect_sink_ended(const int *destroyed, int finalized, int aborted) {
+  ck_assert_int_eq(destroyed[0], 1);
+  ck_assert_int_eq(destroyed[1], finalized);
+  ck_assert_int_eq(destroyed[2], aborted);
+}
+
 static mem_sink *mem_sink_new(int *destroyed, int fail_part) {
   mem_sink *m = calloc(1, sizeof *m);
   ck_assert_ptr_nonnull(m);
@@ -450,9 +458,7 @@ START_TEST(sink_receives_every_part_and_finalize_publishes_through_it) {
   ck_assert_int_eq(m->lasts, 3);
   ck_assert_mem_eq(m->data, "abcdefghijklmnopwxyz", 20);
   ck_assert_pl_ok(pl_part_writer_finalize(pw));
-  ck_assert_int_eq(destroyed[0], 1);
-  ck_assert_int_eq(destroyed[1], 1);
-  ck_assert_int_eq(destroyed[2], 0);
+  expect_sink_ended(destroyed, 1, 0);
 }
 END_TEST
 
@@ -470,9 +476,7 @@ START_TEST(sink_write_failure_makes_finalize_abort_the_sink) {
   ck_assert_msg(strstr(pl_error_message(), "mem:blob") != NULL && strstr(pl_error_message(), "part 1") != NULL,
                 "%s", pl_error_message());
   ck_assert_int_eq(pl_error_os(), 5);
-  ck_assert_int_eq(destroyed[0], 1);
-  ck_assert_int_eq(destroyed[1], 0);
-  ck_assert_int_eq(destroyed[2], 1);
+  expect_sink_ended(destroyed, 0, 1);
 }
 END_TEST
 
@@ -483,9 +487,7 @@ START_TEST(abort_of_a_sink_writer_aborts_and_destroys_the_sink) {
   ck_assert_pl_ok(pl_part_writer_open_sink(&m->base, "mem:blob", 10, NULL, &pw));
   ck_assert_pl_ok(pl_part_writer_write(pw, 0, "abc", 3));
   ck_assert_pl_ok(pl_part_writer_abort(pw));
-  ck_assert_int_eq(destroyed[0], 1);
-  ck_assert_int_eq(destroyed[1], 0);
-  ck_assert_int_eq(destroyed[2], 1);
+  expect_sink_ended(destroyed, 0, 1);
 }
 END_TEST
 

@@ -231,9 +231,8 @@ START_TEST(process_resolve_searches_the_default_path_when_path_is_empty) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("process");
-  TCase *tc = tcase_create("process");
-  tcase_add_checked_fixture(tc, save_state, restore_state);
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "process", "process", save_state, restore_state, 0);
   tcase_add_test(tc, process_resolve_takes_an_empty_path_entry_as_the_current_directory);
   tcase_add_test(tc, process_setenv_sets_and_removes_a_variable);
   tcase_add_test(tc, process_run_refuses_a_file_that_is_not_executable);

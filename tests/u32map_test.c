@@ -41,8 +41,8 @@ START_TEST(u32map_put_replaces_the_value_of_a_present_key) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("u32map");
-  TCase *tc = tcase_create("u32map");
+  TCase *tc;
+  Suite *s = pl_test_suite(&tc, "u32map", "u32map", NULL, NULL, 0);
   tcase_add_test(tc, u32map_get_on_an_empty_map_is_absent);
   tcase_add_test(tc, u32map_keeps_every_key_across_growth);
   tcase_add_test(tc, u32map_put_replaces_the_value_of_a_present_key);

@@ -7,17 +7,13 @@ libplinth_core_la_SOURCES += \
 	util/crc32c.c util/crc32c.h \
 	util/bytes.h
 
-# util/crc32c.h is internal: its suite links the convenience library.
+# util's headers are internal (crc32c, the growable buffer, the 32-bit key
+# map): their suites link the convenience library.
 if HAVE_CHECK
-check_PROGRAMS += tests/crc32c_test
+check_PROGRAMS += tests/crc32c_test tests/buf_test tests/u32map_test
 tests_crc32c_test_SOURCES = tests/crc32c_test.c
 tests_crc32c_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_crc32c_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
-endif
-
-# The growable buffer and the 32-bit key map are internal too.
-if HAVE_CHECK
-check_PROGRAMS += tests/buf_test tests/u32map_test
 tests_buf_test_SOURCES = tests/buf_test.c
 tests_buf_test_CFLAGS = $(PL_TEST_CFLAGS)
 tests_buf_test_LDADD = $(PL_TEST_INTERNAL_LDADD)
