@@ -9,13 +9,12 @@
 #include "env/env_internal.h"
 #include "plinth/file_util.h"
 #include "port/thread.h"
+#include "util/append_buffer.h"
 
 typedef struct os_writable {
   pl_writable_file base;
   pl__os_file fd;
-  char *buf;
-  size_t cap; /* buffer size; 0 = unbuffered */
-  size_t len; /* bytes in buf */
+  pl__append_buffer ab;
   uint64_t opened_size; /* tell() = opened_size + stats.bytes */
   int sync_on_close;
   int sync_writes; /* opened with PL_WRITABLE_SYNC_WRITES (O_DSYNC) */
@@ -79,9 +78,9 @@ static pl_status drain(os_writable *w, const pl_iovec *extra, int n) {
     v = malloc((size_t)(n + 1) * sizeof *v);
     if (v == NULL) return fail(w, pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", w->path));
   }
-  if (w->len > 0) {
-    v[cnt].base = w->buf;
-    v[cnt].len = w->len;
+  if (w->ab.len > 0) {
+    v[cnt].base = w->ab.buf;
+    v[cnt].len = w->ab.len;
     cnt++;
   }
   for (i = 0; i < n; i++) v[cnt++] = extra[i];
@@ -89,44 +88,20 @@ static pl_status drain(os_writable *w, const pl_iovec *extra, int n) {
   if (v != stackv) free(v);
   if (s != PL_OK) return fail(w, s);
   if (cnt) w->stats.os_writes++;
-  w->len = 0;
+  w->ab.len = 0;
   return PL_OK;
 }
 
-static void take(os_writable *w, const void *data, size_t n) {
-  if (n == 0) return; /* an unbuffered file has no buffer to copy into */
-  memcpy(w->buf + w->len, data, n);
-  w->len += n;
-}
-
-/* Appends without touching the counters. */
-static pl_status append_bytes(os_writable *w, const char *p, size_t n) {
-  size_t room = w->cap - w->len;
-  pl_iovec piece;
-  if (n <= room) {
-    take(w, p, n);
-    return PL_OK;
-  }
-  if (n < w->cap) {
-    /* Fill the buffer, write it whole, keep the rest: one full-size write
-     * per buffer's worth of small appends. */
-    pl_status s;
-    take(w, p, room);
-    s = drain(w, NULL, 0);
-    if (s != PL_OK) return s;
-    take(w, p + room, n - room);
-    return PL_OK;
-  }
-  piece.base = p;
-  piece.len = n;
-  return drain(w, &piece, 1);
+/* The append buffer's drain (util/append_buffer.h). */
+static pl_status drain_buffer(void *file, const pl_iovec *extra, int n) {
+  return drain((os_writable *)file, extra, n);
 }
 
 static pl_status w_append(pl_writable_file *f, const void *data, size_t n) {
   os_writable *w = (os_writable *)f;
   pl_status s;
   if (w->sticky != PL_OK) return replay_sticky(w);
-  s = append_bytes(w, data, n);
+  s = pl__append_buffer_add(&w->ab, data, n, drain_buffer, w);
   if (s != PL_OK) return s;
   w->stats.bytes += n;
   w->stats.appends++;
@@ -137,16 +112,10 @@ static pl_status w_appendv(pl_writable_file *f, const pl_iovec *iov, int cnt) {
   os_writable *w = (os_writable *)f;
   size_t total = 0;
   int i;
-  pl_status s = PL_OK;
+  pl_status s;
   if (w->sticky != PL_OK) return replay_sticky(w);
   for (i = 0; i < cnt; i++) total += iov[i].len;
-  if (total <= w->cap - w->len) {
-    for (i = 0; i < cnt; i++) take(w, iov[i].base, iov[i].len);
-  } else if (total >= w->cap) {
-    s = drain(w, iov, cnt);
-  } else {
-    for (i = 0; i < cnt && s == PL_OK; i++) s = append_bytes(w, iov[i].base, iov[i].len);
-  }
+  s = pl__append_buffer_addv(&w->ab, iov, cnt, total, drain_buffer, w);
   if (s != PL_OK) return s;
   w->stats.bytes += total;
   w->stats.appends++;
@@ -210,7 +179,7 @@ static pl_status w_sync(pl_writable_file *f) {
 
 static void w_free(os_writable *w) {
   pl__mutex_destroy(&w->sticky_mu);
-  free(w->buf);
+  free(w->ab.buf);
   free(w->sticky_msg);
   free(w->path);
   free(w->dir);
@@ -326,7 +295,7 @@ pl_status pl__writable_open(pl_env *env, const char *path, int flags,
   if (w == NULL) return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   w->base.methods = &os_writable_methods;
   pl__mutex_init(&w->sticky_mu);
-  w->cap = opt->buffer_size;
+  w->ab.cap = opt->buffer_size;
   w->sync_on_close = opt->sync_on_close;
   w->sync_writes = (opt->flags & PL_WRITABLE_SYNC_WRITES) != 0;
   w->created_dirs = created;
@@ -335,8 +304,8 @@ pl_status pl__writable_open(pl_env *env, const char *path, int flags,
   w->is_manifest = strncmp(pl_path_basename(path), "MANIFEST", 8) == 0;
   w->path = strdup(path);
   w->dir = strdup(dir);
-  w->buf = w->cap ? malloc(w->cap) : NULL;
-  if (w->path == NULL || w->dir == NULL || (w->cap && w->buf == NULL)) {
+  w->ab.buf = w->ab.cap ? malloc(w->ab.cap) : NULL;
+  if (w->path == NULL || w->dir == NULL || (w->ab.cap && w->ab.buf == NULL)) {
     w_free(w);
     return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   }

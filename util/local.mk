@@ -5,7 +5,8 @@ libplinth_core_la_SOURCES += \
 	util/strlist.c \
 	util/path.c \
 	util/crc32c.c util/crc32c.h \
-	util/bytes.h
+	util/bytes.h \
+	util/append_buffer.h
 
 # util's headers are internal (crc32c, the growable buffer, the 32-bit key
 # map): their suites link the convenience library.

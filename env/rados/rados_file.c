@@ -9,6 +9,7 @@
 
 #include "env/rados/rados_internal.h"
 #include "plinth/file_util.h"
+#include "util/append_buffer.h"
 
 #define OID_LEN (PL__RADOS_ID_MAX + 32)
 
@@ -262,10 +263,9 @@ typedef struct rwrite {
   pl__rados_env *e;
   char *path;
   char id[PL__RADOS_ID_MAX];
-  char *buf;
-  size_t cap, len;
+  pl__append_buffer ab;
   uint64_t opened_size; /* tell() = opened_size + stats.bytes */
-  uint64_t next_off;    /* where buf[0] goes in the file */
+  uint64_t next_off;    /* where ab.buf[0] goes in the file */
   int sync_on_close;
   pl_writable_stats stats;
   /* Writes sent and not yet acknowledged, oldest first. */
@@ -386,11 +386,11 @@ static pl_status send_range(rwrite *w, const char *p, size_t n, uint64_t off) {
 static pl_status drain(rwrite *w, const pl_iovec *extra, int cnt) {
   pl_status s;
   int i, sent = 0;
-  if (w->len > 0) {
-    s = send_range(w, w->buf, w->len, w->next_off);
+  if (w->ab.len > 0) {
+    s = send_range(w, w->ab.buf, w->ab.len, w->next_off);
     if (s != PL_OK) return s;
-    w->next_off += w->len;
-    w->len = 0;
+    w->next_off += w->ab.len;
+    w->ab.len = 0;
     sent = 1;
   }
   for (i = 0; i < cnt; i++) {
@@ -404,37 +404,16 @@ static pl_status drain(rwrite *w, const pl_iovec *extra, int cnt) {
   return PL_OK;
 }
 
-static void take(rwrite *w, const void *d, size_t n) {
-  if (n == 0) return;
-  memcpy(w->buf + w->len, d, n);
-  w->len += n;
-}
-
-static pl_status append_bytes(rwrite *w, const char *p, size_t n) {
-  size_t room = w->cap - w->len;
-  pl_iovec piece;
-  if (n <= room) {
-    take(w, p, n);
-    return PL_OK;
-  }
-  if (n < w->cap) {
-    pl_status s;
-    take(w, p, room);
-    s = drain(w, NULL, 0);
-    if (s != PL_OK) return s;
-    take(w, p + room, n - room);
-    return PL_OK;
-  }
-  piece.base = p;
-  piece.len = n;
-  return drain(w, &piece, 1);
+/* The append buffer's drain (util/append_buffer.h). */
+static pl_status drain_buffer(void *file, const pl_iovec *extra, int n) {
+  return drain((rwrite *)file, extra, n);
 }
 
 static pl_status w_append(pl_writable_file *f, const void *data, size_t n) {
   rwrite *w = (rwrite *)f;
   pl_status s;
   if (sticky_now(w) != PL_OK) return replay_sticky(w);
-  s = append_bytes(w, data, n);
+  s = pl__append_buffer_add(&w->ab, data, n, drain_buffer, w);
   if (s != PL_OK) return s;
   w->stats.bytes += n;
   w->stats.appends++;
@@ -445,16 +424,10 @@ static pl_status w_appendv(pl_writable_file *f, const pl_iovec *iov, int cnt) {
   rwrite *w = (rwrite *)f;
   size_t total = 0;
   int i;
-  pl_status s = PL_OK;
+  pl_status s;
   if (sticky_now(w) != PL_OK) return replay_sticky(w);
   for (i = 0; i < cnt; i++) total += iov[i].len;
-  if (total <= w->cap - w->len) {
-    for (i = 0; i < cnt; i++) take(w, iov[i].base, iov[i].len);
-  } else if (total >= w->cap) {
-    s = drain(w, iov, cnt);
-  } else {
-    for (i = 0; i < cnt && s == PL_OK; i++) s = append_bytes(w, iov[i].base, iov[i].len);
-  }
+  s = pl__append_buffer_addv(&w->ab, iov, cnt, total, drain_buffer, w);
   if (s != PL_OK) return s;
   w->stats.bytes += total;
   w->stats.appends++;
@@ -490,7 +463,7 @@ static pl_status w_sync(pl_writable_file *f) {
 static void w_free(rwrite *w) {
   pl__mutex_destroy(&w->mu);
   free(w->inflight);
-  free(w->buf);
+  free(w->ab.buf);
   free(w->sticky_msg);
   free(w->path);
   free(w);
@@ -608,11 +581,11 @@ pl_status pl__rados_writable_open(pl__rados_env *e, const char *path, int flags,
   pl__mutex_init(&w->mu);
   w->base.methods = &rwrite_methods;
   w->e = e;
-  w->cap = opt->buffer_size;
+  w->ab.cap = opt->buffer_size;
   w->sync_on_close = opt->sync_on_close;
-  w->buf = w->cap ? malloc(w->cap) : NULL;
+  w->ab.buf = w->ab.cap ? malloc(w->ab.cap) : NULL;
   w->inflight = malloc(e->max_inflight * sizeof *w->inflight);
-  if ((w->cap && w->buf == NULL) || w->inflight == NULL) {
+  if ((w->ab.cap && w->ab.buf == NULL) || w->inflight == NULL) {
     w_free(w);
     return pl_error_set(PL_IO_ERROR, ENOMEM, "%s: out of memory", path);
   }
